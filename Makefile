@@ -1,0 +1,84 @@
+# IntentBid — every command a developer or CI needs. `make dev` and `make test` work from a clean clone.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+STAMP := $(VENV)/.installed
+NODE_DIR := .tools/node
+export PATH := $(CURDIR)/$(NODE_DIR)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export TZ := UTC
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install node chromium dev test test-fast test-e2e test-browser test-infra lint typecheck synth \
+        invoke demo bench build clean openapi
+
+help:
+	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install -q -r requirements-dev.txt
+	$(PYTHON) -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP) ## Python venv with runtime and dev packages
+
+node: $(NODE_DIR)/bin/node node_modules/.installed ## Node 22 (for jsii/CDK) and the CDK CLI, project-local
+
+$(NODE_DIR)/bin/node:
+	tools/install_node.sh $(NODE_DIR)
+
+node_modules/.installed: package.json package-lock.json $(NODE_DIR)/bin/node
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+chromium: ## Debian's Chromium for the browser tests (Playwright drives it; no browser download)
+	tools/install_chromium.sh
+
+dev: install ## Run the whole system locally (moto, local API Gateway, pollers, dashboard)
+	$(PYTHON) -m intentbid_local.run
+
+test: install node chromium ## Every test: unit, integration, e2e, infra, browser, contract
+	$(BIN)/pytest -n 2 --dist loadgroup tests
+
+test-fast: install ## Unit and integration tests only (the inner loop)
+	$(BIN)/pytest -q tests/unit tests/integration
+
+test-e2e: install
+	$(BIN)/pytest -q tests/e2e
+
+test-browser: install chromium
+	$(BIN)/pytest -q tests/browser
+
+test-infra: install node
+	$(BIN)/pytest -q tests/infra
+
+lint: install ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check layers/shared/python local functions tests bench infra tools
+
+typecheck: install ## mypy
+	$(BIN)/mypy layers/shared/python/intentbid local/intentbid_local functions infra
+
+synth: install node ## cdk synth offline, with cdk-nag AwsSolutions
+	cdk synth --quiet
+
+invoke: install ## Run one handler on one event: make invoke FN=health EVENT=events/health.json
+	$(PYTHON) -m intentbid_local.invoke $(FN) $(EVENT)
+
+demo: install ## Play a marketplace round against a running `make dev` (or start one)
+	$(PYTHON) -m intentbid_local.demo
+
+bench: install ## Benchmarks: cold imports, AWS calls per request (prints tables)
+	$(PYTHON) bench/cold_imports.py
+	$(PYTHON) bench/aws_calls.py
+
+build: install ## Build the third-party dependencies layer for Lambda (arm64 wheels)
+	tools/build_deps_layer.sh
+
+openapi: install ## Write the OpenAPI document to openapi.json
+	$(PYTHON) -c "import json; from intentbid.openapi import build; print(json.dumps(build(), indent=2))" > openapi.json
+
+clean:
+	rm -rf $(VENV) .tools node_modules cdk.out layers/deps .pytest_cache

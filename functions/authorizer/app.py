@@ -1,0 +1,29 @@
+"""Lambda REQUEST authorizer: Bearer API key -> IAM policy built from the route table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from intentbid.auth import Unauthorized, authorize
+from intentbid.observability import logger
+from intentbid.store.api_keys import find_by_hash
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    try:
+        result = authorize(event, find_by_hash)
+    except Unauthorized:
+        logger.info("authorizer denied", extra={"decision": "unauthenticated"})
+        raise
+    ctx = result["context"]
+    logger.info(
+        "authorizer decided",
+        extra={
+            "principal_kind": ctx["principal_kind"],
+            "principal_id": ctx["principal_id"],
+            "key_id": ctx["key_id"],
+            "auth_error": ctx.get("auth_error"),
+            "deny_code": ctx.get("deny_code"),
+        },
+    )
+    return result

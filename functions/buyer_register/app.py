@@ -1,0 +1,10 @@
+"""POST /v1/buyers/register: a buyer and its first key (shown once)."""
+
+from intentbid.http.api import Request, api_handler
+from intentbid.schemas.accounts import BuyerRegistration, RegisterRequest
+from intentbid.services import accounts
+
+
+@api_handler("buyer_register")
+def handler(req: Request) -> BuyerRegistration:
+    return accounts.register("buyer", req.body(RegisterRequest))  # type: ignore[return-value]

@@ -1,0 +1,10 @@
+"""GET /v1/offers/{offer_id}."""
+
+from intentbid.http.api import Request, api_handler
+from intentbid.schemas.offers import Offer
+from intentbid.services import offers
+
+
+@api_handler("offer_get")
+def handler(req: Request) -> Offer:
+    return offers.get(req.require_principal(), req.path_params["offer_id"])

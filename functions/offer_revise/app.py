@@ -1,0 +1,10 @@
+"""PATCH /v1/offers/{offer_id}: revise an active offer."""
+
+from intentbid.http.api import Request, api_handler
+from intentbid.schemas.offers import Offer, OfferRevise
+from intentbid.services import offers
+
+
+@api_handler("offer_revise")
+def handler(req: Request) -> Offer:
+    return offers.revise(req.require_principal(), req.path_params["offer_id"], req.body(OfferRevise))

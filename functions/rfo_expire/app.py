@@ -1,0 +1,27 @@
+"""SQS worker: expire an RFO when the expiry state machine says its deadline has come.
+
+Reports partial batch failures; a message that keeps failing lands in the queue's DLQ.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from intentbid.observability import logger
+from intentbid.services import expiry
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> str:
+    msg = json.loads(record.body)
+    outcome = expiry.expire(str(msg["rfo_id"]), int(msg["deadline_version"]))
+    logger.info("expiry processed", extra={"rfo_id": msg["rfo_id"], "outcome": outcome})
+    return outcome
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,10 @@
+"""POST /v1/vendors/register: a vendor and its first key (shown once)."""
+
+from intentbid.http.api import Request, api_handler
+from intentbid.schemas.accounts import RegisterRequest, VendorRegistration
+from intentbid.services import accounts
+
+
+@api_handler("vendor_register")
+def handler(req: Request) -> VendorRegistration:
+    return accounts.register("vendor", req.body(RegisterRequest))  # type: ignore[return-value]

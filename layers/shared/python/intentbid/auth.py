@@ -1,0 +1,74 @@
+"""The authorizer's decision: API key -> principal -> IAM policy + context. Lean by design: it imports only
+the route table, the key crypto and the api-keys model (cold start is money).
+
+Decisions (written down in the README, "Authentication"):
+- No result caching (TTL 0): revocation takes effect on the very next request.
+- Unknown, missing or malformed key -> ``Unauthorized`` (API Gateway answers 401 ``unauthenticated``).
+- Revoked or expired key -> the endpoint is allowed to run with ``auth_error`` in the context, and its
+  middleware answers 401 ``key_revoked``/``key_expired``: API Gateway's own 401 cannot carry a code.
+- Valid key -> Allow exactly the routes its kind and scopes permit; ``deny_code`` in the context tells the
+  403 gateway response why this request, if denied, was denied (``forbidden`` / ``insufficient_scope``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from intentbid.domain import clock, keys
+from intentbid.policy import allowed_routes, build_policy
+from intentbid.routes import match
+
+
+class Unauthorized(Exception):
+    """Raised with the exact message ``Unauthorized``: API Gateway's contract for a 401."""
+
+    def __init__(self) -> None:
+        super().__init__("Unauthorized")
+
+
+def bearer_token(headers: dict[str, str] | None) -> str | None:
+    for k, v in (headers or {}).items():
+        if k.lower() == "authorization" and isinstance(v, str):
+            scheme, _, token = v.strip().partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+    return None
+
+
+def _request_route(event: dict[str, Any]) -> tuple[str, str]:
+    method = event.get("httpMethod") or ""
+    path = event.get("path") or ""
+    return method, path
+
+
+def authorize(event: dict[str, Any], lookup: Any) -> dict[str, Any]:
+    """Decide on one REQUEST authorizer event. ``lookup(key_hash)`` returns the key record or ``None``."""
+    token = bearer_token(event.get("headers"))
+    if token is None or keys.environment_of(token) is None:
+        raise Unauthorized()
+    record = lookup(keys.hash_key(token))
+    if record is None:
+        raise Unauthorized()
+    scopes = frozenset(record.scopes or [])
+    context = {
+        "principal_kind": record.owner_kind,
+        "principal_id": record.owner_id,
+        "key_id": record.key_id,
+        "scopes": " ".join(sorted(scopes)),
+        "environment": record.environment,
+    }
+    method_arn = event["methodArn"]
+    now: datetime = clock.now()
+    auth_error = None
+    if record.status == "revoked":
+        auth_error = "key_revoked"
+    elif record.expires_at is not None and record.expires_at <= now:
+        auth_error = "key_expired"
+    if auth_error:
+        return build_policy(record.owner_id, method_arn, None, {**context, "auth_error": auth_error})
+    routes = allowed_routes(record.owner_kind, scopes)
+    route, _, _ = match(*_request_route(event))
+    if route is not None and not route.allows(record.owner_kind, scopes):
+        context["deny_code"] = "forbidden" if record.owner_kind not in route.kinds else "insufficient_scope"
+    return build_policy(record.owner_id, method_arn, routes, context)

@@ -1,0 +1,119 @@
+"""Domain exceptions. Each carries a stable machine ``code``; the HTTP status lives in one place only,
+the error map in :mod:`intentbid.http.problem`. Never match on message text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+class DomainError(Exception):
+    """Base of every error a client may see. ``code`` is the stable contract; ``detail`` is for humans."""
+
+    code = "error"
+    title = "Error"
+    retryable = False
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        code: str | None = None,
+        retry_after: int | None = None,
+        errors: list[FieldError] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        if code is not None:
+            self.code = code
+        self.retry_after = retry_after
+        self.errors = errors or []
+        self.extra = extra or {}
+
+
+class InvalidJson(DomainError):
+    code, title = "invalid_json", "Malformed JSON"
+
+
+class ValidationFailed(DomainError):
+    code, title = "validation_failed", "Validation failed"
+
+
+class Unauthenticated(DomainError):
+    code, title = "unauthenticated", "Authentication required"
+
+
+class Forbidden(DomainError):
+    code, title = "forbidden", "Forbidden"
+
+
+class NotFound(DomainError):
+    code, title = "not_found", "Not found"
+
+
+class MethodNotAllowed(DomainError):
+    code, title = "method_not_allowed", "Method not allowed"
+
+
+class Conflict(DomainError):
+    code, title = "conflict", "Conflict"
+
+
+class PayloadTooLarge(DomainError):
+    code, title = "payload_too_large", "Payload too large"
+
+
+class UnsupportedMediaType(DomainError):
+    code, title = "unsupported_media_type", "Unsupported media type"
+
+
+class IdempotencyReused(DomainError):
+    code, title = "idempotency_key_reused", "Idempotency key reused with a different request"
+
+
+class TooManyRequests(DomainError):
+    code, title, retryable = "rate_limited", "Too many requests", True
+
+
+class PlanLimitExceeded(DomainError):
+    code, title = "plan_limit_exceeded", "Plan limit exceeded"
+
+
+class ServiceUnavailable(DomainError):
+    code, title, retryable = "service_unavailable", "Service unavailable", True
+
+
+def field_errors(*items: tuple[str, str, str]) -> list[FieldError]:
+    return [FieldError(f, c, m) for f, c, m in items]
+
+
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "FieldError",
+    "Forbidden",
+    "IdempotencyReused",
+    "InvalidJson",
+    "MethodNotAllowed",
+    "NotFound",
+    "PayloadTooLarge",
+    "PlanLimitExceeded",
+    "ServiceUnavailable",
+    "TooManyRequests",
+    "Unauthenticated",
+    "UnsupportedMediaType",
+    "ValidationFailed",
+    "field_errors",
+]

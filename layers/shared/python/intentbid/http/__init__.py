@@ -1,0 +1,1 @@
+"""The HTTP edge: API Gateway proxy events in, problem+json or JSON out."""

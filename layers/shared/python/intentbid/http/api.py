@@ -1,0 +1,277 @@
+"""The API adapter every endpoint handler uses: the shared middleware of the request path.
+
+``@api_handler("rfo_create")`` turns ``fn(request) -> model`` into a Lambda handler for API Gateway's REST
+proxy events. In order: request and correlation ids -> log context -> principal from the authorizer context
+(401 for revoked/expired keys, 403 kind/scope re-check) -> body limits and JSON -> the endpoint -> response
+with ``X-Request-Id``/``X-Correlation-Id``; any :class:`DomainError` goes through the one error map, anything
+else is logged and becomes a 500 problem without details.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from intentbid import observability as obs
+from intentbid.domain import errors as e
+from intentbid.domain.principal import Principal
+from intentbid.http import problem
+from intentbid.routes import BY_FUNCTION, Route
+
+MAX_BODY_BYTES = 256 * 1024
+_CORRELATION_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+M = TypeVar("M", bound=BaseModel)
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclass(slots=True)
+class Response:
+    """An explicit response, for handlers that need a status or headers other than the route's."""
+
+    body: Any = None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+class Headers(dict[str, str]):
+    """Case-insensitive view of the request headers (keys lower-cased)."""
+
+    @classmethod
+    def of(cls, raw: dict[str, Any] | None) -> Headers:
+        return cls({str(k).lower(): str(v) for k, v in (raw or {}).items() if v is not None})
+
+
+@dataclass(slots=True)
+class Request:
+    route: Route
+    event: dict[str, Any]
+    headers: Headers
+    path_params: dict[str, str]
+    query: dict[str, str]
+    principal: Principal | None
+    request_id: str
+    correlation_id: str
+    source_ip: str
+    raw_body: str | None
+
+    def require_principal(self) -> Principal:
+        if self.principal is None:
+            raise e.Unauthenticated("An API key is required: send 'Authorization: Bearer <key>'.")
+        return self.principal
+
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object: 400 ``invalid_json`` when it is not one."""
+        if self.raw_body is None or self.raw_body.strip() == "":
+            raise e.InvalidJson("The request body is empty; a JSON object is required.")
+        try:
+            value = json.loads(self.raw_body)
+        except (ValueError, RecursionError) as exc:
+            raise e.InvalidJson("The request body is not valid JSON.") from exc
+        if not isinstance(value, dict):
+            raise e.InvalidJson("The request body must be a JSON object.")
+        return value
+
+    def body(self, model: type[M]) -> M:
+        """Validate the body against ``model`` (strict JSON types, unknown fields refused)."""
+        self.json_object()
+        try:
+            return model.model_validate_json(self.raw_body or "")
+        except ValidationError as exc:
+            raise validation_error(exc) from None
+
+    def query_as(self, model: type[M]) -> M:
+        try:
+            return model.model_validate(self.query)
+        except ValidationError as exc:
+            raise validation_error(exc) from None
+
+
+def _loc_to_field(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+_PYDANTIC_CODES = {
+    "missing": "required",
+    "extra_forbidden": "unknown_field",
+    "greater_than": "out_of_range",
+    "greater_than_equal": "out_of_range",
+    "less_than": "out_of_range",
+    "less_than_equal": "out_of_range",
+    "string_too_long": "too_long",
+    "string_too_short": "too_short",
+    "too_long": "too_long",
+    "too_short": "too_short",
+    "string_pattern_mismatch": "invalid_format",
+    "literal_error": "invalid_choice",
+    "enum": "invalid_choice",
+    "timezone_aware": "timezone_required",
+}
+
+
+def validation_error(exc: ValidationError) -> e.ValidationFailed:
+    """pydantic errors -> ``validation_failed`` with ``errors[]`` naming each field (input never echoed)."""
+    items = []
+    for err in exc.errors(include_input=False, include_url=False):
+        kind = str(err["type"])
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        # Strip pydantic's union-branch labels (e.g. "int", "str") from the end of the location.
+        code = _PYDANTIC_CODES.get(kind, "invalid_type" if kind.endswith("_type") or "parsing" in kind else kind)
+        items.append(e.FieldError(_loc_to_field(loc) or "$", code, str(err["msg"])))
+    return e.ValidationFailed(f"{len(items)} field(s) failed validation.", errors=items)
+
+
+def _principal_from(event: dict[str, Any]) -> tuple[Principal | None, str | None]:
+    ctx = (event.get("requestContext") or {}).get("authorizer") or {}
+    kind, pid = ctx.get("principal_kind"), ctx.get("principal_id")
+    if not kind or not pid:
+        return None, None
+    p = Principal(
+        kind=str(kind),
+        id=str(pid),
+        key_id=str(ctx.get("key_id", "")),
+        scopes=frozenset(str(ctx.get("scopes", "")).split()),
+        environment=str(ctx.get("environment", "live")),
+    )
+    return p, ctx.get("auth_error")
+
+
+def _decode_body(event: dict[str, Any]) -> str | None:
+    raw = event.get("body")
+    if raw is None:
+        return None
+    if event.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(raw).decode("utf-8")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise e.InvalidJson("The request body is not valid UTF-8.") from exc
+    return str(raw)
+
+
+def _check_access(route: Route, principal: Principal | None, auth_error: str | None) -> None:
+    if route.public:
+        return
+    if principal is None:
+        raise e.Unauthenticated("An API key is required: send 'Authorization: Bearer <key>'.")
+    if auth_error == "key_revoked":
+        raise e.Unauthenticated("This API key has been revoked.", code="key_revoked")
+    if auth_error == "key_expired":
+        raise e.Unauthenticated("This API key has expired.", code="key_expired")
+    if auth_error:
+        raise e.Unauthenticated("This API key is not valid.")
+    if principal.kind not in route.kinds:
+        raise e.Forbidden(f"A {principal.kind} key cannot call this endpoint.")
+    if not route.allows(principal.kind, principal.scopes):
+        missing = [s for s in route.scopes if s not in principal.scopes]
+        raise e.Forbidden(f"This key lacks the scope(s): {', '.join(missing)}.", code="insufficient_scope")
+
+
+def build_request(route: Route, event: dict[str, Any]) -> Request:
+    rc = event.get("requestContext") or {}
+    request_id = str(rc.get("requestId") or uuid.uuid4())
+    headers = Headers.of(event.get("headers"))
+    corr = headers.get("x-correlation-id", "")
+    correlation_id = corr if _CORRELATION_RE.match(corr) else request_id
+    principal, _ = _principal_from(event)
+    raw_body = event.get("body")
+    return Request(
+        route=route,
+        event=event,
+        headers=headers,
+        path_params={k: str(v) for k, v in (event.get("pathParameters") or {}).items()},
+        query={k: str(v) for k, v in (event.get("queryStringParameters") or {}).items()},
+        principal=principal,
+        request_id=request_id,
+        correlation_id=correlation_id,
+        source_ip=str((rc.get("identity") or {}).get("sourceIp") or ""),
+        raw_body=raw_body if isinstance(raw_body, str) or raw_body is None else str(raw_body),
+    )
+
+
+def _serialize(route: Route, result: Any) -> tuple[int, dict[str, str], str]:
+    resp = result if isinstance(result, Response) else Response(body=result)
+    status = resp.status or route.status
+    headers = {"Content-Type": resp.content_type, **resp.headers}
+    if resp.body is None:
+        return status, headers, ""
+    if isinstance(resp.body, BaseModel):
+        return status, headers, resp.body.model_dump_json()
+    if isinstance(resp.body, str):
+        return status, headers, resp.body
+    return status, headers, json.dumps(resp.body, ensure_ascii=False, default=str)
+
+
+def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHandler]:
+    """Wrap an endpoint function as a Lambda handler for the route named ``function``."""
+    route = BY_FUNCTION[function]
+
+    def decorate(fn: Callable[[Request], Any]) -> LambdaHandler:
+        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            started = time.perf_counter()
+            req = build_request(route, event)
+            token = obs.reset_request_context(
+                correlation_id=req.correlation_id,
+                request_id=req.request_id,
+                route=route.function,
+                function_request_id=getattr(context, "aws_request_id", None),
+            )
+            try:
+                if req.principal is not None:
+                    obs.bind(
+                        principal_kind=req.principal.kind, principal_id=req.principal.id, key_id=req.principal.key_id
+                    )
+                try:
+                    _check_access(route, req.principal, _principal_from(event)[1])
+                    req.raw_body = _decode_body(event)
+                    if req.raw_body is not None and len(req.raw_body.encode("utf-8")) > MAX_BODY_BYTES:
+                        raise e.PayloadTooLarge(f"The body exceeds {MAX_BODY_BYTES // 1024} KB.")
+                    status, headers, body = _serialize(route, fn(req))
+                except e.DomainError as exc:
+                    status, headers, body = problem.from_exception(exc, req.request_id)
+                    obs.logger.info("request rejected", extra={"status": status, "code": exc.code})
+                except Exception:
+                    obs.logger.exception("unhandled error")
+                    status, headers, body = problem.internal_error(req.request_id)
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                obs.logger.info(
+                    "request",
+                    extra={
+                        "method": route.method,
+                        "path": route.path,
+                        "status": status,
+                        "latency_ms": round(elapsed_ms, 2),
+                    },
+                )
+                obs.count("Requests")
+                if status >= 500:
+                    obs.count("Errors5xx")
+                elif status >= 400:
+                    obs.count("Errors4xx")
+                obs.timing_ms("Latency", elapsed_ms)
+                obs.flush_metrics()
+                headers.setdefault("Cache-Control", "no-store")
+                headers.update({"X-Request-Id": req.request_id, "X-Correlation-Id": req.correlation_id})
+                return {"statusCode": status, "headers": headers, "body": body, "isBase64Encoded": False}
+            finally:
+                obs._request_fields.reset(token)
+
+        handler.__wrapped__ = fn  # type: ignore[attr-defined]
+        handler.route = route  # type: ignore[attr-defined]
+        return handler
+
+    return decorate

@@ -1,0 +1,95 @@
+"""The one error map: domain exceptions -> RFC 9457 ``application/problem+json``.
+
+Statuses live here and only here. ``code`` comes from the exception (stable, documented in API.md);
+``detail`` is for humans; ``instance`` is the request id. No stack traces, ever.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from intentbid.domain import errors as e
+
+STATUS: dict[type[e.DomainError], int] = {
+    e.InvalidJson: 400,
+    e.ValidationFailed: 400,
+    e.Unauthenticated: 401,
+    e.PlanLimitExceeded: 402,
+    e.Forbidden: 403,
+    e.NotFound: 404,
+    e.MethodNotAllowed: 405,
+    e.Conflict: 409,
+    e.PayloadTooLarge: 413,
+    e.UnsupportedMediaType: 415,
+    e.IdempotencyReused: 422,
+    e.TooManyRequests: 429,
+    e.ServiceUnavailable: 503,
+}
+
+TYPE_BASE = "https://docs.intentbid.dev/errors/"
+PROBLEM_JSON = "application/problem+json"
+
+
+def status_of(exc: e.DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]  # type: ignore[index]
+    return 500
+
+
+def problem_body(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    instance: str,
+    errors: list[dict[str, str]] | None = None,
+    retryable: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        "retryable": retryable,
+    }
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update({k: v for k, v in extra.items() if k not in body})
+    return body
+
+
+def from_exception(exc: e.DomainError, request_id: str) -> tuple[int, dict[str, str], str]:
+    """(status, headers, body) for a domain error."""
+    status = status_of(exc)
+    headers = {"Content-Type": PROBLEM_JSON}
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(max(0, int(exc.retry_after)))
+    body = problem_body(
+        status,
+        exc.code,
+        exc.title,
+        exc.detail,
+        request_id,
+        [fe.as_dict() for fe in exc.errors],
+        exc.retryable or status in (429, 503),
+        exc.extra,
+    )
+    return status, headers, json.dumps(body, ensure_ascii=False)
+
+
+def internal_error(request_id: str) -> tuple[int, dict[str, str], str]:
+    body = problem_body(
+        500,
+        "internal_error",
+        "Internal error",
+        "Something went wrong on our side; it has been logged. Retry later.",
+        request_id,
+        retryable=True,
+    )
+    return 500, {"Content-Type": PROBLEM_JSON}, json.dumps(body)

@@ -1,0 +1,43 @@
+"""What each function may touch: the source of least-privilege IAM in CDK (and of the infra tests).
+
+``tables``: logical table name -> "read" | "write" (write implies read). ``queues``: queues it sends to.
+``start_expiry``: may start executions of the RFO expiry state machine. Keep this next to the services that
+use the access: a new store call without a line here fails in AWS (and in the infra tests), not silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    tables: dict[str, str] = field(default_factory=dict)
+    queues: tuple[str, ...] = ()
+    start_expiry: bool = False
+
+
+R, W = "read", "write"
+
+ACCESS: dict[str, Access] = {
+    "authorizer": Access({"api-keys": R}),
+    "health": Access(),
+    "ready": Access({"accounts": R, "api-keys": R, "rfos": R, "offers": R, "outbox": R}),
+    "openapi": Access(),
+    "docs": Access(),
+    "vendor_register": Access({"accounts": W, "api-keys": W, "outbox": W}),
+    "buyer_register": Access({"accounts": W, "api-keys": W, "outbox": W}),
+    "me": Access(),
+    "rfo_create": Access({"rfos": W, "outbox": W}, start_expiry=True),
+    "rfo_list": Access({"rfos": R}),
+    "rfo_get": Access({"rfos": R}),
+    "ranking": Access({"rfos": R, "offers": R}),
+    "offer_submit": Access({"rfos": R, "offers": W, "outbox": W}),
+    "offer_list": Access({"rfos": R, "offers": R}),
+    "offer_get": Access({"offers": R}),
+    "offer_revise": Access({"rfos": R, "offers": W, "outbox": W}),
+    "offer_withdraw": Access({"rfos": R, "offers": W, "outbox": W}),
+    "vendor_offers": Access({"offers": R}),
+    "outbox_dispatch": Access(),
+    "rfo_expire": Access({"rfos": W, "offers": R, "outbox": W}),
+}

@@ -1,0 +1,265 @@
+"""The route table: the one list of endpoints.
+
+Everything that knows about endpoints reads this table: the CDK API (a method and a function per route), the
+authorizer's IAM policy, the local gateway, the OpenAPI document, the dashboard's and SDK's calls, the docs.
+It is plain data with no heavy imports, so the authorizer can load it on its lean cold path.
+
+``request``/``response`` name pydantic models as ``"<module>:<Class>"`` under :mod:`intentbid.schemas`;
+they are resolved lazily (only the OpenAPI builder and each endpoint's own handler import them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+PUBLIC = "public"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    function: str  # functions/<function>/app.py, one Lambda per route
+    method: str
+    path: str
+    kinds: tuple[str, ...]  # principal kinds allowed, or (PUBLIC,)
+    scopes: tuple[str, ...] = ()  # all required (admin principals hold "admin" instead)
+    summary: str = ""
+    tag: str = ""
+    status: int = 200
+    request: str | None = None
+    response: str | None = None
+    query: str | None = None  # pydantic model of the query string
+    errors: tuple[int, ...] = ()
+    idempotent: bool = False  # POSTs that honour Idempotency-Key
+    content_type: str = "application/json"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def public(self) -> bool:
+        return PUBLIC in self.kinds
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        return tuple(re.findall(r"{(\w+)}", self.path))
+
+    def allows(self, kind: str, scopes: frozenset[str] | set[str]) -> bool:
+        """Whether a principal of ``kind`` holding ``scopes`` may call this route at all."""
+        if self.public:
+            return True
+        if kind not in self.kinds:
+            return False
+        if kind == "admin":
+            return "admin" in scopes
+        return all(s in scopes for s in self.scopes)
+
+
+_AUTH_ERRORS = (401, 403, 429)
+_R = Route
+
+ROUTES: tuple[Route, ...] = (
+    # --- public
+    _R("health", "GET", "/v1/health", (PUBLIC,), summary="Liveness", tag="meta", response="meta:Health"),
+    _R(
+        "ready",
+        "GET",
+        "/v1/ready",
+        (PUBLIC,),
+        summary="Readiness: the tables answer",
+        tag="meta",
+        response="meta:Health",
+        errors=(503,),
+    ),
+    _R("openapi", "GET", "/v1/openapi.json", (PUBLIC,), summary="This OpenAPI document", tag="meta"),
+    _R("docs", "GET", "/docs", (PUBLIC,), summary="Human-readable API docs", tag="meta", content_type="text/html"),
+    _R(
+        "vendor_register",
+        "POST",
+        "/v1/vendors/register",
+        (PUBLIC,),
+        summary="Register a vendor",
+        tag="accounts",
+        status=201,
+        request="accounts:RegisterRequest",
+        response="accounts:VendorRegistration",
+        errors=(400, 413, 422, 429),
+        idempotent=True,
+    ),
+    _R(
+        "buyer_register",
+        "POST",
+        "/v1/buyers/register",
+        (PUBLIC,),
+        summary="Register a buyer",
+        tag="accounts",
+        status=201,
+        request="accounts:RegisterRequest",
+        response="accounts:BuyerRegistration",
+        errors=(400, 413, 422, 429),
+        idempotent=True,
+    ),
+    # --- me
+    _R(
+        "me",
+        "GET",
+        "/v1/me",
+        ("vendor", "buyer", "admin"),
+        summary="The calling principal",
+        tag="accounts",
+        response="accounts:Me",
+        errors=_AUTH_ERRORS,
+    ),
+    # --- RFOs
+    _R(
+        "rfo_create",
+        "POST",
+        "/v1/rfos",
+        ("buyer",),
+        ("rfos:write",),
+        summary="Post an RFO",
+        tag="rfos",
+        status=201,
+        request="rfos:RfoCreate",
+        response="rfos:Rfo",
+        errors=(*_AUTH_ERRORS, 400, 413, 422),
+        idempotent=True,
+    ),
+    _R(
+        "rfo_list",
+        "GET",
+        "/v1/rfos",
+        ("buyer", "vendor", "admin"),
+        ("rfos:read",),
+        summary="List RFOs: a buyer's own, or the open RFOs a vendor may bid on",
+        tag="rfos",
+        query="rfos:RfoListQuery",
+        response="rfos:RfoPage",
+        errors=(*_AUTH_ERRORS, 400),
+    ),
+    _R(
+        "rfo_get",
+        "GET",
+        "/v1/rfos/{rfo_id}",
+        ("buyer", "vendor", "admin"),
+        ("rfos:read",),
+        summary="Get an RFO",
+        tag="rfos",
+        response="rfos:Rfo",
+        errors=(*_AUTH_ERRORS, 404),
+    ),
+    _R(
+        "ranking",
+        "GET",
+        "/v1/rfos/{rfo_id}/ranking",
+        ("buyer", "admin"),
+        ("offers:read",),
+        summary="The RFO's offers, scored and ranked",
+        tag="rfos",
+        response="ranking:Ranking",
+        errors=(*_AUTH_ERRORS, 404),
+    ),
+    # --- offers
+    _R(
+        "offer_submit",
+        "POST",
+        "/v1/rfos/{rfo_id}/offers",
+        ("vendor",),
+        ("offers:write",),
+        summary="Submit an offer",
+        tag="offers",
+        status=201,
+        request="offers:OfferCreate",
+        response="offers:Offer",
+        errors=(*_AUTH_ERRORS, 400, 404, 409, 413, 422),
+        idempotent=True,
+    ),
+    _R(
+        "offer_list",
+        "GET",
+        "/v1/rfos/{rfo_id}/offers",
+        ("buyer", "vendor", "admin"),
+        ("offers:read",),
+        summary="An RFO's offers: all for its buyer, only its own for a vendor",
+        tag="offers",
+        query="common:PageQuery",
+        response="offers:OfferPage",
+        errors=(*_AUTH_ERRORS, 400, 404),
+    ),
+    _R(
+        "offer_get",
+        "GET",
+        "/v1/offers/{offer_id}",
+        ("buyer", "vendor", "admin"),
+        ("offers:read",),
+        summary="Get an offer",
+        tag="offers",
+        response="offers:Offer",
+        errors=(*_AUTH_ERRORS, 404),
+    ),
+    _R(
+        "offer_revise",
+        "PATCH",
+        "/v1/offers/{offer_id}",
+        ("vendor",),
+        ("offers:write",),
+        summary="Revise an offer",
+        tag="offers",
+        request="offers:OfferRevise",
+        response="offers:Offer",
+        errors=(*_AUTH_ERRORS, 400, 404, 409, 413),
+    ),
+    _R(
+        "offer_withdraw",
+        "POST",
+        "/v1/offers/{offer_id}/withdraw",
+        ("vendor",),
+        ("offers:write",),
+        summary="Withdraw an offer",
+        tag="offers",
+        response="offers:Offer",
+        errors=(*_AUTH_ERRORS, 404, 409, 422),
+        idempotent=True,
+    ),
+    _R(
+        "vendor_offers",
+        "GET",
+        "/v1/vendors/{vendor_id}/offers",
+        ("vendor", "admin"),
+        ("offers:read",),
+        summary="A vendor's own offers and their standing",
+        tag="offers",
+        query="common:PageQuery",
+        response="offers:OfferPage",
+        errors=(*_AUTH_ERRORS, 400, 404),
+    ),
+)
+
+BY_FUNCTION: dict[str, Route] = {r.function: r for r in ROUTES}
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"{(\w+)}", r"(?P<\1>[^/]+)", path) + "$")
+
+
+_MATCHERS = [(r, _pattern(r.path)) for r in ROUTES]
+
+
+def match(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+    """Find the route for ``method path``: (route, path params, path_exists). Literal segments win over
+    parameters (``/v1/vendors/register`` is never ``/v1/vendors/{vendor_id}``)."""
+    found: list[tuple[Route, dict[str, str]]] = []
+    path_exists = False
+    for route, rx in _MATCHERS:
+        m = rx.match(path)
+        if m:
+            path_exists = True
+            if route.method == method:
+                found.append((route, m.groupdict()))
+    if not found:
+        return None, {}, path_exists
+    found.sort(key=lambda rp: len(rp[1]))  # fewest parameters = most literal
+    return found[0][0], found[0][1], True
+
+
+def arn_path(path: str) -> str:
+    """The resource part of an execute-api ARN: path parameters become ``*``."""
+    return re.sub(r"{\w+}", "*", path)

@@ -1,0 +1,1 @@
+"""Request and response models (pydantic v2). Named by the route table as ``"<module>:<Class>"``."""

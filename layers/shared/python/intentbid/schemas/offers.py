@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from intentbid.domain.money import MAX_AMOUNT
+from intentbid.schemas.common import InTimestamp, Out, StrictModel, Timestamp
+
+OfferStatus = Literal["active", "withdrawn", "won", "lost"]
+
+
+class OfferCreate(StrictModel):
+    unit_price: int = Field(ge=1, le=MAX_AMOUNT, description="Minor units of `currency`")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    quantity_available: int = Field(ge=1, le=1_000_000_000)
+    delivery_date: InTimestamp | None = Field(None, description="Give this or eta_days")
+    eta_days: int | None = Field(None, ge=0, le=3650, description="Days from now; give this or delivery_date")
+    availability_confirmed: bool = Field(description="Must be true: the vendor confirms it can deliver")
+    valid_until: InTimestamp
+    notes: str | None = Field(None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_delivery(self) -> OfferCreate:
+        if (self.delivery_date is None) == (self.eta_days is None):
+            raise ValueError("give exactly one of delivery_date or eta_days")
+        return self
+
+
+class OfferRevise(StrictModel):
+    unit_price: int | None = Field(None, ge=1, le=MAX_AMOUNT)
+    quantity_available: int | None = Field(None, ge=1, le=1_000_000_000)
+    delivery_date: InTimestamp | None = None
+    eta_days: int | None = Field(None, ge=0, le=3650)
+    valid_until: InTimestamp | None = None
+    notes: str | None = Field(None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _something(self) -> OfferRevise:
+        if not self.model_fields_set:
+            raise ValueError("nothing to revise: give at least one field")
+        if self.delivery_date is not None and self.eta_days is not None:
+            raise ValueError("give at most one of delivery_date or eta_days")
+        return self
+
+
+class Offer(Out):
+    id: str
+    object: Literal["offer"] = "offer"
+    rfo_id: str
+    vendor_id: str
+    status: OfferStatus
+    unit_price: int
+    currency: str
+    quantity_available: int
+    total_price: int = Field(description="unit_price x min(quantity_available, the RFO's quantity)")
+    delivery_date: Timestamp
+    availability_confirmed: bool
+    valid_until: Timestamp
+    notes: str | None = None
+    revision: int
+    livemode: bool
+    submitted_at: Timestamp
+    updated_at: Timestamp
+
+
+class OfferPage(Out):
+    object: Literal["list"] = "list"
+    data: list[Offer]
+    next_cursor: str | None = None

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from intentbid.domain.money import CURRENCIES, MAX_AMOUNT
+from intentbid.schemas.common import InTimestamp, Out, StrictModel, Timestamp
+
+Status = Literal["OPEN", "CLOSED", "AWARDED", "EXPIRED"]
+Disclosure = Literal["sealed", "own_rank"]
+SLUG = r"^[a-z0-9][a-z0-9_\-]{0,63}$"
+
+
+class RfoCreate(StrictModel):
+    title: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=5000)
+    category: str = Field(pattern=SLUG, description="Lower-case slug, e.g. 'office-supplies'")
+    quantity: int = Field(ge=1, le=1_000_000_000)
+    unit: str = Field(min_length=1, max_length=32)
+    budget_max: int = Field(
+        ge=1, le=MAX_AMOUNT, description="The most the buyer pays for the whole quantity, in minor units of `currency`"
+    )
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    delivery_region: str = Field(min_length=1, max_length=64)
+    need_by: InTimestamp
+    expires_at: InTimestamp = Field(description="Bidding deadline; must be in the future")
+    weights: dict[str, float] | None = Field(None, description="Component weights, normalised to sum 1")
+    scoring_version: str | None = Field(None, max_length=16)
+    disclosure: Disclosure = "sealed"
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, v: str) -> str:
+        if v not in CURRENCIES:
+            raise ValueError(f"unsupported currency; use one of {', '.join(sorted(CURRENCIES))}")
+        return v
+
+
+class Rfo(Out):
+    id: str
+    object: Literal["rfo"] = "rfo"
+    buyer_id: str | None = Field(None, description="Hidden from vendors")
+    status: Status
+    status_reason: str | None = None
+    title: str
+    description: str | None = None
+    category: str
+    quantity: int
+    unit: str
+    budget_max: int
+    currency: str
+    delivery_region: str
+    need_by: Timestamp
+    expires_at: Timestamp
+    scoring_version: str
+    weights: dict[str, str] = Field(description="Normalised weights as fixed-point decimal strings")
+    disclosure: Disclosure
+    livemode: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class RfoPage(Out):
+    object: Literal["list"] = "list"
+    data: list[Rfo]
+    next_cursor: str | None = None
+
+
+class RfoListQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+    status: Status | None = Field(None, description="Buyers: filter by status (vendors always see OPEN)")
+    category: str | None = Field(None, pattern=SLUG)
+    delivery_region: str | None = Field(None, max_length=64)

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from intentbid import observability as obs
+from intentbid.domain import clock, ids
+from intentbid.domain.principal import ACCOUNT_PREFIX, KIND_SCOPES, Principal
+from intentbid.schemas.accounts import (
+    Account,
+    BuyerRegistration,
+    KeyInfo,
+    Me,
+    RegisterRequest,
+    VendorRegistration,
+)
+from intentbid.store import accounts as store
+from intentbid.store import outbox
+from intentbid.store.api_keys import new_key
+from intentbid.store.models.accounts import AccountModel
+from intentbid.store.models.api_keys import ApiKeyModel
+
+
+def account_view(a: AccountModel) -> Account:
+    return Account(
+        id=a.id,
+        object=a.kind,
+        name=a.name,
+        email=a.email,
+        status=a.status,  # type: ignore[arg-type]
+        created_at=a.created_at,
+    )
+
+
+def key_view(k: ApiKeyModel, now: datetime | None = None) -> KeyInfo:
+    now = now or clock.now()
+    status = k.status
+    if status == "active" and k.expires_at is not None and k.expires_at <= now:
+        status = "expired"
+    return KeyInfo(
+        id=k.key_id,
+        key_id=k.key_id,
+        name=k.name,
+        prefix=k.prefix,
+        last4=k.last4,
+        status=status,
+        scopes=list(k.scopes),
+        ip_allowlist=list(k.ip_allowlist or []),  # type: ignore[arg-type]
+        environment=k.environment,
+        created_at=k.created_at,  # type: ignore[arg-type]
+        last_used_at=k.last_used_at,
+        expires_at=k.expires_at,
+        revoked_at=k.revoked_at,
+    )
+
+
+def _create(kind: str, name: str, email: str | None, environment: str) -> tuple[AccountModel, ApiKeyModel, str]:
+    now = clock.now()
+    account = AccountModel(
+        ids.new_id(ACCOUNT_PREFIX[kind]), kind=kind, name=name, email=email, status="active", created_at=now
+    )
+    key, secret = new_key(
+        owner_id=account.id,
+        owner_kind=kind,
+        name="default",
+        scopes=sorted(KIND_SCOPES[kind]),
+        environment=environment,
+        now=now,
+    )
+    event = outbox.event(
+        "key.created", key.key_id, environment, {"owner_id": account.id, "owner_kind": kind, "key_id": key.key_id}, now
+    )
+    store.create_with_key(account, key, event)
+    obs.logger.info("account registered", extra={"account_id": account.id, "kind": kind, "key_id": key.key_id})
+    obs.count("AccountsRegistered")
+    return account, key, secret
+
+
+def register(kind: str, req: RegisterRequest) -> VendorRegistration | BuyerRegistration:
+    """Create a vendor or buyer with its first key (all scopes of its kind). The secret is returned once."""
+    account, key, secret = _create(kind, req.name, req.email.lower(), "test" if req.sandbox else "live")
+    if kind == "vendor":
+        return VendorRegistration(vendor=account_view(account), api_key=secret, key=key_view(key))
+    return BuyerRegistration(buyer=account_view(account), api_key=secret, key=key_view(key))
+
+
+def create_admin(name: str = "ops") -> tuple[Account, str]:
+    """Bootstrap an admin (ops) account and key. Not reachable over HTTP: run by the local runtime and by
+    ``python -m intentbid_local.admin_key`` against a stage's tables (README, Operations)."""
+    account, _key, secret = _create("admin", name, None, "live")
+    return account_view(account), secret
+
+
+def me(principal: Principal) -> Me:
+    return Me(
+        kind=principal.kind,
+        id=principal.id,
+        key_id=principal.key_id,  # type: ignore[arg-type]
+        scopes=sorted(principal.scopes),
+        environment=principal.environment,
+    )  # type: ignore[arg-type]

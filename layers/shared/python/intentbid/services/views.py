@@ -1,0 +1,66 @@
+"""Model -> response object, per viewer. What a principal may see of an object is decided here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from intentbid.domain.lifecycle import effective_status
+from intentbid.domain.principal import Principal
+from intentbid.domain.scoring import fmt
+from intentbid.schemas.offers import Offer
+from intentbid.schemas.rfos import Rfo
+from intentbid.store.models.offers import OfferModel
+from intentbid.store.models.rfos import RfoModel
+
+
+def rfo_view(r: RfoModel, viewer: Principal, now: datetime) -> Rfo:
+    return Rfo(
+        id=r.id,
+        buyer_id=r.buyer_id if viewer.kind != "vendor" else None,
+        status=effective_status(r.status, r.expires_at, now),  # type: ignore[arg-type]
+        status_reason=r.status_reason,
+        title=r.title,
+        description=r.description,
+        category=r.category,
+        quantity=int(r.quantity),
+        unit=r.unit,
+        budget_max=int(r.budget_max),
+        currency=r.currency,
+        delivery_region=r.delivery_region,
+        need_by=r.need_by,
+        expires_at=r.expires_at,
+        scoring_version=r.scoring_version,
+        weights={k: fmt(v) for k, v in weights_of(r).items()},
+        disclosure=r.disclosure,
+        livemode=r.environment == "live",  # type: ignore[arg-type]
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+    )
+
+
+def weights_of(r: RfoModel) -> dict[str, Decimal]:
+    raw = r.weights.as_dict() if hasattr(r.weights, "as_dict") else dict(r.weights or {})
+    return {k: Decimal(str(v)) for k, v in raw.items()}
+
+
+def offer_view(o: OfferModel, rfo_quantity: int | None = None) -> Offer:
+    qty = int(o.quantity_available) if rfo_quantity is None else min(int(o.quantity_available), rfo_quantity)
+    return Offer(
+        id=o.id,
+        rfo_id=o.rfo_id,
+        vendor_id=o.vendor_id,
+        status=o.status,  # type: ignore[arg-type]
+        unit_price=int(o.unit_price),
+        currency=o.currency,
+        quantity_available=int(o.quantity_available),
+        total_price=int(o.unit_price) * qty,
+        delivery_date=o.delivery_date,
+        availability_confirmed=o.availability_confirmed,
+        valid_until=o.valid_until,
+        notes=o.notes,
+        revision=int(o.revision),
+        livemode=o.environment == "live",
+        submitted_at=o.submitted_at,
+        updated_at=o.updated_at,
+    )

@@ -1,0 +1,73 @@
+"""Table binding and the shared PynamoDB base.
+
+Table names come from the environment per stage (``TABLE_PREFIX``, e.g. ``intentbid-prod-``), bound when a
+model is defined and re-bindable with :func:`bind` (tests, the local runtime). Every model declares its
+``Meta.logical_name``; CDK and the local runtime derive the physical tables from the models
+(:mod:`intentbid.store.tables`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from pynamodb.connection import Connection
+from pynamodb.models import Model
+
+_MODELS: list[type[Model]] = []
+
+
+def table_prefix() -> str:
+    return os.environ.get("TABLE_PREFIX", "intentbid-local-")
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+def physical_name(logical: str) -> str:
+    return table_prefix() + logical
+
+
+class BaseModel(Model):
+    """Base for every table model; subclasses are registered for binding and table derivation."""
+
+    logical_name: ClassVar[str] = ""
+
+    class Meta:
+        abstract = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.logical_name:
+            cls.Meta.table_name = physical_name(cls.logical_name)
+            cls.Meta.region = region()
+            _MODELS.append(cls)
+
+
+def registered_models() -> Iterator[type[Model]]:
+    return iter(_MODELS)
+
+
+def bind(prefix: str | None = None) -> None:
+    """Re-point every loaded model at ``prefix`` (or the environment's) and drop cached connections."""
+    if prefix is not None:
+        os.environ["TABLE_PREFIX"] = prefix
+    for model in _MODELS:
+        model.Meta.table_name = physical_name(model.logical_name)  # type: ignore[attr-defined]
+        model.Meta.region = region()
+        model._connection = None
+    global _connection
+    _connection = None
+
+
+_connection: Connection | None = None
+
+
+def connection() -> Connection:
+    """The low-level connection used for transactions (one per process, like the models')."""
+    global _connection
+    if _connection is None:
+        _connection = Connection(region=region())
+    return _connection

@@ -1,0 +1,45 @@
+"""Starting the RFO expiry state machine (Step Functions Standard: Wait -> SQS -> rfo_expire)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from intentbid import observability as obs
+from intentbid.domain.clock import to_rfc3339
+
+
+@cache
+def _client() -> Any:
+    import boto3
+
+    return boto3.client("stepfunctions")
+
+
+def execution_name(rfo_id: str, deadline_version: int) -> str:
+    return f"{rfo_id}-v{deadline_version}"
+
+
+def schedule(rfo_id: str, expires_at: datetime, deadline_version: int) -> bool:
+    """Start the execution named after the RFO and its deadline version. Failure is logged, not raised:
+    correctness never waits for the worker (reads and writes treat a past deadline as expired)."""
+    arn = os.environ.get("EXPIRY_STATE_MACHINE_ARN")
+    if not arn:
+        return False
+    payload = {"rfo_id": rfo_id, "expires_at": to_rfc3339(expires_at), "deadline_version": deadline_version}
+    try:
+        _client().start_execution(
+            stateMachineArn=arn, name=execution_name(rfo_id, deadline_version), input=json.dumps(payload)
+        )
+    except Exception as exc:  # an existing execution of the same name is fine; anything else is logged
+        if "ExecutionAlreadyExists" in type(exc).__name__ or "ExecutionAlreadyExists" in str(
+            getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+        ):
+            return True
+        obs.logger.exception("could not schedule RFO expiry", extra={"rfo_id": rfo_id})
+        obs.count("ExpirySchedulingFailures")
+        return False
+    return True

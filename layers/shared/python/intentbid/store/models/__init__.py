@@ -1,0 +1,1 @@
+"""One module per table, so a function imports only the models it uses (the authorizer: keys only)."""

@@ -1,0 +1,70 @@
+"""Opaque cursors: the DynamoDB LastEvaluatedKey, base64url JSON. A tampered cursor is a 400, never a 500."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from pynamodb.exceptions import QueryError
+
+from intentbid.domain.errors import FieldError, ValidationFailed
+
+T = TypeVar("T")
+
+
+def _bad_cursor() -> ValidationFailed:
+    return ValidationFailed(
+        "The cursor is not valid; start again without it.",
+        code="invalid_cursor",
+        errors=[FieldError("cursor", "invalid_cursor", "not a cursor")],
+    )
+
+
+def encode(last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode(cursor: str | None, allowed_keys: set[str]) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise _bad_cursor() from None
+    if not isinstance(value, dict) or set(value) - allowed_keys or not value:
+        raise _bad_cursor()
+    for attr in value.values():  # {"S": "..."} only: our keys are strings
+        if not (isinstance(attr, dict) and set(attr) == {"S"} and isinstance(attr["S"], str) and len(attr["S"]) <= 256):
+            raise _bad_cursor()
+    return value
+
+
+def page(
+    query: Callable[[dict[str, Any] | None], Any],
+    cursor: str | None,
+    allowed_keys: set[str],
+    limit: int,
+    keep: Callable[[T], bool] = lambda _: True,
+) -> tuple[list[T], str | None]:
+    """Run ``query(last_evaluated_key)`` (a PynamoDB ResultIterator) for one page of ``limit`` kept items."""
+    start = decode(cursor, allowed_keys)
+    try:
+        results = query(start)
+        items: list[T] = []
+        it: Iterator[T] = iter(results)
+        for item in it:
+            if keep(item):
+                items.append(item)
+            if len(items) >= limit:
+                break
+        last = results.last_evaluated_key if len(items) >= limit else None
+    except QueryError as exc:
+        if exc.cause_response_code == "ValidationException" and start is not None:
+            raise _bad_cursor() from None
+        raise
+    return items, encode(last)

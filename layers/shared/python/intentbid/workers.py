@@ -1,0 +1,44 @@
+"""Event-source workers: the one list of non-HTTP functions and what feeds them.
+
+Like the route table for endpoints, this drives CDK (event source mappings, queues with DLQs) and the local
+runtime's pollers (SQS receive loops and DynamoDB-stream readers that build real Lambda events).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    logical_name: str
+    visibility_timeout_s: int = 60
+    max_receive_count: int = 5  # then the message moves to the queue's DLQ (<name>-dlq)
+
+
+@dataclass(frozen=True, slots=True)
+class Worker:
+    function: str  # functions/<function>/app.py
+    source: str  # "sqs" | "stream"
+    resource: str  # queue logical name, or table logical name (for streams)
+    batch_size: int = 10
+    summary: str = ""
+
+
+QUEUES: tuple[Queue, ...] = (Queue("rfo-expiry"),)
+
+WORKERS: tuple[Worker, ...] = (
+    Worker(
+        "outbox_dispatch",
+        "stream",
+        "outbox",
+        batch_size=50,
+        summary="Fans outbox events out (metrics now; webhooks, email and billing queues later)",
+    ),
+    Worker(
+        "rfo_expire", "sqs", "rfo-expiry", summary="Expires an RFO at its deadline (sent by the expiry state machine)"
+    ),
+)
+
+# Functions that are neither routes nor workers.
+AUTHORIZER = "authorizer"
