@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
 from intentbid.services import dispatch
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)

@@ -12,10 +12,11 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from intentbid.routes import BY_FUNCTION
 from intentbid.store import base
 from intentbid.store.tables import create_all
-from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[2]
 _modules: dict[str, ModuleType] = {}

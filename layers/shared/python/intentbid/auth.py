@@ -6,8 +6,9 @@ Decisions (written down in the README, "Authentication"):
 - Unknown, missing or malformed key -> ``Unauthorized`` (API Gateway answers 401 ``unauthenticated``).
 - Revoked or expired key -> the endpoint is allowed to run with ``auth_error`` in the context, and its
   middleware answers 401 ``key_revoked``/``key_expired``: API Gateway's own 401 cannot carry a code.
-- Valid key -> Allow exactly the routes its kind and scopes permit; ``deny_code`` in the context tells the
-  403 gateway response why this request, if denied, was denied (``forbidden`` / ``insufficient_scope``).
+- Valid key -> Allow this request's method ARN iff the route table lets its kind and scopes call the route
+  (see :mod:`intentbid.policy` for why the policy is per request); ``deny_code`` in the context tells the 403
+  gateway response why a denied request was denied (``forbidden`` / ``insufficient_scope``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from intentbid.domain import clock, keys
-from intentbid.policy import allowed_routes, build_policy
+from intentbid.policy import build_policy
 from intentbid.routes import match
 
 
@@ -66,9 +67,11 @@ def authorize(event: dict[str, Any], lookup: Any) -> dict[str, Any]:
     elif record.expires_at is not None and record.expires_at <= now:
         auth_error = "key_expired"
     if auth_error:
-        return build_policy(record.owner_id, method_arn, None, {**context, "auth_error": auth_error})
-    routes = allowed_routes(record.owner_kind, scopes)
+        return build_policy(record.owner_id, method_arn, True, {**context, "auth_error": auth_error})
     route, _, _ = match(*_request_route(event))
-    if route is not None and not route.allows(record.owner_kind, scopes):
-        context["deny_code"] = "forbidden" if record.owner_kind not in route.kinds else "insufficient_scope"
-    return build_policy(record.owner_id, method_arn, routes, context)
+    allow = route is not None and route.allows(record.owner_kind, scopes)
+    if not allow:
+        context["deny_code"] = (
+            "forbidden" if route is None or record.owner_kind not in route.kinds else "insufficient_scope"
+        )
+    return build_policy(record.owner_id, method_arn, allow, context)
