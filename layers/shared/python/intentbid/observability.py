@@ -20,7 +20,7 @@ import threading
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.metrics import Metrics, MetricUnit
+from aws_lambda_powertools.metrics import Metrics, MetricUnit, single_metric
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "intentbid")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "IntentBid")
@@ -105,7 +105,7 @@ def count(name: str, value: float = 1, **dimensions: str) -> None:
     with _metrics_lock:
         if dimensions:
             # Powertools applies dimensions to the whole flush: emit a single-metric blob instead.
-            with metrics.single_metric(name=name, unit=MetricUnit.Count, value=value, namespace=NAMESPACE) as m:
+            with single_metric(name=name, unit=MetricUnit.Count, value=value, namespace=NAMESPACE) as m:
                 for k, v in dimensions.items():
                     m.add_dimension(name=k, value=v)
         else:

@@ -159,7 +159,7 @@ def build() -> dict[str, Any]:
         if m.model_config.get("extra") == "forbid" and any(r.request and resolve(r.request) is m for r in ROUTES)
     ]
     outputs = [(m, "serialization") for m in ordered if (m, "validation") not in inputs]
-    _, defs = models_json_schema(inputs + outputs, ref_template=REF)
+    _, defs = models_json_schema(inputs + outputs, ref_template=REF)  # type: ignore[arg-type]
     components = dict(defs.get("$defs", {}))
     components["Problem"] = PROBLEM_SCHEMA
     paths: dict[str, dict[str, Any]] = {}

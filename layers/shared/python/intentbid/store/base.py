@@ -41,8 +41,8 @@ class BaseModel(Model):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.logical_name:
-            cls.Meta.table_name = physical_name(cls.logical_name)
-            cls.Meta.region = region()
+            cls.Meta.table_name = physical_name(cls.logical_name)  # type: ignore[attr-defined]
+            cls.Meta.region = region()  # type: ignore[attr-defined]
             _MODELS.append(cls)
 
 
