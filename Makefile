@@ -11,7 +11,7 @@ export TZ := UTC
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install node chromium dev test test-fast test-e2e test-browser test-infra lint typecheck synth \
-        invoke demo bench build clean openapi
+        invoke demo bench build clean openapi deploy
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -79,6 +79,10 @@ build: install ## Build the third-party dependencies layer for Lambda (arm64 whe
 
 openapi: install ## Write the OpenAPI document to openapi.json
 	$(PYTHON) -c "import json; from intentbid.openapi import build; print(json.dumps(build(), indent=2))" > openapi.json
+
+STAGE ?= staging
+deploy: install node build ## Deploy one stage to AWS (needs credentials): make deploy STAGE=staging
+	cdk deploy -c stage=$(STAGE) --require-approval never
 
 clean:
 	rm -rf $(VENV) .tools node_modules cdk.out layers/deps .pytest_cache
