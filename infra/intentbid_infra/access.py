@@ -1,0 +1,81 @@
+"""Least-privilege IAM per function, generated from ``intentbid.permissions.ACCESS`` (never by hand).
+
+Table access levels map to DynamoDB actions on the table and on each of its indexes by name:
+- ``read``: GetItem, BatchGetItem, Query, ConditionCheckItem, DescribeTable;
+- ``write``: read + PutItem, UpdateItem, DeleteItem, BatchWriteItem;
+- ``append``: PutItem and DescribeTable only (no read, update or delete) — the hook for append-only tables
+  such as an audit log: set ``{"audit": "append"}`` in ACCESS and this module needs no change.
+Nobody gets Scan. Transactions need no actions of their own: DynamoDB checks each item's action.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_iam as iam
+
+from intentbid.permissions import ACCESS, Access
+from intentbid_infra import config
+from intentbid_infra.expiry import ExpiryStateMachine
+from intentbid_infra.queues import Queues
+from intentbid_infra.tables import Tables
+
+READ_ACTIONS: tuple[str, ...] = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+WRITE_ACTIONS: tuple[str, ...] = (
+    *READ_ACTIONS,
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+)
+APPEND_ACTIONS: tuple[str, ...] = ("dynamodb:PutItem", "dynamodb:DescribeTable")
+LEVEL_ACTIONS: dict[str, tuple[str, ...]] = {"read": READ_ACTIONS, "write": WRITE_ACTIONS, "append": APPEND_ACTIONS}
+
+SEND_ACTIONS: tuple[str, ...] = ("sqs:SendMessage",)
+
+
+def access_of(function: str) -> Access:
+    try:
+        return ACCESS[function]
+    except KeyError:
+        raise KeyError(
+            f"function {function!r} has no entry in intentbid.permissions.ACCESS: "
+            "every function must declare what it may touch"
+        ) from None
+
+
+def table_statements(access: Access, tables: Tables) -> list[iam.PolicyStatement]:
+    statements = []
+    for logical, level in sorted(access.tables.items()):
+        if logical not in tables.tables:
+            raise KeyError(f"ACCESS names table {logical!r}, which no model defines")
+        if level not in LEVEL_ACTIONS:
+            raise ValueError(f"table {logical!r}: unknown access level {level!r} (one of {sorted(LEVEL_ACTIONS)})")
+        arn = tables.tables[logical].table_arn
+        resources = [arn, *(f"{arn}/index/{name}" for name in tables.index_names(logical))]
+        statements.append(iam.PolicyStatement(actions=list(LEVEL_ACTIONS[level]), resources=resources))
+    return statements
+
+
+def grant(
+    function: str, role: iam.IRole, *, tables: Tables, queues: Queues, expiry: ExpiryStateMachine
+) -> dict[str, str]:
+    """Attach ``function``'s access to ``role``; return the environment variables that go with it."""
+    access = access_of(function)
+    for statement in table_statements(access, tables):
+        role.add_to_principal_policy(statement)
+    env: dict[str, str] = {}
+    for name in access.queues:
+        if name not in queues.queues:
+            raise KeyError(f"ACCESS[{function!r}] sends to queue {name!r}, which QUEUES does not define")
+        queue = queues.queues[name]
+        role.add_to_principal_policy(iam.PolicyStatement(actions=list(SEND_ACTIONS), resources=[queue.queue_arn]))
+        env[f"QUEUE_URL_{config.env_suffix(name)}"] = queue.queue_url
+    if access.start_expiry:
+        expiry.grant_start(role)
+        env["EXPIRY_STATE_MACHINE_ARN"] = expiry.state_machine.state_machine_arn
+    return env

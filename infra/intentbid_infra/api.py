@@ -1,0 +1,126 @@
+"""The REST API, built from the route table: a resource per path, a method per route, each integrated
+(Lambda proxy) with that route's function; non-public routes behind the REQUEST authorizer.
+
+The authorizer's results are not cached (TTL 0), so a revoked key fails on its next request.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from intentbid.routes import ROUTES, Route
+from intentbid_infra import config
+from intentbid_infra.gateway_responses import GATEWAY_PROBLEMS
+
+# One JSON object per request; every value quoted so an absent one ("-") stays valid JSON.
+ACCESS_LOG_FIELDS: dict[str, str] = {
+    "requestId": "$context.requestId",
+    "extendedRequestId": "$context.extendedRequestId",
+    "xrayTraceId": "$context.xrayTraceId",
+    "requestTime": "$context.requestTime",
+    "ip": "$context.identity.sourceIp",
+    "userAgent": "$context.identity.userAgent",
+    "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath",
+    "path": "$context.path",
+    "protocol": "$context.protocol",
+    "status": "$context.status",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationStatus": "$context.integration.status",
+    "integrationLatency": "$context.integration.latency",
+    "integrationError": "$context.integration.error",
+    "authorizerStatus": "$context.authorizer.status",
+    "authorizerLatency": "$context.authorizer.latency",
+    "authorizerError": "$context.authorizer.error",
+    "principalKind": "$context.authorizer.principal_kind",
+    "principalId": "$context.authorizer.principal_id",
+    "keyId": "$context.authorizer.key_id",
+    "denyCode": "$context.authorizer.deny_code",
+    "errorType": "$context.error.responseType",
+    "errorMessage": "$context.error.message",
+}
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: config.StageConfig,
+        functions: dict[str, lambda_.IFunction],
+        authorizer_function: lambda_.IFunction,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            log_group_name=f"/aws/apigateway/{config.resource_prefix(stage.name)}api-access",
+            retention=stage.log_retention,
+            removal_policy=stage.removal_policy,
+        )
+        self.rest_api = apigw.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=f"{config.resource_prefix(stage.name)}api",
+            description="IntentBid public API (routes from intentbid.routes)",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            # API Gateway writes access and execution logs through the account's CloudWatch role.
+            cloud_watch_role=True,
+            fail_on_warnings=True,
+            deploy_options=apigw.StageOptions(
+                stage_name=stage.name,
+                tracing_enabled=True,
+                metrics_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # would log bodies and headers, keys included
+                throttling_rate_limit=stage.throttle_rate_limit,
+                throttling_burst_limit=stage.throttle_burst_limit,
+                access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
+                access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+            ),
+        )
+        self.authorizer = apigw.RequestAuthorizer(
+            self,
+            "Authorizer",
+            authorizer_name=f"{config.resource_prefix(stage.name)}api-key",
+            handler=authorizer_function,
+            identity_sources=[apigw.IdentitySource.header(config.AUTH_HEADER)],
+            results_cache_ttl=config.AUTHORIZER_CACHE_TTL,
+        )
+        # Required path parameters are checked; bodies are validated by each endpoint (pydantic).
+        self.validator = self.rest_api.add_request_validator(
+            "Validator", validate_request_parameters=True, validate_request_body=True
+        )
+        self.methods: dict[str, apigw.Method] = {}
+        for route in ROUTES:
+            self.methods[route.function] = self._method(route, functions[route.function])
+        for problem in GATEWAY_PROBLEMS:
+            self.rest_api.add_gateway_response(
+                problem.response_type,
+                type=apigw.ResponseType.of(problem.response_type),
+                status_code=str(problem.status),
+                response_headers=problem.response_headers(),
+                templates={"application/json": problem.body()},
+            )
+
+    def _method(self, route: Route, fn: lambda_.IFunction) -> apigw.Method:
+        resource = self.rest_api.root.resource_for_path(route.path)
+        return resource.add_method(
+            route.method,
+            apigw.LambdaIntegration(fn, proxy=True, allow_test_invoke=False),
+            authorization_type=apigw.AuthorizationType.NONE if route.public else apigw.AuthorizationType.CUSTOM,
+            authorizer=None if route.public else self.authorizer,
+            request_validator=self.validator,
+            request_parameters={f"method.request.path.{p}": True for p in route.path_params},
+        )
+
+    @property
+    def url(self) -> str:
+        return self.rest_api.url

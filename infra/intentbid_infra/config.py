@@ -1,0 +1,103 @@
+"""Every infrastructure constant in one place: paths, names, runtime, per-stage settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+
+PROJECT = "intentbid"
+SERVICE_NAME = "intentbid"  # POWERTOOLS_SERVICE_NAME
+METRICS_NAMESPACE = "IntentBid"  # POWERTOOLS_METRICS_NAMESPACE (and the dashboard's custom metrics)
+
+# --- source folders (Code.from_asset zips them as they are: no bundling, no Docker)
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+SHARED_LAYER_DIR = REPO_ROOT / "layers" / "shared"
+DEPS_LAYER_DIR = REPO_ROOT / "layers" / "deps"  # built by `make build` (tools/build_deps_layer.sh)
+# Stand-in for an unbuilt deps layer, so synth (tests, cdk-nag, CI lint) never needs `make build`.
+# Under cdk.out (git-ignored); a deploy must use the real layer: `-c require_deps_layer=true`.
+DEPS_PLACEHOLDER_DIR = REPO_ROOT / "cdk.out" / ".deps-layer-placeholder"
+EXPIRY_DEFINITION_FILE = SHARED_LAYER_DIR / "python" / "intentbid" / "assets" / "rfo_expiry.asl.json"
+ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.mypy_cache", "**/.pytest_cache"]
+HANDLER = "app.handler"
+
+# --- Lambda. The deps layer is built for exactly this runtime (tools/build_deps_layer.sh reads
+# PYTHON_VERSION from here), and cdk-nag AwsSolutions-L1 asks for the newest runtime CDK knows.
+PYTHON_VERSION = "3.14"
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+DEPS_PLATFORM = "manylinux2014_aarch64"  # pip --platform for ARCHITECTURE
+
+
+@dataclass(frozen=True)
+class FunctionSize:
+    memory_mb: int
+    timeout: Duration
+
+
+API_FUNCTION = FunctionSize(512, Duration.seconds(10))  # API Gateway's own limit is 29 s
+AUTHORIZER_FUNCTION = FunctionSize(256, Duration.seconds(5))  # lean import path (DESIGN.md §3)
+WORKER_FUNCTION = FunctionSize(512, Duration.seconds(30))  # < every queue's visibility timeout
+
+# --- API Gateway
+AUTH_HEADER = "Authorization"
+AUTHORIZER_CACHE_TTL = Duration.seconds(0)  # no caching: a revoked key fails on its very next request
+
+# --- event sources
+STREAM_RETRY_ATTEMPTS = 5
+STREAM_MAX_RECORD_AGE = Duration.hours(24)
+QUEUE_RETENTION = Duration.days(4)
+DLQ_RETENTION = Duration.days(14)
+
+# --- observability
+LATENCY_P99_THRESHOLD_MS = 3000
+ALARM_PERIOD = Duration.minutes(5)
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    name: str
+    removal_policy: RemovalPolicy
+    log_retention: logs.RetentionDays
+    log_level: str
+    throttle_rate_limit: int  # requests per second, stage default for every method
+    throttle_burst_limit: int
+    api_5xx_alarm_threshold: int  # 5xx responses per ALARM_PERIOD
+
+
+STAGES: dict[str, StageConfig] = {
+    "dev": StageConfig("dev", RemovalPolicy.DESTROY, logs.RetentionDays.TWO_WEEKS, "DEBUG", 50, 100, 1),
+    "staging": StageConfig("staging", RemovalPolicy.DESTROY, logs.RetentionDays.ONE_MONTH, "INFO", 100, 200, 1),
+    "prod": StageConfig("prod", RemovalPolicy.RETAIN, logs.RetentionDays.THREE_MONTHS, "INFO", 500, 1000, 5),
+}
+DEFAULT_STAGE = "dev"
+
+
+def stage_config(name: str) -> StageConfig:
+    try:
+        return STAGES[name]
+    except KeyError:
+        raise ValueError(f"unknown stage {name!r}; choose one of {sorted(STAGES)}") from None
+
+
+def stack_name(stage: str) -> str:
+    return f"IntentBid-{stage}"
+
+
+def resource_prefix(stage: str) -> str:
+    """``intentbid-<stage>-``: the physical name prefix of tables (TABLE_PREFIX), queues, functions."""
+    return f"{PROJECT}-{stage}-"
+
+
+def env_suffix(logical_name: str) -> str:
+    """``rfo-expiry`` -> ``RFO_EXPIRY``, for environment variable names."""
+    return logical_name.upper().replace("-", "_")
+
+
+def construct_id(name: str) -> str:
+    """``rfo_create`` / ``api-keys`` -> ``RfoCreate`` / ``ApiKeys``."""
+    return "".join(part.capitalize() for part in name.replace("-", "_").split("_"))

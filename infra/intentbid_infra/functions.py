@@ -1,0 +1,144 @@
+"""Every Lambda function, created from the route table, the worker list and the authorizer name.
+
+One function per route or worker, code = ``functions/<name>/`` zipped as it is (handler ``app.handler``),
+plus two layers: the shared package (``layers/shared``) and the third-party dependencies (``layers/deps``,
+built by ``make build``). Each function has its own role holding exactly what ``ACCESS`` grants it, its own
+log group with the stage's retention, and X-Ray active tracing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from intentbid.routes import ROUTES
+from intentbid.workers import AUTHORIZER, WORKERS
+from intentbid_infra import access, config
+from intentbid_infra.expiry import ExpiryStateMachine
+from intentbid_infra.queues import Queues
+from intentbid_infra.tables import Tables
+
+
+def function_sizes() -> dict[str, config.FunctionSize]:
+    """Every function name -> its size: routes, workers and the authorizer."""
+    sizes = {route.function: config.API_FUNCTION for route in ROUTES}
+    sizes.update({worker.function: config.WORKER_FUNCTION for worker in WORKERS})
+    sizes[AUTHORIZER] = config.AUTHORIZER_FUNCTION
+    return sizes
+
+
+def code_dir(function: str) -> Path:
+    path = config.FUNCTIONS_DIR / function
+    if not (path / "app.py").is_file():
+        raise FileNotFoundError(
+            f"functions/{function}/app.py is missing: the route table or worker list names function "
+            f"{function!r}, so its handler must exist (one folder per function, handler app.handler)"
+        )
+    return path
+
+
+def deps_layer_dir(*, required: bool) -> Path:
+    """``layers/deps`` if built; else an empty placeholder layer (synth only) unless ``required``."""
+    if (config.DEPS_LAYER_DIR / "python").is_dir():
+        return config.DEPS_LAYER_DIR
+    if required:
+        raise FileNotFoundError("layers/deps is not built: run `make build` before deploying")
+    marker = config.DEPS_PLACEHOLDER_DIR / "python" / "DEPS_LAYER_NOT_BUILT.txt"
+    if not marker.is_file():
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("Placeholder for synth without `make build`; deploy the real layers/deps.\n")
+    return config.DEPS_PLACEHOLDER_DIR
+
+
+class Functions(Construct):
+    """``functions[name]`` for every route, worker and the authorizer; ``roles[name]`` their roles."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: config.StageConfig,
+        tables: Tables,
+        queues: Queues,
+        expiry: ExpiryStateMachine,
+        require_deps_layer: bool = False,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.stage = stage
+        self.shared_layer = lambda_.LayerVersion(
+            self,
+            "SharedLayer",
+            code=lambda_.Code.from_asset(str(config.SHARED_LAYER_DIR), exclude=config.ASSET_EXCLUDES),
+            compatible_runtimes=[config.RUNTIME],
+            compatible_architectures=[config.ARCHITECTURE],
+            description="intentbid shared package (routes, domain, store, services, HTTP adapter)",
+        )
+        self.deps_layer = lambda_.LayerVersion(
+            self,
+            "DepsLayer",
+            code=lambda_.Code.from_asset(
+                str(deps_layer_dir(required=require_deps_layer)), exclude=config.ASSET_EXCLUDES
+            ),
+            compatible_runtimes=[config.RUNTIME],
+            compatible_architectures=[config.ARCHITECTURE],
+            description="third-party dependencies (requirements.txt), arm64 wheels",
+        )
+        self.base_env = {
+            "STAGE": stage.name,
+            "TABLE_PREFIX": config.resource_prefix(stage.name),
+            "POWERTOOLS_SERVICE_NAME": config.SERVICE_NAME,
+            "POWERTOOLS_METRICS_NAMESPACE": config.METRICS_NAMESPACE,
+            "LOG_LEVEL": stage.log_level,
+        }
+        self.functions: dict[str, lambda_.Function] = {}
+        self.roles: dict[str, iam.Role] = {}
+        self.log_groups: dict[str, logs.LogGroup] = {}
+        for name, size in function_sizes().items():
+            self._function(name, size, tables=tables, queues=queues, expiry=expiry)
+
+    def _function(
+        self, name: str, size: config.FunctionSize, *, tables: Tables, queues: Queues, expiry: ExpiryStateMachine
+    ) -> None:
+        cid = config.construct_id(name)
+        function_name = config.resource_prefix(self.stage.name) + name
+        log_group = logs.LogGroup(
+            self,
+            f"{cid}Logs",
+            log_group_name=f"/aws/lambda/{function_name}",
+            retention=self.stage.log_retention,
+            removal_policy=self.stage.removal_policy,
+        )
+        # Own role instead of the default one: no AWSLambdaBasicExecutionRole managed policy, logs only to
+        # this function's log group.
+        role = iam.Role(
+            self,
+            f"{cid}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{function_name}: logs, tracing and exactly its ACCESS entry",
+        )
+        log_group.grant_write(role)
+        env = access.grant(name, role, tables=tables, queues=queues, expiry=expiry)
+        fn = lambda_.Function(
+            self,
+            cid,
+            function_name=function_name,
+            code=lambda_.Code.from_asset(str(code_dir(name)), exclude=config.ASSET_EXCLUDES),
+            handler=config.HANDLER,
+            runtime=config.RUNTIME,
+            architecture=config.ARCHITECTURE,
+            layers=[self.shared_layer, self.deps_layer],
+            memory_size=size.memory_mb,
+            timeout=size.timeout,
+            environment={**self.base_env, **env},
+            role=role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+        )
+        self.functions[name] = fn
+        self.roles[name] = role
+        self.log_groups[name] = log_group

@@ -1,0 +1,68 @@
+"""The IntentBid stack of one stage: tables, queues, expiry workflow, functions, workers, API, observability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack, Tags
+from constructs import Construct
+
+from intentbid.workers import AUTHORIZER
+from intentbid_infra import config, nag
+from intentbid_infra.api import Api
+from intentbid_infra.expiry import EXPIRY_QUEUE, ExpiryStateMachine
+from intentbid_infra.functions import Functions
+from intentbid_infra.observability import Observability
+from intentbid_infra.queues import Queues
+from intentbid_infra.tables import Tables
+from intentbid_infra.workers import Workers
+
+
+class IntentBidStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: config.StageConfig,
+        require_deps_layer: bool = False,
+        alarm_topic_arn: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        Tags.of(self).add("project", config.PROJECT)
+        Tags.of(self).add("stage", stage.name)
+
+        self.tables = Tables(self, "Tables", stage=stage)
+        self.queues = Queues(self, "Queues", stage=stage)
+        self.expiry = ExpiryStateMachine(self, "Expiry", stage=stage, queue=self.queues.queues[EXPIRY_QUEUE])
+        self.functions = Functions(
+            self,
+            "Functions",
+            stage=stage,
+            tables=self.tables,
+            queues=self.queues,
+            expiry=self.expiry,
+            require_deps_layer=require_deps_layer,
+        )
+        self.workers = Workers(
+            self, "Workers", stage=stage, functions=self.functions, queues=self.queues, tables=self.tables
+        )
+        endpoints = {name: fn for name, fn in self.functions.functions.items() if name != AUTHORIZER}
+        self.api = Api(
+            self, "Api", stage=stage, functions=endpoints, authorizer_function=self.functions.functions[AUTHORIZER]
+        )
+        self.observability = Observability(
+            self,
+            "Observability",
+            stage=stage,
+            rest_api=self.api.rest_api,
+            authorizer=self.functions.functions[AUTHORIZER],
+            functions=dict(self.functions.functions),
+            dead_letter_queues={**self.queues.dlqs, **self.workers.failure_queues},
+            alarm_topic_arn=alarm_topic_arn,
+        )
+        nag.acknowledge(self)
+
+        CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the API stage")
+        CfnOutput(self, "ExpiryStateMachineArn", value=self.expiry.state_machine.state_machine_arn)

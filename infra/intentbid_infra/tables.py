@@ -1,0 +1,75 @@
+"""DynamoDB tables, derived from the PynamoDB models (``intentbid.store.tables.all_specs``)."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from intentbid.store.tables import IndexSpec, KeySpec, TableSpec, all_specs
+from intentbid_infra import config
+
+_ATTRIBUTE_TYPES = {
+    "S": dynamodb.AttributeType.STRING,
+    "N": dynamodb.AttributeType.NUMBER,
+    "B": dynamodb.AttributeType.BINARY,
+}
+_PROJECTIONS = {
+    "ALL": dynamodb.ProjectionType.ALL,
+    "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
+    "INCLUDE": dynamodb.ProjectionType.INCLUDE,
+}
+
+
+def _attribute(key: KeySpec) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=key.name, type=_ATTRIBUTE_TYPES[key.type])
+
+
+class Tables(Construct):
+    """One on-demand ``Table`` per model: point-in-time recovery, AWS-managed encryption, named
+    ``intentbid-<stage>-<logical>``, kept on stack deletion in prod, stream and TTL when the model asks.
+
+    (``Table``, not ``TableV2``: TableV2 is a global table.)
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, stage: config.StageConfig) -> None:
+        super().__init__(scope, construct_id)
+        self.specs: dict[str, TableSpec] = {s.logical_name: s for s in all_specs()}
+        self.tables: dict[str, dynamodb.Table] = {name: self._table(spec, stage) for name, spec in self.specs.items()}
+
+    def _table(self, spec: TableSpec, stage: config.StageConfig) -> dynamodb.Table:
+        table = dynamodb.Table(
+            self,
+            config.construct_id(spec.logical_name),
+            table_name=config.resource_prefix(stage.name) + spec.logical_name,
+            partition_key=_attribute(spec.hash_key),
+            sort_key=_attribute(spec.range_key) if spec.range_key else None,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            removal_policy=stage.removal_policy,
+            deletion_protection=stage.name == "prod",
+            stream=dynamodb.StreamViewType[spec.stream_view] if spec.stream_view else None,
+            time_to_live_attribute=spec.ttl_attribute,
+        )
+        for index in spec.indexes:
+            self._add_index(table, index)
+        return table
+
+    @staticmethod
+    def _add_index(table: dynamodb.Table, index: IndexSpec) -> None:
+        if index.projection not in _PROJECTIONS or index.projection == "INCLUDE":
+            raise ValueError(
+                f"{index.name}: projection {index.projection!r} needs non_key_attributes; "
+                "extend IndexSpec before using it"
+            )
+        table.add_global_secondary_index(
+            index_name=index.name,
+            partition_key=_attribute(index.hash_key),
+            sort_key=_attribute(index.range_key) if index.range_key else None,
+            projection_type=_PROJECTIONS[index.projection],
+        )
+
+    def index_names(self, logical_name: str) -> tuple[str, ...]:
+        return tuple(ix.name for ix in self.specs[logical_name].indexes)

@@ -1,0 +1,127 @@
+"""Least privilege from ``intentbid.permissions.ACCESS``: each function's role holds exactly the DynamoDB
+actions its entry implies, on exactly those tables and their indexes; nobody may Scan; ``*`` is X-Ray only."""
+
+from __future__ import annotations
+
+import pytest
+from cfn_refs import by_property, grants, ref_id, role_statements
+from conftest import STAGE, Synth
+
+from intentbid.permissions import ACCESS
+from intentbid.store.tables import all_specs
+from intentbid.workers import QUEUES, WORKERS
+from intentbid_infra import config
+from intentbid_infra.access import LEVEL_ACTIONS, READ_ACTIONS, WRITE_ACTIONS, access_of
+from intentbid_infra.functions import function_sizes
+from intentbid_infra.workers import STREAM_READ_ACTIONS
+
+pytestmark = pytest.mark.infra
+
+FUNCTIONS = sorted(function_sizes())
+PREFIX = config.resource_prefix(STAGE)
+SPECS = {s.logical_name: s for s in all_specs()}
+STREAM_WORKERS = {w.function: w.resource for w in WORKERS if w.source == "stream"}
+SQS_WORKERS = {w.function: w.resource for w in WORKERS if w.source == "sqs"}
+XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+def test_every_function_has_an_access_entry_and_every_entry_a_function() -> None:
+    assert sorted(set(FUNCTIONS) - set(ACCESS)) == [], "functions missing from intentbid.permissions.ACCESS"
+    assert sorted(set(ACCESS) - set(FUNCTIONS)) == [], "ACCESS entries for functions that do not exist"
+
+
+def test_a_function_without_an_access_entry_fails_synth() -> None:
+    with pytest.raises(KeyError, match=r"no entry in intentbid\.permissions\.ACCESS"):
+        access_of("function_nobody_declared")
+
+
+def test_access_levels() -> None:
+    assert set(READ_ACTIONS) < set(WRITE_ACTIONS)
+    assert not any("Scan" in a for actions in LEVEL_ACTIONS.values() for a in actions)
+    assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem"}.isdisjoint(LEVEL_ACTIONS["append"])
+
+
+def _table_ids(synth: Synth) -> dict[str, str]:
+    """logical table name -> CloudFormation logical id."""
+    by_name = by_property(synth.resources, "AWS::DynamoDB::Table", "TableName")
+    return {logical: by_name[PREFIX + logical] for logical in SPECS}
+
+
+def _role_grants(synth: Synth, function: str) -> set[tuple[str, str]]:
+    fn_id = by_property(synth.resources, "AWS::Lambda::Function", "FunctionName")[PREFIX + function]
+    role_id = ref_id(synth.props(fn_id)["Role"])
+    assert role_id is not None
+    assert not synth.props(role_id).get("ManagedPolicyArns"), f"{function}: managed policies on its role"
+    return grants(role_statements(synth.resources, role_id))
+
+
+def _expected_dynamodb(synth: Synth, function: str) -> set[tuple[str, str]]:
+    tables = _table_ids(synth)
+    expected = set()
+    for logical, level in ACCESS[function].tables.items():
+        arn = f"{tables[logical]}.Arn"
+        resources = [arn, *(f"{arn}/index/{ix.name}" for ix in SPECS[logical].indexes)]
+        expected |= {(action, r) for action in LEVEL_ACTIONS[level] for r in resources}
+    if function in STREAM_WORKERS:
+        stream = f"{tables[STREAM_WORKERS[function]]}.StreamArn"
+        expected |= {(action, stream) for action in STREAM_READ_ACTIONS}
+    return expected
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_dynamodb_grants_are_exactly_what_access_implies(synth: Synth, function: str) -> None:
+    # Given every DynamoDB permission the function's role holds
+    actual = {(a, r) for a, r in _role_grants(synth, function) if a.startswith("dynamodb:")}
+    # Then it is exactly its ACCESS entry (plus its stream, for a stream worker): nothing on "*", no Scan
+    assert actual == _expected_dynamodb(synth, function)
+    assert not any(r == "*" or "Scan" in a for a, r in actual)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_only_xray_is_granted_on_star(synth: Synth, function: str) -> None:
+    star = {a for a, r in _role_grants(synth, function) if r == "*" or r.endswith(":*")}
+    assert star <= XRAY_ACTIONS  # the reason given for the AwsSolutions-IAM5 acknowledgement
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_logs_go_only_to_the_functions_own_log_group(synth: Synth, function: str) -> None:
+    fn_id = by_property(synth.resources, "AWS::Lambda::Function", "FunctionName")[PREFIX + function]
+    log_group = ref_id(synth.props(fn_id)["LoggingConfig"]["LogGroup"])
+    logs = {(a, r) for a, r in _role_grants(synth, function) if a.startswith("logs:")}
+    assert logs == {("logs:CreateLogStream", f"{log_group}.Arn"), ("logs:PutLogEvents", f"{log_group}.Arn")}
+
+
+def _state_machine_id(synth: Synth) -> str:
+    (sm,) = synth.of_type("AWS::StepFunctions::StateMachine")
+    return sm
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_starting_expiry_is_granted_exactly_to_start_expiry_functions(synth: Synth, function: str) -> None:
+    states = {(a, r) for a, r in _role_grants(synth, function) if a.startswith("states:")}
+    fn_id = by_property(synth.resources, "AWS::Lambda::Function", "FunctionName")[PREFIX + function]
+    env = synth.props(fn_id)["Environment"]["Variables"]
+    if ACCESS[function].start_expiry:
+        assert states == {("states:StartExecution", f"{_state_machine_id(synth)}.Ref")}
+        assert ref_id(env["EXPIRY_STATE_MACHINE_ARN"]) == _state_machine_id(synth)
+    else:
+        assert states == set()
+        assert "EXPIRY_STATE_MACHINE_ARN" not in env
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_sqs_grants_follow_access_and_the_worker_list(synth: Synth, function: str) -> None:
+    queue_ids = by_property(synth.resources, "AWS::SQS::Queue", "QueueName")
+    sends = {r for a, r in _role_grants(synth, function) if a == "sqs:SendMessage"}
+    receives = {r for a, r in _role_grants(synth, function) if a == "sqs:ReceiveMessage"}
+    expected_sends = {f"{queue_ids[PREFIX + q]}.Arn" for q in ACCESS[function].queues}
+    if function in STREAM_WORKERS:  # the on-failure destination of its stream mapping
+        expected_sends.add(f"{queue_ids[PREFIX + function.replace('_', '-') + '-dlq']}.Arn")
+    assert sends == expected_sends
+    expected_receives = {f"{queue_ids[PREFIX + SQS_WORKERS[function]]}.Arn"} if function in SQS_WORKERS else set()
+    assert receives == expected_receives
+    fn_id = by_property(synth.resources, "AWS::Lambda::Function", "FunctionName")[PREFIX + function]
+    env = synth.props(fn_id)["Environment"]["Variables"]
+    for queue in QUEUES:
+        key = f"QUEUE_URL_{queue.logical_name.upper().replace('-', '_')}"
+        assert (key in env) == (queue.logical_name in ACCESS[function].queues), key

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Build the third-party dependencies layer: layers/deps/python <- requirements.txt, as wheels for the Lambda
+# runtime and architecture the stack deploys (PYTHON_VERSION and DEPS_PLATFORM in
+# infra/intentbid_infra/config.py, read here so the two never drift). Binary wheels only: no compiler, no Docker.
+#
+# usage: tools/build_deps_layer.sh          (PYTHON=... picks the pip to run; default .venv/bin/python)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-.venv/bin/python}
+config=infra/intentbid_infra/config.py
+py_version=$(sed -n 's/^PYTHON_VERSION = "\([0-9.]*\)".*/\1/p' "$config")
+platform=$(sed -n 's/^DEPS_PLATFORM = "\([a-z0-9_]*\)".*/\1/p' "$config")
+[[ -n "$py_version" && -n "$platform" ]] || { echo "build_deps_layer.sh: cannot read PYTHON_VERSION/DEPS_PLATFORM from $config" >&2; exit 1; }
+
+out=layers/deps
+tmp="$out.tmp"
+rm -rf "$tmp"
+mkdir -p "$tmp/python"
+"$PYTHON" -m pip install --quiet --disable-pip-version-check --no-compile \
+  --platform "$platform" --only-binary=:all: --python-version "$py_version" --implementation cp \
+  --target "$tmp/python" -r requirements.txt
+rm -rf "$tmp/python/bin"  # console scripts with this machine's shebangs
+find "$tmp/python" -name __pycache__ -type d -prune -exec rm -rf {} +
+rm -rf "$out"
+mv "$tmp" "$out"
+echo "deps layer for python$py_version/$platform: $(du -sh "$out" | cut -f1) in $out"
