@@ -7,4 +7,4 @@ from intentbid.services import accounts
 
 @api_handler("buyer_register")
 def handler(req: Request) -> BuyerRegistration:
-    return accounts.register("buyer", req.body(RegisterRequest))  # type: ignore[return-value]
+    return accounts.register("buyer", req.body(RegisterRequest), request_id=req.request_id, source_ip=req.source_ip)  # type: ignore[return-value]

@@ -19,7 +19,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord) -> str:
     msg = json.loads(record.body)
-    outcome = expiry.expire(str(msg["rfo_id"]), int(msg["deadline_version"]))
+    outcome = expiry.expire(str(msg["rfo_id"]), int(msg["deadline_version"]), request_id=record.message_id)
     logger.info("expiry processed", extra={"rfo_id": msg["rfo_id"], "outcome": outcome})
     return outcome
 

@@ -7,4 +7,4 @@ from intentbid.services import accounts
 
 @api_handler("vendor_register")
 def handler(req: Request) -> VendorRegistration:
-    return accounts.register("vendor", req.body(RegisterRequest))  # type: ignore[return-value]
+    return accounts.register("vendor", req.body(RegisterRequest), request_id=req.request_id, source_ip=req.source_ip)  # type: ignore[return-value]

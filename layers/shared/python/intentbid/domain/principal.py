@@ -30,6 +30,8 @@ class Principal:
     key_id: str
     scopes: frozenset[str]
     environment: str  # live | test (sandbox)
+    request_id: str | None = None  # the request this principal is acting in (for the audit trail)
+    source_ip: str | None = None
 
     def has(self, scope: str) -> bool:
         return scope in self.scopes

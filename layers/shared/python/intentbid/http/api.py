@@ -89,6 +89,12 @@ class Request:
         except ValidationError as exc:
             raise validation_error(exc) from None
 
+    def body_or_empty(self, model: type[M]) -> M:
+        """Like :meth:`body`, but an absent or empty body means ``{}`` (actions whose fields are optional)."""
+        if self.raw_body is None or self.raw_body.strip() == "":
+            return model.model_validate({})
+        return self.body(model)
+
     def query_as(self, model: type[M]) -> M:
         try:
             return model.model_validate(self.query)
@@ -137,7 +143,8 @@ def validation_error(exc: ValidationError) -> e.ValidationFailed:
 
 
 def _principal_from(event: dict[str, Any]) -> tuple[Principal | None, str | None]:
-    ctx = (event.get("requestContext") or {}).get("authorizer") or {}
+    rc = event.get("requestContext") or {}
+    ctx = rc.get("authorizer") or {}
     kind, pid = ctx.get("principal_kind"), ctx.get("principal_id")
     if not kind or not pid:
         return None, None
@@ -147,6 +154,8 @@ def _principal_from(event: dict[str, Any]) -> tuple[Principal | None, str | None
         key_id=str(ctx.get("key_id", "")),
         scopes=frozenset(str(ctx.get("scopes", "")).split()),
         environment=str(ctx.get("environment", "live")),
+        request_id=rc.get("requestId"),
+        source_ip=(rc.get("identity") or {}).get("sourceIp"),
     )
     return p, ctx.get("auth_error")
 

@@ -57,8 +57,26 @@ class Rfo(Out):
     weights: dict[str, str] = Field(description="Normalised weights as fixed-point decimal strings")
     disclosure: Disclosure
     livemode: bool
+    awarded_offer_id: str | None = None
+    allowed_actions: list[str] = Field(
+        default_factory=list, description="Lifecycle actions the buyer may take now (from the transition table)"
+    )
     created_at: Timestamp
     updated_at: Timestamp
+
+
+class Reason(StrictModel):
+    reason: str | None = Field(None, max_length=500, description="Why; stored in the audit trail")
+
+
+class Award(StrictModel):
+    offer_id: str = Field(min_length=1, max_length=64)
+    reason: str | None = Field(None, max_length=500)
+
+
+class Reopen(StrictModel):
+    expires_at: InTimestamp = Field(description="The new bidding deadline (future, not after need_by)")
+    reason: str | None = Field(None, max_length=500)
 
 
 class RfoPage(Out):

@@ -14,7 +14,7 @@ from intentbid.schemas.accounts import (
     VendorRegistration,
 )
 from intentbid.store import accounts as store
-from intentbid.store import outbox
+from intentbid.store import audit, outbox
 from intentbid.store.api_keys import new_key
 from intentbid.store.models.accounts import AccountModel
 from intentbid.store.models.api_keys import ApiKeyModel
@@ -53,7 +53,14 @@ def key_view(k: ApiKeyModel, now: datetime | None = None) -> KeyInfo:
     )
 
 
-def _create(kind: str, name: str, email: str | None, environment: str) -> tuple[AccountModel, ApiKeyModel, str]:
+def _create(
+    kind: str,
+    name: str,
+    email: str | None,
+    environment: str,
+    request_id: str | None = None,
+    source_ip: str | None = None,
+) -> tuple[AccountModel, ApiKeyModel, str]:
     now = clock.now()
     account = AccountModel(
         ids.new_id(ACCOUNT_PREFIX[kind]), kind=kind, name=name, email=email, status="active", created_at=now
@@ -69,15 +76,29 @@ def _create(kind: str, name: str, email: str | None, environment: str) -> tuple[
     event = outbox.event(
         "key.created", key.key_id, environment, {"owner_id": account.id, "owner_kind": kind, "key_id": key.key_id}, now
     )
-    store.create_with_key(account, key, event)
+    actor = audit.Actor(kind, account.id, key.key_id, request_id, source_ip)
+    record = audit.entry(
+        actor,
+        action="register",
+        target_id=account.id,
+        target_type=kind,
+        environment=environment,
+        now=now,
+        payload={"key_id": key.key_id, "name": name},
+    )
+    store.create_with_key(account, key, record, event)
     obs.logger.info("account registered", extra={"account_id": account.id, "kind": kind, "key_id": key.key_id})
     obs.count("AccountsRegistered")
     return account, key, secret
 
 
-def register(kind: str, req: RegisterRequest) -> VendorRegistration | BuyerRegistration:
+def register(
+    kind: str, req: RegisterRequest, *, request_id: str | None = None, source_ip: str | None = None
+) -> VendorRegistration | BuyerRegistration:
     """Create a vendor or buyer with its first key (all scopes of its kind). The secret is returned once."""
-    account, key, secret = _create(kind, req.name, req.email.lower(), "test" if req.sandbox else "live")
+    account, key, secret = _create(
+        kind, req.name, req.email.lower(), "test" if req.sandbox else "live", request_id, source_ip
+    )
     if kind == "vendor":
         return VendorRegistration(vendor=account_view(account), api_key=secret, key=key_view(key))
     return BuyerRegistration(buyer=account_view(account), api_key=secret, key=key_view(key))

@@ -1,3 +1,6 @@
+"""Offer use cases: submit, revise, withdraw, read. Each change is one transaction with its audit entry and
+outbox event, guarded by the RFO being OPEN before its deadline (checked on read, enforced in the write)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,10 +14,10 @@ from intentbid.domain.offer_rules import OfferTerms, check, delivery_from
 from intentbid.domain.principal import Principal
 from intentbid.schemas.common import PageQuery, utc
 from intentbid.schemas.offers import Offer, OfferCreate, OfferPage, OfferRevise
-from intentbid.services import access
+from intentbid.services import access, retry_on_conflict
 from intentbid.services.views import offer_view
+from intentbid.store import audit, outbox
 from intentbid.store import offers as store
-from intentbid.store import outbox
 from intentbid.store import rfos as rfo_store
 from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.rfos import RfoModel
@@ -37,15 +40,43 @@ def _rfo_lost_race(rfo_id: str, now: datetime) -> Conflict:
     r = rfo_store.get(rfo_id)
     if r is not None:
         try:
-            _require_open(r, now)
+            _require_open(r, clock.now())
         except Conflict as exc:
             return exc
     return Conflict("The RFO stopped accepting offers.", code="rfo_not_open")
 
 
+def _records(
+    p: Principal,
+    o: OfferModel,
+    action: str,
+    event: str,
+    now: datetime,
+    data: dict[str, Any],
+    from_status: str | None = None,
+    to_status: str | None = None,
+) -> tuple[Any, Any]:
+    payload = {"offer_id": o.id, "rfo_id": o.rfo_id, "vendor_id": o.vendor_id, **data}
+    return (
+        audit.entry(
+            audit.Actor.of(p),
+            action=action,
+            target_id=o.id,
+            target_type="offer",
+            environment=o.environment,
+            now=now,
+            from_status=from_status,
+            to_status=to_status,
+            payload=payload,
+        ),
+        outbox.event(event, o.id, o.environment, payload, now),
+    )
+
+
+@retry_on_conflict()
 def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
-    """Submit an offer: only on an OPEN RFO before its deadline (checked on read and again inside the write
-    transaction), in the RFO's currency, with availability confirmed. Two DynamoDB calls."""
+    """Submit an offer: only on an OPEN RFO before its deadline, in the RFO's currency, with availability
+    confirmed. Two DynamoDB calls: GetItem(RFO) + one transaction (RFO check, offer, audit, outbox)."""
     now = clock.now()
     rfo = access.rfo_for(p, rfo_id)
     _require_open(rfo, now)
@@ -76,16 +107,14 @@ def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
         submitted_at=now,
         updated_at=now,
     )
-    event = outbox.event(
-        "offer.submitted", offer.id, rfo.environment, {"offer_id": offer.id, "rfo_id": rfo.id, "vendor_id": p.id}, now
-    )
+    data = {"unit_price": terms.unit_price, "quantity_available": terms.quantity_available}
     try:
-        store.submit(offer, event, now)
+        store.submit(offer, now, *_records(p, offer, "submit", "offer.submitted", now, data, to_status="active"))
     except ConditionFailed:
         raise _rfo_lost_race(rfo.id, now) from None
     obs.logger.info("offer submitted", extra={"offer_id": offer.id, "rfo_id": rfo.id})
     obs.count("OffersSubmitted")
-    return offer_view(offer, int(rfo.quantity))
+    return offer_view(offer, rfo)
 
 
 def _own_active_offer(p: Principal, offer_id: str) -> OfferModel:
@@ -97,6 +126,7 @@ def _own_active_offer(p: Principal, offer_id: str) -> OfferModel:
     return offer
 
 
+@retry_on_conflict()
 def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
     """Revise an active offer while its RFO is OPEN; the revision counter guards concurrent revisions."""
     now = clock.now()
@@ -126,41 +156,37 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
         "updated_at": now,
         "revision": int(offer.revision) + 1,
     }
-    if "notes" in fields:
+    if "notes" in fields and body.notes is not None:
         changes["notes"] = body.notes
-    actions = [getattr(OfferModel, k).set(v) for k, v in changes.items() if v is not None]
+    actions = [getattr(OfferModel, k).set(v) for k, v in changes.items()]
     if "notes" in fields and body.notes is None:
         actions.append(OfferModel.notes.remove())
-    event = outbox.event(
-        "offer.revised",
-        offer.id,
-        offer.environment,
-        {"offer_id": offer.id, "rfo_id": offer.rfo_id, "revision": changes["revision"]},
-        now,
-    )
+    data = {"revision": changes["revision"], "unit_price": terms.unit_price}
     try:
-        store.update(offer, actions, int(offer.revision), event, now)
+        store.update(
+            offer, actions, int(offer.revision), now, *_records(p, offer, "revise", "offer.revised", now, data)
+        )
     except ConditionFailed as exc:
         if exc.item_failed(0):
             raise _rfo_lost_race(offer.rfo_id, now) from None
         raise Conflict("The offer changed concurrently; fetch it and retry.", code="offer_not_active") from None
     for k, v in changes.items():
         setattr(offer, k, v)
+    if "notes" in fields and body.notes is None:
+        offer.notes = None
     obs.count("OffersRevised")
-    return offer_view(offer, int(rfo.quantity))
+    return offer_view(offer, rfo)
 
 
+@retry_on_conflict()
 def withdraw(p: Principal, offer_id: str) -> Offer:
     """Withdraw an active offer while its RFO is OPEN."""
     now = clock.now()
     offer = _own_active_offer(p, offer_id)
-    event = outbox.event(
-        "offer.withdrawn", offer.id, offer.environment, {"offer_id": offer.id, "rfo_id": offer.rfo_id}, now
-    )
+    actions = [OfferModel.status.set("withdrawn"), OfferModel.updated_at.set(now)]
+    records = _records(p, offer, "withdraw", "offer.withdrawn", now, {}, "active", "withdrawn")
     try:
-        store.update(
-            offer, [OfferModel.status.set("withdrawn"), OfferModel.updated_at.set(now)], int(offer.revision), event, now
-        )
+        store.update(offer, actions, int(offer.revision), now, *records)
     except ConditionFailed as exc:
         if exc.item_failed(0):
             raise _rfo_lost_race(offer.rfo_id, now) from None
@@ -172,7 +198,7 @@ def withdraw(p: Principal, offer_id: str) -> Offer:
 
 def get(p: Principal, offer_id: str) -> Offer:
     offer, rfo = access.offer_for(p, offer_id)
-    return offer_view(offer, int(rfo.quantity) if rfo is not None else None)
+    return offer_view(offer, rfo or rfo_store.get(offer.rfo_id))
 
 
 def list_for_rfo(p: Principal, rfo_id: str, q: PageQuery) -> OfferPage:
@@ -180,7 +206,7 @@ def list_for_rfo(p: Principal, rfo_id: str, q: PageQuery) -> OfferPage:
     rfo = access.rfo_for(p, rfo_id)
     vendor = p.id if p.kind == "vendor" else None
     items, cursor = store.page_for_rfo(rfo.id, limit=q.limit, cursor=q.cursor, vendor_id=vendor)
-    return OfferPage(data=[offer_view(o, int(rfo.quantity)) for o in items], next_cursor=cursor)
+    return OfferPage(data=[offer_view(o, rfo) for o in items], next_cursor=cursor)
 
 
 def list_for_vendor(p: Principal, vendor_id: str, q: PageQuery) -> OfferPage:

@@ -1,18 +1,44 @@
+"""RFO use cases: create, read, list, and the lifecycle transitions (close, award, reopen, delete, expire).
+
+Every change is one transaction (RFO + offers + audit entry + outbox event) guarded by the RFO's status,
+deadline and version, so concurrent close/award/expire/submissions resolve to exactly one outcome.
+"""
+
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 from intentbid import observability as obs
 from intentbid.domain import clock, ids
-from intentbid.domain.errors import FieldError, ValidationFailed
-from intentbid.domain.lifecycle import OPEN
+from intentbid.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from intentbid.domain.lifecycle import AWARDED, DELETED, OPEN, effective_status, transition
 from intentbid.domain.principal import Principal
 from intentbid.domain.scoring import fmt, get_version, normalise_weights
 from intentbid.schemas.common import utc
-from intentbid.schemas.rfos import Rfo, RfoCreate, RfoListQuery, RfoPage
-from intentbid.services import access
+from intentbid.schemas.rfos import Award, Reason, Reopen, Rfo, RfoCreate, RfoListQuery, RfoPage
+from intentbid.services import access, retry_on_conflict
 from intentbid.services.views import rfo_view
-from intentbid.store import expiry, outbox
+from intentbid.store import audit, expiry, outbox
+from intentbid.store import offers as offer_store
 from intentbid.store import rfos as store
+from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.rfos import RfoModel
+from intentbid.store.tx import ConditionFailed
+
+# A transaction holds at most 100 items: RFO + winner + audit + outbox leave room for this many losers
+# marked in the same transaction; beyond it, readers derive "lost" from the RFO (views.offer_status).
+MAX_LOSERS_IN_TX = 90
+
+
+def _check_dates(expires_at: datetime, need_by: datetime | None, now: datetime) -> None:
+    errs = []
+    if expires_at <= now:
+        errs.append(FieldError("expires_at", "in_past", "the bidding deadline must be in the future"))
+    if need_by is not None and need_by < expires_at:
+        errs.append(FieldError("need_by", "need_by_before_deadline", "need_by must not be before expires_at"))
+    if errs:
+        raise ValidationFailed("The RFO's dates are not valid.", errors=errs)
 
 
 def create(p: Principal, body: RfoCreate) -> Rfo:
@@ -20,13 +46,7 @@ def create(p: Principal, body: RfoCreate) -> Rfo:
     are validated against the pinned scoring version and normalised to sum 1."""
     now = clock.now()
     expires_at, need_by = utc(body.expires_at), utc(body.need_by)
-    errs = []
-    if expires_at <= now:
-        errs.append(FieldError("expires_at", "in_past", "the bidding deadline must be in the future"))
-    if need_by < expires_at:
-        errs.append(FieldError("need_by", "need_by_before_deadline", "need_by must not be before expires_at"))
-    if errs:
-        raise ValidationFailed("The RFO's dates are not valid.", errors=errs)
+    _check_dates(expires_at, need_by, now)
     version = get_version(body.scoring_version)
     weights = normalise_weights(version, body.weights)
     rfo = RfoModel(
@@ -52,14 +72,21 @@ def create(p: Principal, body: RfoCreate) -> Rfo:
         updated_at=now,
         deadline_version=1,
     )
-    event = outbox.event(
-        "rfo.created",
-        rfo.id,
-        p.environment,
-        {"rfo_id": rfo.id, "category": rfo.category, "expires_at": clock.to_rfc3339(expires_at)},
-        now,
+    data = {"rfo_id": rfo.id, "category": rfo.category, "expires_at": clock.to_rfc3339(expires_at)}
+    store.create(
+        rfo,
+        audit.entry(
+            audit.Actor.of(p),
+            action="create",
+            target_id=rfo.id,
+            target_type="rfo",
+            environment=p.environment,
+            now=now,
+            to_status=OPEN,
+            payload=data,
+        ),
+        outbox.event("rfo.created", rfo.id, p.environment, data, now),
     )
-    store.create(rfo, event)
     expiry.schedule(rfo.id, expires_at, 1)
     obs.logger.info("rfo created", extra={"rfo_id": rfo.id})
     obs.count("RfosCreated")
@@ -85,3 +112,190 @@ def list_(p: Principal, q: RfoListQuery) -> RfoPage:
             limit=q.limit, cursor=q.cursor, environment=p.environment, status=q.status or OPEN
         )
     return RfoPage(data=[rfo_view(r, p, now) for r in items], next_cursor=cursor)
+
+
+# --- lifecycle -------------------------------------------------------------------------------------------
+
+
+def _guard(rfo: RfoModel, now: datetime) -> Any:
+    """The write condition every buyer transition shares: unchanged status, not deleted, deadline ahead
+    (the version condition is added by PynamoDB's VersionAttribute)."""
+    return (RfoModel.status == rfo.status) & RfoModel.deleted_at.does_not_exist() & (RfoModel.expires_at > now)
+
+
+def _status_actions(rfo: RfoModel, status: str, reason: str | None, now: datetime) -> list[Any]:
+    actions = [
+        RfoModel.status.set(status),
+        RfoModel.list_key.set(store.list_key(rfo.environment, status)),
+        RfoModel.updated_at.set(now),
+    ]
+    actions.append(RfoModel.status_reason.set(reason) if reason else RfoModel.status_reason.remove())
+    return actions
+
+
+def _lost_race(p: Principal, rfo_id: str, action: str) -> Conflict:
+    """After a failed guarded write: re-read and explain why in the table's terms."""
+    fresh = access.own_rfo(p, rfo_id)
+    status = effective_status(fresh.status, fresh.expires_at, clock.now())
+    try:
+        transition(action, status)
+    except Conflict as exc:
+        return exc
+    return Conflict(
+        "The RFO changed concurrently; fetch it and retry.", code="invalid_transition", extra={"rfo_status": status}
+    )
+
+
+def _record(
+    p: Principal,
+    rfo: RfoModel,
+    action: str,
+    from_status: str,
+    to_status: str,
+    reason: str | None,
+    now: datetime,
+    event: str,
+    data: dict[str, Any],
+) -> tuple[Any, Any]:
+    return (
+        audit.entry(
+            audit.Actor.of(p),
+            action=action,
+            target_id=rfo.id,
+            target_type="rfo",
+            environment=rfo.environment,
+            now=now,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            payload=data,
+        ),
+        outbox.event(
+            event,
+            rfo.id,
+            rfo.environment,
+            {"rfo_id": rfo.id, "from": from_status, "to": to_status, "reason": reason, **data},
+            now,
+        ),
+    )
+
+
+@retry_on_conflict()
+def close(p: Principal, rfo_id: str, body: Reason) -> Rfo:
+    """OPEN -> CLOSED: bidding stops; the buyer may still award or reopen before the deadline."""
+    now = clock.now()
+    rfo = access.own_rfo(p, rfo_id)
+    current = effective_status(rfo.status, rfo.expires_at, now)
+    t = transition("close", current)
+    try:
+        store.transition(
+            rfo,
+            _status_actions(rfo, t.target, body.reason, now),
+            _guard(rfo, now),
+            *_record(p, rfo, "close", current, t.target, body.reason, now, t.event, {}),
+        )
+    except ConditionFailed:
+        raise _lost_race(p, rfo_id, "close") from None
+    obs.count("RfosClosed")
+    return rfo_view(access.own_rfo(p, rfo_id), p, now)
+
+
+@retry_on_conflict()
+def reopen(p: Principal, rfo_id: str, body: Reopen) -> Rfo:
+    """CLOSED -> OPEN with a new deadline, only before the original deadline has expired the RFO.
+    The new deadline starts a new expiry execution (deadline version + 1); the old one becomes a no-op."""
+    now = clock.now()
+    rfo = access.own_rfo(p, rfo_id)
+    current = effective_status(rfo.status, rfo.expires_at, now)
+    t = transition("reopen", current)
+    new_deadline = utc(body.expires_at)
+    _check_dates(new_deadline, rfo.need_by, now)
+    version = int(rfo.deadline_version) + 1
+    actions = [
+        *_status_actions(rfo, t.target, body.reason, now),
+        RfoModel.expires_at.set(new_deadline),
+        RfoModel.deadline_version.set(version),
+    ]
+    data = {"expires_at": clock.to_rfc3339(new_deadline), "deadline_version": version}
+    try:
+        store.transition(
+            rfo,
+            actions,
+            _guard(rfo, now),
+            *_record(p, rfo, "reopen", current, t.target, body.reason, now, t.event, data),
+        )
+    except ConditionFailed:
+        raise _lost_race(p, rfo_id, "reopen") from None
+    expiry.schedule(rfo.id, new_deadline, version)
+    obs.count("RfosReopened")
+    return rfo_view(access.own_rfo(p, rfo_id), p, now)
+
+
+@retry_on_conflict()
+def award(p: Principal, rfo_id: str, body: Award) -> Rfo:
+    """OPEN|CLOSED -> AWARDED: the chosen offer is won and every other active offer lost, atomically with
+    the RFO. The offer must be active, on this RFO, and still valid."""
+    now = clock.now()
+    rfo = access.own_rfo(p, rfo_id)
+    current = effective_status(rfo.status, rfo.expires_at, now)
+    t = transition("award", current)
+    offers = list(offer_store.all_for_rfo(rfo.id))
+    winner = next((o for o in offers if o.id == body.offer_id), None)
+    if winner is None:
+        raise NotFound("No such offer on this RFO.")
+    if winner.status != "active":
+        raise Conflict(f"The offer is {winner.status}.", code="offer_not_active")
+    if winner.valid_until <= now:
+        raise Conflict("The offer's validity has ended.", code="offer_not_active")
+    losers = [o for o in offers if o.status == "active" and o.id != winner.id]
+    active = OfferModel.status == "active"
+    updates = [(winner, [OfferModel.status.set("won"), OfferModel.updated_at.set(now)], active)]
+    updates += [
+        (o, [OfferModel.status.set("lost"), OfferModel.updated_at.set(now)], active) for o in losers[:MAX_LOSERS_IN_TX]
+    ]
+    actions = [*_status_actions(rfo, AWARDED, body.reason, now), RfoModel.awarded_offer_id.set(winner.id)]
+    data = {
+        "offer_id": winner.id,
+        "vendor_id": winner.vendor_id,
+        "unit_price": int(winner.unit_price),
+        "currency": winner.currency,
+        "lost_offer_ids": [o.id for o in losers],
+    }
+    try:
+        store.transition(
+            rfo,
+            actions,
+            _guard(rfo, now),
+            *_record(p, rfo, "award", current, t.target, body.reason, now, t.event, data),
+            offer_updates=updates,
+        )
+    except ConditionFailed as exc:
+        if exc.item_failed(0):
+            raise _lost_race(p, rfo_id, "award") from None
+        raise Conflict(
+            "An offer changed while awarding (withdrawn?); fetch the ranking and retry.", code="offer_not_active"
+        ) from None
+    obs.logger.info("rfo awarded", extra={"rfo_id": rfo.id, "offer_id": winner.id})
+    obs.count("RfosAwarded")
+    return rfo_view(access.own_rfo(p, rfo_id), p, now)
+
+
+@retry_on_conflict()
+def delete(p: Principal, rfo_id: str, body: Reason | None = None) -> None:
+    """Soft delete (``deleted_at``): then 404 everywhere. Not allowed once AWARDED."""
+    now = clock.now()
+    rfo = access.own_rfo(p, rfo_id)
+    current = effective_status(rfo.status, rfo.expires_at, now)
+    t = transition("delete", current)
+    reason = body.reason if body else None
+    actions = [
+        RfoModel.deleted_at.set(now),
+        RfoModel.updated_at.set(now),
+        RfoModel.list_key.set(store.list_key(rfo.environment, DELETED)),
+    ]
+    guard = (RfoModel.status == rfo.status) & RfoModel.deleted_at.does_not_exist()
+    try:
+        store.transition(rfo, actions, guard, *_record(p, rfo, "delete", current, t.target, reason, now, t.event, {}))
+    except ConditionFailed:
+        raise _lost_race(p, rfo_id, "delete") from None
+    obs.count("RfosDeleted")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from intentbid.domain.lifecycle import effective_status
+from intentbid.domain.lifecycle import AWARDED, allowed_actions, effective_status
 from intentbid.domain.principal import Principal
 from intentbid.domain.scoring import fmt
 from intentbid.schemas.offers import Offer
@@ -15,10 +15,11 @@ from intentbid.store.models.rfos import RfoModel
 
 
 def rfo_view(r: RfoModel, viewer: Principal, now: datetime) -> Rfo:
+    status = effective_status(r.status, r.expires_at, now)
     return Rfo(
         id=r.id,
         buyer_id=r.buyer_id if viewer.kind != "vendor" else None,
-        status=effective_status(r.status, r.expires_at, now),  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
         status_reason=r.status_reason,
         title=r.title,
         description=r.description,
@@ -34,6 +35,8 @@ def rfo_view(r: RfoModel, viewer: Principal, now: datetime) -> Rfo:
         weights={k: fmt(v) for k, v in weights_of(r).items()},
         disclosure=r.disclosure,
         livemode=r.environment == "live",  # type: ignore[arg-type]
+        awarded_offer_id=r.awarded_offer_id if viewer.kind != "vendor" else None,
+        allowed_actions=allowed_actions(status) if viewer.kind == "buyer" else [],
         created_at=r.created_at,
         updated_at=r.updated_at,
     )
@@ -44,13 +47,21 @@ def weights_of(r: RfoModel) -> dict[str, Decimal]:
     return {k: Decimal(str(v)) for k, v in raw.items()}
 
 
-def offer_view(o: OfferModel, rfo_quantity: int | None = None) -> Offer:
-    qty = int(o.quantity_available) if rfo_quantity is None else min(int(o.quantity_available), rfo_quantity)
+def offer_status(o: OfferModel, rfo: RfoModel | None) -> str:
+    """The stored status, except that an active offer on an awarded RFO is lost even when the award's
+    transaction could not mark it (more offers than one transaction holds)."""
+    if rfo is not None and o.status == "active" and rfo.status == AWARDED and rfo.awarded_offer_id != o.id:
+        return "lost"
+    return o.status
+
+
+def offer_view(o: OfferModel, rfo: RfoModel | None = None) -> Offer:
+    qty = int(o.quantity_available) if rfo is None else min(int(o.quantity_available), int(rfo.quantity))
     return Offer(
         id=o.id,
         rfo_id=o.rfo_id,
         vendor_id=o.vendor_id,
-        status=o.status,  # type: ignore[arg-type]
+        status=offer_status(o, rfo),  # type: ignore[arg-type]
         unit_price=int(o.unit_price),
         currency=o.currency,
         quantity_available=int(o.quantity_available),

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.models import Model
 
 from intentbid.store.models.accounts import AccountModel
 from intentbid.store.models.api_keys import ApiKeyModel
-from intentbid.store.models.outbox import OutboxModel
 from intentbid.store.tx import transaction
 
 
@@ -15,9 +15,8 @@ def get(account_id: str) -> AccountModel | None:
         return None
 
 
-def create_with_key(account: AccountModel, key: ApiKeyModel, event: OutboxModel) -> None:
-    """One transaction: the account, its first key and the ``key.created`` event."""
-    with transaction() as tx:
+def create_with_key(account: AccountModel, key: ApiKeyModel, *records: Model) -> None:
+    """One transaction: the account, its first key, and the audit entry and ``key.created`` event."""
+    with transaction(*records) as tx:
         tx.save(account, condition=AccountModel.id.does_not_exist())
         tx.save(key, condition=ApiKeyModel.key_hash.does_not_exist())
-        tx.save(event)

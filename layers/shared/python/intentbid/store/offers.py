@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 
 from intentbid.store import paging
 from intentbid.store.models.offers import OfferModel
-from intentbid.store.models.outbox import OutboxModel
 from intentbid.store.models.rfos import RfoModel
 from intentbid.store.tx import transaction
 
@@ -18,33 +19,24 @@ def get_by_id(offer_id: str) -> OfferModel | None:
     return None
 
 
-def rfo_open_condition(now: datetime):  # type: ignore[no-untyped-def]
+def rfo_open_condition(now: datetime) -> Any:
     return (RfoModel.status == "OPEN") & (RfoModel.expires_at > now) & RfoModel.deleted_at.does_not_exist()
 
 
-def submit(offer: OfferModel, event: OutboxModel, now: datetime) -> None:
-    """Guarded by the RFO still being OPEN and before its deadline, in the same transaction."""
-    with transaction() as tx:
+def submit(offer: OfferModel, now: datetime, *records: Model) -> None:
+    """Guarded by the RFO still being OPEN and before its deadline, in the same transaction (item 0)."""
+    with transaction(*records) as tx:
         tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
         tx.save(offer, condition=OfferModel.id.does_not_exist())
-        tx.save(event)
 
 
-def update(
-    offer: OfferModel,
-    actions: list[Action],
-    expected_revision: int,
-    event: OutboxModel,
-    now: datetime,
-    require_rfo_open: bool = True,
-) -> None:
-    with transaction() as tx:
-        if require_rfo_open:
-            tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
+def update(offer: OfferModel, actions: list[Action], expected_revision: int, now: datetime, *records: Model) -> None:
+    """Change an active offer at ``expected_revision`` while its RFO is OPEN (item 0: the RFO check)."""
+    with transaction(*records) as tx:
+        tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
         tx.update(
             offer, actions, condition=(OfferModel.status == "active") & (OfferModel.revision == expected_revision)
         )
-        tx.save(event)
 
 
 def all_for_rfo(rfo_id: str) -> Iterator[OfferModel]:

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 
-from intentbid.domain.lifecycle import CLOSED, EXPIRED, OPEN, effective_status
+from intentbid.domain.lifecycle import effective_status
 from intentbid.store import paging
-from intentbid.store.models.outbox import OutboxModel
+from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.rfos import RfoModel
 from intentbid.store.tx import transaction
 
@@ -18,14 +22,28 @@ def get(rfo_id: str) -> RfoModel | None:
         return None
 
 
-def create(rfo: RfoModel, event: OutboxModel) -> None:
-    with transaction() as tx:
+def create(rfo: RfoModel, *records: Model) -> None:
+    with transaction(*records) as tx:
         tx.save(rfo, condition=RfoModel.id.does_not_exist())
-        tx.save(event)
 
 
 def list_key(environment: str, status: str) -> str:
     return f"{environment}#{status}"
+
+
+def transition(
+    rfo: RfoModel,
+    actions: list[Action],
+    condition: Any,
+    *records: Model,
+    offer_updates: Sequence[tuple[OfferModel, list[Action], Any]] = (),
+) -> None:
+    """Change an RFO under ``condition`` (plus its version), with offer updates, audit and outbox, atomically.
+    Item 0 of the transaction is always the RFO, so ``ConditionFailed.item_failed(0)`` means it changed."""
+    with transaction(*records) as tx:
+        tx.update(rfo, actions, condition=condition)
+        for offer, offer_actions, offer_condition in offer_updates:
+            tx.update(offer, offer_actions, condition=offer_condition)
 
 
 def page_for_buyer(
@@ -75,26 +93,5 @@ def page_all(*, limit: int, cursor: str | None, environment: str, status: str) -
         cursor,
         {"id", "list_key"},
         limit,
+        keep=lambda r: r.deleted_at is None,
     )
-
-
-def expire(rfo: RfoModel, deadline_version: int, event: OutboxModel, now: datetime) -> str:
-    """OPEN|CLOSED -> EXPIRED, guarded by status and deadline version; a lost race is reported as stale."""
-    from intentbid.store.tx import ConditionFailed
-
-    try:
-        with transaction() as tx:
-            tx.update(
-                rfo,
-                [
-                    RfoModel.status.set(EXPIRED),
-                    RfoModel.list_key.set(list_key(rfo.environment, EXPIRED)),
-                    RfoModel.status_reason.set("deadline passed"),
-                    RfoModel.updated_at.set(now),
-                ],
-                condition=RfoModel.status.is_in(OPEN, CLOSED) & (RfoModel.deadline_version == deadline_version),
-            )
-            tx.save(event)
-    except ConditionFailed:
-        return "stale"
-    return "expired"

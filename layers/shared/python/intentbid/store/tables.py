@@ -41,7 +41,7 @@ class TableSpec:
 
 def load_all_models() -> None:
     """Import every model module so the registry is complete."""
-    from intentbid.store.models import accounts, api_keys, offers, outbox, rfos  # noqa: F401
+    from intentbid.store.models import accounts, api_keys, audit, idempotency, offers, outbox, rfos  # noqa: F401
 
 
 def _key(model: type[Model], attr_name: str) -> KeySpec:
