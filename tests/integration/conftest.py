@@ -9,6 +9,7 @@ import pytest
 from lambda_harness import Context, api_event, invoke, load_function
 from moto import mock_aws
 
+from intentbid.http import idempotency
 from intentbid.store import base
 from intentbid.store.tables import create_all
 
@@ -19,6 +20,7 @@ __all__ = ["Context", "api_event", "invoke", "load_function"]
 def aws() -> Iterator[None]:
     with mock_aws():
         base.bind("intentbid-test-")
+        idempotency.reset()
         create_all(boto3.client("dynamodb"))
         yield
         base.bind("intentbid-test-")

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from intentbid import observability as obs
 from intentbid.domain import errors as e
 from intentbid.domain.principal import Principal
-from intentbid.http import problem
+from intentbid.http import idempotency, problem
 from intentbid.routes import BY_FUNCTION, Route
 
 MAX_BODY_BYTES = 256 * 1024
@@ -249,7 +249,22 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                     req.raw_body = _decode_body(event)
                     if req.raw_body is not None and len(req.raw_body.encode("utf-8")) > MAX_BODY_BYTES:
                         raise e.PayloadTooLarge(f"The body exceeds {MAX_BODY_BYTES // 1024} KB.")
-                    status, headers, body = _serialize(route, fn(req))
+                    idem_key = req.headers.get(idempotency.HEADER) if route.idempotent else None
+                    if idem_key is None:
+                        status, headers, body = _serialize(route, fn(req))
+                    else:
+                        (status, headers, body), replayed = idempotency.run_once(
+                            scope=req.principal.id if req.principal else f"ip:{req.source_ip}",
+                            route=route.function,
+                            key=idempotency.validate_key(idem_key),
+                            method=route.method,
+                            path=str(event.get("path") or route.path),
+                            body=req.raw_body,
+                            context=context,
+                            produce=lambda: _serialize(route, fn(req)),
+                        )
+                        if replayed:
+                            headers = {**headers, "Idempotent-Replayed": "true"}
                 except e.DomainError as exc:
                     status, headers, body = problem.from_exception(exc, req.request_id)
                     obs.logger.info("request rejected", extra={"status": status, "code": exc.code})

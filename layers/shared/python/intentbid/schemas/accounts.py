@@ -47,13 +47,19 @@ class KeyInfo(Out):
 
 class VendorRegistration(Out):
     vendor: Account
-    api_key: str = Field(description="The secret, shown once. Only its SHA-256 hash is stored.")
+    api_key: str | None = Field(
+        description="The secret, shown once; only its SHA-256 hash is stored. null on an "
+        "idempotent replay: the secret is never stored anywhere, not even for replays."
+    )
     key: KeyInfo
 
 
 class BuyerRegistration(Out):
     buyer: Account
-    api_key: str = Field(description="The secret, shown once. Only its SHA-256 hash is stored.")
+    api_key: str | None = Field(
+        description="The secret, shown once; only its SHA-256 hash is stored. null on an "
+        "idempotent replay: the secret is never stored anywhere, not even for replays."
+    )
     key: KeyInfo
 
 

@@ -1,0 +1,127 @@
+"""``Idempotency-Key`` on POSTs (API.md): Powertools' idempotency utility on DynamoDB, per principal.
+
+- The record key is (principal, route, Idempotency-Key); the request fingerprint (method, path, body) is its
+  validation payload, so the same key with another body is 422 ``idempotency_key_reused``.
+- Only completed responses are stored (a raised DomainError — validation, conflicts — deletes the in-flight
+  record, so a corrected retry runs); a second request while the first runs is 409 ``idempotency_in_flight``.
+- Records live 24 h (TTL). A replay returns the stored status, headers and body with
+  ``Idempotent-Replayed: true``.
+- Secrets are never stored: top-level ``api_key`` fields are nulled in the stored copy, so a replayed
+  registration or key creation answers ``"api_key": null`` (the secret is shown once; rotate if it was lost).
+- The persistence layer is built on first use, never at import (cold start, and tests rebind tables).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from intentbid.domain.errors import Conflict, FieldError, IdempotencyReused, ValidationFailed
+
+TTL_S = 24 * 3600
+HEADER = "idempotency-key"
+SECRET_FIELDS = ("api_key",)
+Produced = tuple[int, dict[str, str], str]
+
+_runner: Callable[..., dict[str, Any]] | None = None
+_config: Any = None
+
+
+def _build() -> Callable[..., dict[str, Any]]:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from intentbid.store.base import physical_name
+
+    global _config
+    _config = IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="fingerprint",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=TTL_S,
+        hash_function="sha256",
+    )
+    persistence = DynamoDBPersistenceLayer(table_name=physical_name("idempotency"))
+
+    @idempotent_function(
+        data_keyword_argument="data", persistence_store=persistence, config=_config, key_prefix="intentbid"
+    )
+    def run(data: dict[str, str], produce: Callable[[], Produced]) -> dict[str, Any]:
+        status, headers, body = produce()
+        return {"status": status, "headers": headers, "body": body}
+
+    return run
+
+
+def reset() -> None:
+    """Forget the persistence layer (tests rebind tables between cases)."""
+    global _runner
+    _runner = None
+
+
+def validate_key(raw: str) -> str:
+    key = raw.strip()
+    if not key or len(key) > 255 or not key.isprintable():
+        raise ValidationFailed(
+            "Idempotency-Key must be 1-255 printable characters.",
+            errors=[FieldError("Idempotency-Key", "invalid_format", "1-255 printable characters")],
+        )
+    return key
+
+
+def run_once(
+    *,
+    scope: str,
+    route: str,
+    key: str,
+    method: str,
+    path: str,
+    body: str | None,
+    context: Any,
+    produce: Callable[[], Produced],
+) -> tuple[Produced, bool]:
+    """Run ``produce`` at most once per (scope, route, key); returns (response, replayed)."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    global _runner
+    if _runner is None:
+        _runner = _build()
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        _config.register_lambda_context(context)
+    fingerprint = hashlib.sha256(f"{method}\n{path}\n{body or ''}".encode()).hexdigest()
+    data = {"key": f"{scope}|{route}|{key}", "fingerprint": fingerprint}
+    fresh: list[Produced] = []
+
+    def produce_for_storage() -> Produced:
+        status, headers, body = produce()
+        fresh.append((status, headers, body))
+        return status, headers, _without_secrets(body)
+
+    try:
+        out = _runner(data=data, produce=produce_for_storage)
+    except IdempotencyValidationError:
+        raise IdempotencyReused("This Idempotency-Key was used with a different request.") from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict(
+            "A request with this Idempotency-Key is still in flight.", code="idempotency_in_flight", retry_after=1
+        ) from None
+    if fresh:
+        return fresh[0], False
+    return (int(out["status"]), dict(out["headers"]), str(out["body"])), True
+
+
+def _without_secrets(body: str) -> str:
+    if not any(f'"{f}"' in body for f in SECRET_FIELDS):
+        return body
+    value = json.loads(body)
+    if isinstance(value, dict):
+        value.update({f: None for f in SECRET_FIELDS if f in value})
+    return json.dumps(value, ensure_ascii=False)

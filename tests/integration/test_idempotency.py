@@ -1,0 +1,80 @@
+"""Idempotency-Key on POSTs: replay, reuse with another body, validation failures not stored, per principal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from helpers import create_rfo, offer_body, register, rfo_body
+from lambda_harness import invoke
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+
+def count(table: str) -> int:
+    return len(boto3.client("dynamodb").scan(TableName=f"intentbid-test-{table}")["Items"])
+
+
+def post(fn: str, principal: dict[str, Any] | None, key: str, body: Any, **kw: Any) -> tuple[int, dict[str, str], Any]:
+    return invoke(fn, principal=principal, headers={"Idempotency-Key": key}, body=body, **kw)
+
+
+def test_replayed_create_returns_the_identical_response_and_creates_nothing() -> None:
+    buyer = register("buyer")
+    body = rfo_body()
+    s1, h1, first = post("rfo_create", buyer, "create-1", body)
+    s2, h2, second = post("rfo_create", buyer, "create-1", body)
+    assert (s1, s2) == (201, 201) and first == second
+    assert "Idempotent-Replayed" not in h1 and h2["Idempotent-Replayed"] == "true"
+    assert h1["X-Request-Id"] != h2["X-Request-Id"]
+    assert count("rfos") == 1 and count("audit") == 2  # registration + one create
+
+
+def test_same_key_with_another_body_is_422_and_changes_nothing() -> None:
+    buyer = register("buyer")
+    post("rfo_create", buyer, "k", rfo_body())
+    status, _, problem = post("rfo_create", buyer, "k", rfo_body(title="Different"))
+    assert status == 422 and problem["code"] == "idempotency_key_reused"
+    assert count("rfos") == 1
+
+
+def test_keys_are_scoped_per_principal() -> None:
+    a, b = register("buyer", "A"), register("buyer", "B")
+    body = rfo_body()
+    ra, rb = post("rfo_create", a, "same", body)[2], post("rfo_create", b, "same", body)[2]
+    assert ra["id"] != rb["id"] and count("rfos") == 2
+
+
+def test_validation_failures_are_not_stored() -> None:
+    buyer = register("buyer")
+    bad = rfo_body(quantity=-1)
+    assert post("rfo_create", buyer, "fix-me", bad)[0] == 400
+    status, headers, created = post("rfo_create", buyer, "fix-me", bad | {"quantity": 5})
+    assert status == 201 and created["quantity"] == 5 and "Idempotent-Replayed" not in headers
+
+
+def test_replayed_award_changes_nothing_and_returns_the_same_response() -> None:
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer)
+    offer = invoke("offer_submit", principal=vendor, path={"rfo_id": rfo["id"]}, body=offer_body())[2]
+    award = {"offer_id": offer["id"], "reason": "best"}
+    s1, _, r1 = post("rfo_award", buyer, "award-1", award, path={"rfo_id": rfo["id"]})
+    audits = count("audit")
+    s2, h2, r2 = post("rfo_award", buyer, "award-1", award, path={"rfo_id": rfo["id"]})
+    assert (s1, s2) == (200, 200) and r1 == r2 and h2["Idempotent-Replayed"] == "true"
+    assert count("audit") == audits
+    status, _, problem = invoke("rfo_award", principal=buyer, path={"rfo_id": rfo["id"]}, body=award)
+    assert status == 409 and problem["code"] == "invalid_transition"  # without the key it is a new request
+
+
+def test_registration_is_idempotent_per_source_ip_and_key_is_validated() -> None:
+    body = {"name": "Agent", "email": "agent@example.com"}
+    s1, _, r1 = post("vendor_register", None, "reg-1", body)
+    s2, h2, r2 = post("vendor_register", None, "reg-1", body)
+    assert (s1, s2) == (201, 201) and count("accounts") == 1 and h2["Idempotent-Replayed"] == "true"
+    assert r1["api_key"].startswith("ib_live_") and r2 == {**r1, "api_key": None}
+    stored = boto3.client("dynamodb").scan(TableName="intentbid-test-idempotency")["Items"]
+    assert stored and r1["api_key"] not in str(stored)  # secrets are never stored, not even for replays
+    status, _, problem = post("vendor_register", None, "x" * 256, body)
+    assert status == 400 and problem["errors"][0]["field"] == "Idempotency-Key"
