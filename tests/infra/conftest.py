@@ -1,58 +1,11 @@
-"""Synthesize the dev stage once per session (cdk-nag included) and hand the template to every test.
-
-Node: jsii (aws-cdk-lib) wants Node >= 22. ``make node`` installs one in ``.tools/node``; it is put first on
-PATH here, before aws_cdk is imported, so the tests use it even from a shell whose PATH lacks it.
-"""
+"""One synthesis of the dev stage per session (per xdist worker), shared by every infra test."""
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-LOCAL_NODE_BIN = REPO / ".tools" / "node" / "bin"
-if (LOCAL_NODE_BIN / "node").exists() and not os.environ.get("JSII_NODE"):
-    os.environ["PATH"] = f"{LOCAL_NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
-sys.path.insert(0, str(REPO / "infra"))
-
-from aws_cdk import Stack  # noqa: E402  (after PATH is set: importing aws_cdk starts the jsii node process)
-from aws_cdk.assertions import Template  # noqa: E402
-
-from intentbid_infra.app import build  # noqa: E402
-
-STAGE = "dev"
-
-
-@dataclass
-class Synth:
-    stack: Stack
-    template: Template
-    resources: dict[str, dict[str, Any]]
-    outdir: Path
-
-    def of_type(self, cfn_type: str) -> dict[str, dict[str, Any]]:
-        return {k: r for k, r in self.resources.items() if r["Type"] == cfn_type}
-
-    def props(self, logical_id: str) -> dict[str, Any]:
-        return self.resources[logical_id].get("Properties", {})
-
-
-def cdk_context(**overrides: Any) -> dict[str, Any]:
-    """cdk.json's context (feature flags included), as the CLI would pass it, plus ``overrides``."""
-    context = json.loads((REPO / "cdk.json").read_text())["context"]
-    return {**context, **overrides}
+from infra_synth import Synth, synthesize
 
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    app, stack = build(context=cdk_context(stage=STAGE), outdir=str(outdir))
-    app.synth()  # runs cdk-nag: an unacknowledged finding raises here
-    template = Template.from_stack(stack)
-    return Synth(stack=stack, template=template, resources=template.to_json()["Resources"], outdir=outdir)
+    return synthesize(tmp_path_factory.mktemp("cdk.out"))

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from cfn_refs import by_property, mentions, ref_id, resource_paths
-from conftest import STAGE, Synth
+from infra_synth import STAGE, Synth
 
 from intentbid.http.problem import PROBLEM_JSON, TYPE_BASE
 from intentbid.routes import ROUTES, Route, arn_path
@@ -15,7 +15,8 @@ from intentbid.workers import AUTHORIZER
 from intentbid_infra import config
 from intentbid_infra.gateway_responses import GATEWAY_PROBLEMS
 
-pytestmark = pytest.mark.infra
+# One xdist worker synthesizes once for all infra tests (`pytest -n 2 --dist loadgroup`).
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 
 def _function_id(synth: Synth, name: str) -> str:

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from aws_cdk.assertions import Annotations, Match
-from conftest import LOCAL_NODE_BIN, REPO, Synth
+from infra_synth import LOCAL_NODE_BIN, REPO, Synth
 
 from intentbid_infra import config, functions
 
-pytestmark = pytest.mark.infra
+# One xdist worker synthesizes once for all infra tests (`pytest -n 2 --dist loadgroup`).
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 # cfn-lint rules ignored, each for a reason:
 # - W3005: CDK adds explicit DependsOn (API Gateway deployment and account role, Lambda role policies)

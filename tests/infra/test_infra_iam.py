@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from cfn_refs import by_property, grants, ref_id, role_statements
-from conftest import STAGE, Synth
+from infra_synth import STAGE, Synth
 
 from intentbid.permissions import ACCESS
 from intentbid.store.tables import all_specs
@@ -15,7 +15,8 @@ from intentbid_infra.access import LEVEL_ACTIONS, READ_ACTIONS, WRITE_ACTIONS, a
 from intentbid_infra.functions import function_sizes
 from intentbid_infra.workers import STREAM_READ_ACTIONS
 
-pytestmark = pytest.mark.infra
+# One xdist worker synthesizes once for all infra tests (`pytest -n 2 --dist loadgroup`).
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 FUNCTIONS = sorted(function_sizes())
 PREFIX = config.resource_prefix(STAGE)

@@ -9,7 +9,7 @@ import pytest
 from aws_cdk import App, Stack
 from aws_cdk.assertions import Template
 from cfn_refs import by_property, grants, mentions, ref_id, role_statements
-from conftest import STAGE, Synth
+from infra_synth import STAGE, Synth
 
 from intentbid.routes import ROUTES
 from intentbid.store.tables import all_specs
@@ -19,7 +19,8 @@ from intentbid_infra.expiry import DEFINITION_FILE, QUEUE_URL_PLACEHOLDER
 from intentbid_infra.functions import function_sizes
 from intentbid_infra.tables import Tables
 
-pytestmark = pytest.mark.infra
+# One xdist worker synthesizes once for all infra tests (`pytest -n 2 --dist loadgroup`).
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 PREFIX = config.resource_prefix(STAGE)
 SPECS = all_specs()
