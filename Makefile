@@ -82,7 +82,7 @@ openapi: install ## Write the OpenAPI document to openapi.json
 
 STAGE ?= staging
 deploy: install node build ## Deploy one stage to AWS (needs credentials): make deploy STAGE=staging
-	cdk deploy -c stage=$(STAGE) --require-approval never
+	cdk deploy -c stage=$(STAGE) -c require_deps_layer=true --require-approval never
 
 clean:
 	rm -rf $(VENV) .tools node_modules cdk.out layers/deps .pytest_cache
