@@ -33,7 +33,7 @@ def world() -> Iterator[None]:
         base.bind("intentbid-prop-")
         idempotency.reset()
         create_all(boto3.client("dynamodb"))
-        clock.set_clock(lambda: WORLD["now"].timestamp())
+        clock.set_clock(lambda: WORLD["now"].timestamp())  # noqa: PLW0108 - WORLD["now"] moves
         WORLD["now"] = T0
         for kind in ("buyer", "vendor"):
             _, _, body = invoke(f"{kind}_register", body={"name": kind, "email": f"{kind}@example.com"})
