@@ -1,0 +1,41 @@
+// Admin (ops) view: who is signed in, and the RFOs of the environment by status with their rankings.
+
+import {api} from "./api.js";
+import {h, mount} from "./dom.js";
+import {rankingPanel, rfoFacts, rfoList} from "./rfo.js";
+import {section} from "./ui.js";
+
+export function adminView(ctx) {
+  const detail = h("div", {className: "detail", "data-testid": "detail-area"});
+  const list = rfoList({
+    title: "RFOs", testid: "rfo-list", ctx, statusFilter: true, defaultStatus: "OPEN", allowAll: false,
+    load: (q) => api.listRfos(q),
+    onOpen: (rfo) => openRfo(rfo.id),
+    empty: "No RFOs with this status.",
+  });
+
+  async function openRfo(id) {
+    mount(detail, h("p", {className: "muted"}, "Loading…"));
+    try {
+      const rfo = await api.getRfo(id);
+      mount(detail, section(rfo.title, "rfo-detail", rfoFacts(rfo),
+        h("button", {type: "button", className: "secondary", "data-testid": "close-detail", onclick: () => mount(detail)},
+          "Close")),
+      rankingPanel(rfo, ctx));
+    } catch (err) {
+      if (!ctx.handleAuthError(err)) ctx.notify(err);
+    }
+  }
+
+  const me = ctx.me;
+  const principal = section("Principal", "admin-me",
+    h("dl", {className: "facts"},
+      h("dt", {}, "Kind"), h("dd", {}, me.kind),
+      h("dt", {}, "ID"), h("dd", {}, h("code", {}, me.id)),
+      h("dt", {}, "Key"), h("dd", {}, h("code", {}, me.key_id)),
+      h("dt", {}, "Environment"), h("dd", {}, me.environment),
+      h("dt", {}, "Scopes"), h("dd", {}, me.scopes.join(", "))));
+
+  return h("div", {className: "view", "data-testid": "admin-view"},
+    h("div", {className: "columns"}, list.element, principal), detail);
+}

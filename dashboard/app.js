@@ -1,0 +1,87 @@
+// IntentBid dashboard: sign in with an API key (or register), then the view of the key's principal kind.
+// Speaks only the public API, on the same origin, with the user's key.
+
+import {api, session} from "./api.js";
+import {adminView} from "./admin.js";
+import {keyOncePanel, registerPanel, signInPanel} from "./auth.js";
+import {buyerView} from "./buyer.js";
+import {h, mount} from "./dom.js";
+import {FieldProblem, problemText} from "./ui.js";
+import {vendorView} from "./vendor.js";
+
+const main = document.getElementById("main");
+const who = document.getElementById("who");
+const notices = document.getElementById("notices");
+
+const VIEWS = {buyer: buyerView, vendor: vendorView, admin: adminView};
+
+const ctx = {
+  me: null,
+  /** A 401 mid-session (revoked or expired key) ends the session and says why. */
+  handleAuthError(err) {
+    if (err?.status !== 401) return false;
+    signOut(err);
+    return true;
+  },
+  /** A short message at the top: an Error/ApiError is shown as a problem, a string as info. */
+  notify(message, tone = "info") {
+    const isError = typeof message !== "string";
+    const text = isError ? problemText(message) : message;
+    const note = h("div", {className: `notice notice-${isError ? "error" : tone}`, role: isError ? "alert" : "status",
+      "data-testid": isError ? "notice-error" : "notice"},
+      h("span", {}, text),
+      h("button", {type: "button", className: "close", "aria-label": "Dismiss", onclick: () => note.remove()}, "×"));
+    notices.replaceChildren(note);
+    if (!isError) setTimeout(() => note.remove(), 8000);
+  },
+};
+
+async function signIn(key, {newKey} = {}) {
+  if (!key) throw new FieldProblem("api_key", "Enter your API key");
+  const me = await api.me(key); // rejects with the 401 problem for a bad key
+  session.key = key;
+  showSignedIn(me, newKey);
+}
+
+function signOut(problem) {
+  session.key = null;
+  ctx.me = null;
+  notices.replaceChildren();
+  showSignedOut(problem);
+}
+
+function showSignedOut(problem) {
+  mount(who);
+  document.title = "IntentBid dashboard";
+  mount(main, h("div", {className: "columns signed-out"},
+    signInPanel((key) => signIn(key), problem),
+    registerPanel((apiKey) => signIn(apiKey, {newKey: apiKey}))));
+}
+
+function showSignedIn(me, newKey) {
+  ctx.me = me;
+  document.title = `IntentBid — ${me.kind}`;
+  mount(who,
+    h("span", {className: `badge badge-kind`, "data-testid": "me-kind"}, me.kind),
+    h("code", {"data-testid": "me-id", title: `Key ${me.key_id}`}, me.id),
+    h("span", {className: `badge badge-env-${me.environment}`, "data-testid": "me-environment"}, me.environment),
+    h("button", {type: "button", className: "secondary", "data-testid": "sign-out", onclick: () => signOut()}, "Sign out"));
+  const view = VIEWS[me.kind];
+  const keyPanel = newKey ? keyOncePanel(newKey) : null;
+  mount(main, keyPanel, view ? view(ctx) : h("p", {}, `No dashboard view for ${me.kind} principals.`));
+  // Move focus into the new content (the new key first, so it is read out and easy to copy).
+  (keyPanel?.querySelector("input") || main).focus({preventScroll: true});
+}
+
+async function start() {
+  const key = session.key;
+  if (!key) return showSignedOut();
+  try {
+    showSignedIn(await api.me(key));
+  } catch (err) {
+    if (err.status === 401) session.key = null;
+    showSignedOut(err);
+  }
+}
+
+start();

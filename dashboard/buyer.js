@@ -1,0 +1,111 @@
+// Buyer view: its RFOs (status filter), a "New RFO" form, and an RFO's detail with its ranked offers.
+
+import {api} from "./api.js";
+import {h, mount} from "./dom.js";
+import {CURRENCIES, daysFromNow, localInputToUtc, toLocalInput, toMinor} from "./format.js";
+import {rankingPanel, rfoFacts, rfoList} from "./rfo.js";
+import {busy, clearProblems, field, FieldProblem, formAlert, section, showProblem} from "./ui.js";
+
+export function buyerView(ctx) {
+  const detail = h("div", {className: "detail", "data-testid": "detail-area"});
+  const list = rfoList({
+    title: "Your RFOs", testid: "rfo-list", ctx, statusFilter: true,
+    load: (q) => api.listRfos(q),
+    onOpen: (rfo) => openRfo(rfo.id),
+    empty: "No RFOs yet. Post one with the form.",
+  });
+
+  async function openRfo(id) {
+    mount(detail, h("p", {className: "muted"}, "Loading…"));
+    try {
+      const rfo = await api.getRfo(id);
+      mount(detail,
+        section(rfo.title, "rfo-detail", rfoFacts(rfo),
+          h("button", {type: "button", className: "secondary", "data-testid": "close-detail",
+            onclick: () => mount(detail)}, "Close")),
+        rankingPanel(rfo, ctx));
+      detail.scrollIntoView({block: "start"});
+    } catch (err) {
+      if (!ctx.handleAuthError(err)) ctx.notify(err);
+    }
+  }
+
+  const form = newRfoForm(ctx, async (rfo) => {
+    ctx.notify(`RFO “${rfo.title}” posted.`, "success");
+    await list.reload();
+    await openRfo(rfo.id);
+  });
+
+  return h("div", {className: "view", "data-testid": "buyer-view"},
+    h("div", {className: "columns"}, list.element, section("New RFO", "new-rfo", form)),
+    detail);
+}
+
+function newRfoForm(ctx, onCreated) {
+  const currencies = Object.keys(CURRENCIES);
+  const form = h("form", {"data-testid": "new-rfo-form", novalidate: true},
+    formAlert(),
+    field({label: "Title", name: "title", attrs: {required: true, maxlength: 200, autocomplete: "off"}}),
+    field({label: "Description (optional)", name: "description", type: "textarea", attrs: {rows: 2, maxlength: 5000}}),
+    field({label: "Category", name: "category", hint: "Lower-case slug, e.g. office-supplies",
+      attrs: {required: true, pattern: "[a-z0-9][a-z0-9_\\-]{0,63}", autocomplete: "off"}}),
+    h("div", {className: "row"},
+      field({label: "Quantity", name: "quantity", type: "number", attrs: {required: true, min: 1, step: 1}}),
+      field({label: "Unit", name: "unit", attrs: {required: true, maxlength: 32, placeholder: "pcs"}})),
+    h("div", {className: "row"},
+      field({label: "Budget (max, total)", name: "budget_max", hint: "In major units, e.g. 1250.00",
+        attrs: {required: true, inputmode: "decimal", autocomplete: "off"}}),
+      field({label: "Currency", name: "currency", type: "select", options: currencies, attrs: {required: true}})),
+    field({label: "Delivery region", name: "delivery_region", attrs: {required: true, maxlength: 64, placeholder: "EU-DE"}}),
+    h("div", {className: "row"},
+      field({label: "Bidding closes", name: "expires_at", type: "datetime-local", hint: "Your local time",
+        attrs: {required: true, value: toLocalInput(daysFromNow(7))}}),
+      field({label: "Needed by", name: "need_by", type: "datetime-local", hint: "Your local time",
+        attrs: {required: true, value: toLocalInput(daysFromNow(14))}})),
+    h("button", {type: "submit", "data-testid": "create-rfo"}, "Post RFO"));
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    busy(form, async () => {
+      try {
+        const rfo = await api.createRfo(readRfo(form));
+        form.reset();
+        form.elements.expires_at.value = toLocalInput(daysFromNow(7));
+        form.elements.need_by.value = toLocalInput(daysFromNow(14));
+        clearProblems(form);
+        await onCreated(rfo);
+      } catch (err) {
+        if (!ctx.handleAuthError(err)) showProblem(form, err);
+      }
+    });
+  });
+  return form;
+}
+
+/** The form's values as an RfoCreate body: amounts to minor units, local times to UTC. Blank optional
+ * fields are left out; blank required fields are sent as given so the API names them. */
+function readRfo(form) {
+  const v = (name) => form.elements[name].value.trim();
+  const currency = v("currency");
+  const body = {
+    title: v("title"), category: v("category"), unit: v("unit"), currency, delivery_region: v("delivery_region"),
+  };
+  if (v("description")) body.description = v("description");
+  if (v("quantity")) body.quantity = Number(v("quantity"));
+  if (v("budget_max")) {
+    try {
+      body.budget_max = toMinor(v("budget_max"), currency);
+    } catch (e) {
+      throw new FieldProblem("budget_max", e.message);
+    }
+  }
+  for (const name of ["expires_at", "need_by"]) {
+    try {
+      const iso = localInputToUtc(v(name));
+      if (iso) body[name] = iso;
+    } catch (e) {
+      throw new FieldProblem(name, e.message);
+    }
+  }
+  return body;
+}

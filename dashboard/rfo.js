@@ -1,0 +1,168 @@
+// RFO pieces shared by the buyer, vendor and admin views: a paged list, the detail card and the ranking.
+
+import {api} from "./api.js";
+import {h, mount, table} from "./dom.js";
+import {money, when} from "./format.js";
+import {formAlert, problemText, section, statusBadge} from "./ui.js";
+
+// The RFO status values (upper case, as the API's RfoListQuery enumerates them).
+export const STATUSES = ["OPEN", "CLOSED", "AWARDED", "EXPIRED"];
+
+/**
+ * A paged RFO list. `load(query)` fetches one page; `onOpen(rfo)` opens one. With `statusFilter`, a select
+ * narrows by status (`defaultStatus` first); `textFilters` names query fields offered as text inputs
+ * (e.g. category, delivery_region). Returns {element, reload}.
+ */
+export function rfoList({title, testid, load, onOpen, ctx, statusFilter = false, defaultStatus = "", allowAll = true,
+  textFilters = [], empty = "No RFOs yet."}) {
+  const body = h("div", {className: "list-body", "aria-live": "polite"});
+  const alert = formAlert();
+  const options = [...(allowAll ? [{value: "", label: "All"}] : []), ...STATUSES.map((s) => ({value: s, label: s}))];
+  const labels = {category: "Category", delivery_region: "Region"};
+  const toolbar = h("form", {className: "toolbar", role: "search", "aria-label": `Filter ${title}`},
+    statusFilter
+      ? h("label", {className: "inline"}, "Status ",
+          h("select", {name: "status", "data-testid": "status-filter", onchange: () => reload()},
+            options.map((o) => h("option", {value: o.value, selected: o.value === defaultStatus}, o.label))))
+      : null,
+    textFilters.map((name) => h("label", {className: "inline"}, labels[name] || name, " ",
+      h("input", {name, type: "search", size: 12, "data-testid": `filter-${name}`, autocomplete: "off"}))),
+    h("button", {type: "submit", className: "secondary", "data-testid": "refresh-rfos"}, "Refresh"));
+  toolbar.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    reload();
+  });
+
+  function query() {
+    const q = {limit: 20};
+    for (const el of toolbar.elements) {
+      if (el.name && el.value.trim()) q[el.name] = el.value.trim();
+    }
+    return q;
+  }
+
+  let generation = 0; // only the latest reload may render: an older, slower response is dropped
+
+  async function reload() {
+    const mine = ++generation;
+    mount(body, h("p", {className: "muted"}, "Loading…"));
+    alert.hidden = true;
+    const q = query();
+    let rows = [];
+    const renderPage = async (cursor) => {
+      const page = await load({...q, cursor});
+      if (mine !== generation) return;
+      rows = rows.concat(page.data);
+      const more = page.next_cursor
+        ? h("button", {type: "button", className: "secondary", "data-testid": "more-rfos",
+            onclick: () => renderPage(page.next_cursor).catch(fail)}, "Load more")
+        : null;
+      mount(body, rows.length ? rfoTable(rows, onOpen) : h("p", {className: "muted", "data-testid": "empty"}, empty), more);
+    };
+    await renderPage(undefined).catch((err) => mine === generation && fail(err));
+  }
+
+  function fail(err) {
+    if (ctx.handleAuthError(err)) return;
+    mount(body);
+    mount(alert, h("p", {}, problemText(err)));
+    alert.hidden = false;
+  }
+
+  const element = section(title, testid, toolbar, alert, body);
+  reload();
+  return {element, reload};
+}
+
+function rfoTable(rows, onOpen) {
+  return table(
+    [
+      {label: "Title", key: "title", cell: (r) => h("button", {type: "button", className: "link", "data-testid": "open-rfo",
+        onclick: () => onOpen(r)}, r.title)},
+      {label: "Category", key: "category", cell: (r) => r.category},
+      {label: "Quantity", key: "quantity", className: "num", cell: (r) => `${r.quantity} ${r.unit}`},
+      {label: "Budget", key: "budget", className: "num", cell: (r) => money(r.budget_max, r.currency)},
+      {label: "Status", key: "status", cell: (r) => statusBadge(r.status)},
+      {label: "Bidding closes", key: "expires_at", cell: (r) => when(r.expires_at)},
+    ],
+    rows,
+    {testid: "rfo-table", rowTestid: () => "rfo-row", rowId: (r) => r.id},
+  );
+}
+
+/** The facts of one RFO as a definition list. */
+export function rfoFacts(rfo) {
+  const rows = [
+    ["ID", h("code", {"data-testid": "rfo-id"}, rfo.id)],
+    ["Status", statusBadge(rfo.status)],
+    ["Category", rfo.category],
+    ["Quantity", `${rfo.quantity} ${rfo.unit}`],
+    ["Budget (max, total)", money(rfo.budget_max, rfo.currency)],
+    ["Delivery region", rfo.delivery_region],
+    ["Needed by", when(rfo.need_by)],
+    ["Bidding closes", when(rfo.expires_at)],
+    ["Scoring", `${rfo.scoring_version} · ${weightsText(rfo.weights)}`],
+    ["Created", when(rfo.created_at)],
+  ];
+  return h("div", {},
+    rfo.description ? h("p", {className: "description"}, rfo.description) : null,
+    h("dl", {className: "facts facts-grid", "data-testid": "rfo-facts"},
+      rows.map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))));
+}
+
+function weightsText(weights) {
+  return Object.entries(weights || {}).map(([k, v]) => `${k} ${Number(v).toFixed(2)}`).join(", ");
+}
+
+/** The buyer's (or an admin's) ranking of an RFO's offers, loaded on creation. */
+export function rankingPanel(rfo, ctx) {
+  const body = h("div", {"aria-live": "polite"}, h("p", {className: "muted"}, "Loading ranking…"));
+  const alert = formAlert();
+  const refresh = h("button", {type: "button", className: "secondary", "data-testid": "refresh-ranking",
+    onclick: () => load()}, "Refresh");
+
+  async function load() {
+    alert.hidden = true;
+    try {
+      const ranking = await api.ranking(rfo.id);
+      mount(body,
+        h("p", {className: "muted"}, `Scoring ${ranking.scoring_version} · weights ${weightsText(ranking.weights)}`),
+        ranking.data.length ? rankingTable(ranking.data, rfo) : h("p", {className: "muted", "data-testid": "empty"},
+          "No offers yet."));
+    } catch (err) {
+      if (ctx.handleAuthError(err)) return;
+      mount(body);
+      mount(alert, h("p", {}, problemText(err)));
+      alert.hidden = false;
+    }
+  }
+  load();
+  return section("Ranked offers", "ranking", h("div", {className: "toolbar"}, refresh), alert, body);
+}
+
+function rankingTable(rows, rfo) {
+  return table(
+    [
+      {label: "Rank", key: "rank", className: "num", cell: (r) => h("strong", {"data-testid": "rank"}, String(r.rank))},
+      {label: "Offer", key: "offer_id", cell: (r) => h("code", {"data-testid": "offer-id"}, r.offer_id)},
+      {label: "Vendor", key: "vendor_id", cell: (r) => h("code", {"data-testid": "vendor-id"}, r.vendor_id)},
+      {label: "Score", key: "score", className: "num", cell: (r) => h("span", {"data-testid": "score"}, Number(r.score).toFixed(3))},
+      {label: "Components", key: "components", cell: (r) => componentsList(r)},
+      {label: "Unit price", key: "unit_price", className: "num", cell: (r) => money(r.unit_price, rfo.currency)},
+      {label: "Total", key: "total_price", className: "num", cell: (r) => money(r.total_price, rfo.currency)},
+      {label: "Delivery", key: "delivery_date", cell: (r) => when(r.delivery_date)},
+    ],
+    rows,
+    {testid: "ranking-table", rowTestid: () => "ranking-row", rowId: (r) => r.offer_id},
+  );
+}
+
+function componentsList(row) {
+  const items = Object.entries(row.components || {}).map(([k, v]) =>
+    h("li", {}, h("span", {className: "muted"}, k), " ", Number(v).toFixed(3),
+      h("meter", {min: 0, max: 1, value: Number(v), "aria-label": `${k} ${v}`})));
+  for (const [k, v] of Object.entries(row.penalties || {})) {
+    if (Number(v) !== 0) items.push(h("li", {className: "penalty"}, h("span", {className: "muted"}, `${k} penalty`), ` −${v}`));
+  }
+  return h("ul", {className: "components"}, items);
+}

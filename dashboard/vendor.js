@@ -1,0 +1,176 @@
+// Vendor view: the open RFOs it may bid on, an RFO's detail with a "Submit offer" form, and its offers
+// with a withdraw action.
+
+import {api} from "./api.js";
+import {h, mount, table} from "./dom.js";
+import {CURRENCIES, daysFromNow, localInputToUtc, money, toLocalInput, toMinor, when} from "./format.js";
+import {rfoFacts, rfoList} from "./rfo.js";
+import {busy, clearProblems, field, FieldProblem, formAlert, problemText, section, showProblem, statusBadge} from "./ui.js";
+
+export function vendorView(ctx) {
+  const detail = h("div", {className: "detail", "data-testid": "detail-area"});
+  const offers = myOffers(ctx);
+  const list = rfoList({
+    title: "Open RFOs", testid: "rfo-list", ctx,
+    textFilters: ["category", "delivery_region"],
+    load: (q) => api.listRfos(q),
+    onOpen: (rfo) => openRfo(rfo.id),
+    empty: "No open RFOs right now.",
+  });
+
+  async function openRfo(id) {
+    mount(detail, h("p", {className: "muted"}, "Loading…"));
+    try {
+      const rfo = await api.getRfo(id);
+      mount(detail, section(rfo.title, "rfo-detail", rfoFacts(rfo),
+        h("button", {type: "button", className: "secondary", "data-testid": "close-detail", onclick: () => mount(detail)},
+          "Close")),
+      section("Submit offer", "submit-offer", offerForm(rfo, ctx, async (offer) => {
+        ctx.notify(`Offer ${offer.id} submitted.`, "success");
+        await offers.reload();
+      })));
+      detail.scrollIntoView({block: "start"});
+    } catch (err) {
+      if (!ctx.handleAuthError(err)) ctx.notify(err);
+    }
+  }
+
+  return h("div", {className: "view stack", "data-testid": "vendor-view"}, list.element, detail, offers.element);
+}
+
+function offerForm(rfo, ctx, onSubmitted) {
+  const currencies = Object.keys(CURRENCIES);
+  const form = h("form", {"data-testid": "offer-form", novalidate: true},
+    formAlert(),
+    h("div", {className: "row"},
+      field({label: "Unit price", name: "unit_price", hint: "In major units, e.g. 12.50",
+        attrs: {required: true, inputmode: "decimal", autocomplete: "off"}}),
+      field({label: "Currency", name: "currency", type: "select", options: currencies,
+        hint: `This RFO is priced in ${rfo.currency}`, attrs: {required: true}})),
+    h("div", {className: "row"},
+      field({label: "Quantity available", name: "quantity_available", type: "number",
+        attrs: {required: true, min: 1, step: 1, value: rfo.quantity}}),
+      field({label: "Delivery in (days)", name: "eta_days", type: "number", errorFor: ["delivery_date"],
+        attrs: {required: true, min: 0, max: 3650, step: 1}})),
+    field({label: "Offer valid until", name: "valid_until", type: "datetime-local", hint: "Your local time",
+      attrs: {required: true, value: toLocalInput(daysFromNow(7))}}),
+    field({label: "I confirm the quantity is available to deliver", name: "availability_confirmed", type: "checkbox"}),
+    field({label: "Notes (optional)", name: "notes", type: "textarea", attrs: {rows: 2, maxlength: 2000}}),
+    h("button", {type: "submit", "data-testid": "submit-offer"}, "Submit offer"));
+  form.elements.currency.value = rfo.currency;
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    busy(form, async () => {
+      try {
+        const offer = await api.submitOffer(rfo.id, readOffer(form));
+        clearProblems(form);
+        await onSubmitted(offer);
+      } catch (err) {
+        if (!ctx.handleAuthError(err)) showProblem(form, err);
+      }
+    });
+  });
+  return form;
+}
+
+/** The form's values as an OfferCreate body (amounts in minor units, times in UTC). */
+function readOffer(form) {
+  const v = (name) => form.elements[name].value.trim();
+  const currency = v("currency");
+  const body = {currency, availability_confirmed: form.elements.availability_confirmed.checked};
+  if (v("unit_price")) {
+    try {
+      body.unit_price = toMinor(v("unit_price"), currency);
+    } catch (e) {
+      throw new FieldProblem("unit_price", e.message);
+    }
+  }
+  if (v("quantity_available")) body.quantity_available = Number(v("quantity_available"));
+  if (v("eta_days")) body.eta_days = Number(v("eta_days"));
+  try {
+    const iso = localInputToUtc(v("valid_until"));
+    if (iso) body.valid_until = iso;
+  } catch (e) {
+    throw new FieldProblem("valid_until", e.message);
+  }
+  if (v("notes")) body.notes = v("notes");
+  return body;
+}
+
+function myOffers(ctx) {
+  const body = h("div", {"aria-live": "polite"});
+  const alert = formAlert();
+  const refresh = h("button", {type: "button", className: "secondary", "data-testid": "refresh-offers",
+    onclick: () => reload()}, "Refresh");
+
+  let generation = 0; // only the latest reload may render
+
+  async function reload() {
+    const mine = ++generation;
+    alert.hidden = true;
+    let rows = [];
+    const renderPage = async (cursor) => {
+      const page = await api.vendorOffers(ctx.me.id, {limit: 20, cursor});
+      if (mine !== generation) return;
+      rows = rows.concat(page.data);
+      const more = page.next_cursor
+        ? h("button", {type: "button", className: "secondary", "data-testid": "more-offers",
+            onclick: () => renderPage(page.next_cursor).catch(fail)}, "Load more")
+        : null;
+      mount(body, rows.length ? offersTable(rows) : h("p", {className: "muted", "data-testid": "empty"},
+        "No offers yet. Open an RFO to bid."), more);
+    };
+    await renderPage(undefined).catch((err) => mine === generation && fail(err));
+  }
+
+  function fail(err) {
+    if (ctx.handleAuthError(err)) return;
+    mount(alert, h("p", {}, problemText(err)));
+    alert.hidden = false;
+  }
+
+  function withdrawButton(offer) {
+    if (offer.status !== "active") return null;
+    let armed = false;
+    const button = h("button", {type: "button", className: "danger small", "data-testid": "withdraw-offer",
+      onclick: async () => {
+        if (!armed) {
+          armed = true;
+          button.textContent = "Confirm withdraw";
+          setTimeout(() => { armed = false; button.textContent = "Withdraw"; }, 5000);
+          return;
+        }
+        button.disabled = true;
+        try {
+          await api.withdrawOffer(offer.id);
+          ctx.notify(`Offer ${offer.id} withdrawn.`, "success");
+          await reload();
+        } catch (err) {
+          button.disabled = false;
+          fail(err);
+        }
+      }}, "Withdraw");
+    return button;
+  }
+
+  function offersTable(rows) {
+    return table(
+      [
+        {label: "Offer", key: "id", cell: (o) => h("code", {"data-testid": "offer-id"}, o.id)},
+        {label: "RFO", key: "rfo_id", cell: (o) => h("code", {}, o.rfo_id)},
+        {label: "Unit price", key: "unit_price", className: "num", cell: (o) => money(o.unit_price, o.currency)},
+        {label: "Total", key: "total_price", className: "num", cell: (o) => money(o.total_price, o.currency)},
+        {label: "Delivery", key: "delivery_date", cell: (o) => when(o.delivery_date)},
+        {label: "Valid until", key: "valid_until", cell: (o) => when(o.valid_until)},
+        {label: "Status", key: "status", cell: (o) => statusBadge(o.status)},
+        {label: "", key: "actions", cell: (o) => withdrawButton(o)},
+      ],
+      rows,
+      {testid: "offers-table", rowTestid: () => "offer-row", rowId: (o) => o.id},
+    );
+  }
+
+  reload();
+  return {element: section("My offers", "my-offers", h("div", {className: "toolbar"}, refresh), alert, body), reload};
+}
