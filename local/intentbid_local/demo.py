@@ -1,0 +1,198 @@
+"""``python -m intentbid_local.demo [--url URL]`` (``make demo``): one marketplace round over real HTTP.
+
+A buyer and three vendors register, the buyer posts an RFO, each vendor offers, and the buyer reads the
+ranking. Uses a runtime already answering at ``--url`` (``make dev``), or starts one in this process.
+Prints what happened; exits 1 if any step fails. API keys are never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any, TextIO
+
+DEFAULT_URL = "http://127.0.0.1:8080"
+VENDORS = (  # name, unit price (minor units), ETA days
+    ("Northwind Seating", 21900, 6),
+    ("Contoso Furniture", 19900, 12),
+    ("Fabrikam Office", 23500, 3),
+)
+
+
+class StepFailed(Exception):
+    pass
+
+
+def rfc3339(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Client:
+    def __init__(self, base: str, out: TextIO) -> None:
+        self.base = base.rstrip("/")
+        self.out = out
+
+    def call(self, step: str, method: str, path: str, expect: int, body: Any = None, key: str | None = None) -> Any:
+        headers = {"Accept": "application/json", "User-Agent": "intentbid-demo/1.0"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                status, raw = resp.status, resp.read()
+        except urllib.error.HTTPError as exc:
+            status, raw = exc.code, exc.read()
+        try:
+            payload = json.loads(raw) if raw else None
+        except ValueError:
+            payload = raw.decode(errors="replace")
+        mark = "ok " if status == expect else "FAIL"
+        self.out.write(f"  {mark} {status} {method:<5} {path:<48} {step}\n")
+        if status != expect:
+            detail = payload.get("detail") or payload.get("code") if isinstance(payload, dict) else payload
+            raise StepFailed(f"{step}: expected {expect}, got {status}: {detail}")
+        return payload
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/v1/health", timeout=2) as resp:
+            return bool(resp.status == 200)
+    except (OSError, ValueError):
+        return False
+
+
+def play(client: Client) -> None:
+    out = client.out
+    run_tag = uuid.uuid4().hex[:6]
+    now = datetime.now(UTC)
+    out.write("\nAccounts\n")
+    buyer = client.call(
+        "register the buyer",
+        "POST",
+        "/v1/buyers/register",
+        201,
+        {"name": "Acme Procurement", "email": f"buyer-{run_tag}@acme.example"},
+    )
+    buyer_key = buyer["api_key"]
+    vendors = []
+    for name, price, eta in VENDORS:
+        reg = client.call(
+            f"register vendor {name}",
+            "POST",
+            "/v1/vendors/register",
+            201,
+            {"name": name, "email": f"sales-{run_tag}@{name.split()[0].lower()}.example"},
+        )
+        vendors.append((reg["vendor"]["id"], name, reg["api_key"], price, eta))
+
+    out.write("\nRFO\n")
+    rfo = client.call(
+        "the buyer posts an RFO",
+        "POST",
+        "/v1/rfos",
+        201,
+        {
+            "title": "500 ergonomic office chairs",
+            "description": "Mesh back, adjustable arms, 5-year warranty",
+            "category": "office-furniture",
+            "quantity": 500,
+            "unit": "pcs",
+            "budget_max": 12_500_000,
+            "currency": "USD",
+            "delivery_region": "us-east",
+            "need_by": rfc3339(now + timedelta(days=14)),
+            "expires_at": rfc3339(now + timedelta(seconds=60)),
+        },
+        key=buyer_key,
+    )
+    rfo_id = rfo["id"]
+
+    out.write("\nOffers\n")
+    for _vendor_id, name, key, price, eta in vendors:
+        client.call(
+            f"{name} offers {price / 100:.2f} USD/pcs, {eta} days",
+            "POST",
+            f"/v1/rfos/{rfo_id}/offers",
+            201,
+            {
+                "unit_price": price,
+                "currency": "USD",
+                "quantity_available": 500,
+                "eta_days": eta,
+                "availability_confirmed": True,
+                "valid_until": rfc3339(now + timedelta(days=30)),
+            },
+            key=key,
+        )
+
+    out.write("\nRanking\n")
+    ranking = client.call("the buyer reads the ranking", "GET", f"/v1/rfos/{rfo_id}/ranking", 200, key=buyer_key)
+    names = {v[0]: v[1] for v in vendors}
+    out.write(
+        f"\n  RFO {rfo_id}: {rfo['title']} (scoring {ranking.get('scoring_version')}, "
+        f"weights {ranking.get('weights')})\n\n"
+    )
+    out.write(f"  {'rank':>4}  {'vendor':<20} {'unit price':>11}  {'delivery':<10} {'score':>9}  components\n")
+    for row in ranking.get("data", []):
+        price = row.get("unit_price")
+        delivery = str(row.get("delivery_date", ""))[:10]
+        components = ", ".join(f"{k}={v}" for k, v in (row.get("components") or {}).items())
+        out.write(
+            f"  {row['rank']:>4}  {names.get(row['vendor_id'], row['vendor_id']):<20} "
+            f"{(price or 0) / 100:>11.2f}  {delivery:<10} {row['score']:>9}  {components}\n"
+        )
+    if len(ranking.get("data", [])) != len(vendors):
+        raise StepFailed(f"ranking has {len(ranking.get('data', []))} rows, expected {len(vendors)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m intentbid_local.demo", description=__doc__)
+    p.add_argument("--url", default=DEFAULT_URL, help=f"a running runtime (default {DEFAULT_URL})")
+    args = p.parse_args(argv)
+    out = sys.stdout
+    runtime = None
+    url = args.url
+    if not answers(url):
+        from intentbid_local.runtime import LocalRuntime
+
+        # The handlers' JSON logs and metrics print to stdout: keep them out of the demo's table.
+        log = tempfile.NamedTemporaryFile("w", prefix="intentbid-demo-", suffix=".log", delete=False)  # noqa: SIM115
+        sys.stdout = log
+        runtime = LocalRuntime()
+        info = runtime.start(port=0)
+        url = info.url
+        out.write(
+            f"No runtime at {args.url}; started one at {url} in {info.startup_s:.1f}s (handler logs: {log.name})\n"
+        )
+    else:
+        out.write(f"Using the runtime at {url}\n")
+    try:
+        play(Client(url, out))
+    except StepFailed as exc:
+        out.write(f"\nDemo failed: {exc}\n")
+        return 1
+    except (OSError, KeyError, TypeError, ValueError) as exc:
+        out.write(f"\nDemo failed: {type(exc).__name__}: {exc}\n")
+        return 1
+    finally:
+        if runtime is not None:
+            runtime.stop()
+            sys.stdout = out
+    out.write("\nDemo complete.\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,368 @@
+"""The local API Gateway: HTTP request -> (authorizer -> IAM policy) -> endpoint handler -> HTTP response.
+
+:class:`Gateway` is the socket-free core (unit-tested); :class:`GatewayServer` puts it behind a threaded HTTP
+server, so concurrent requests really run concurrently, each in its own thread, like concurrent Lambdas.
+Authorizer results are never cached (TTL 0, as deployed): a revoked key fails on its very next request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Protocol
+
+from intentbid_local import paths, static_files
+from intentbid_local.functions import Handler
+from intentbid_local.gateway_responses import HttpResponse, problem
+from intentbid_local.lambda_context import context_for
+from intentbid_local.proxy_events import (
+    HttpRequest,
+    authorizer_context,
+    authorizer_event,
+    method_arn,
+    proxy_event,
+)
+
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit; handlers enforce their own 256 KB
+DRAIN_LIMIT_BYTES = 4 * MAX_BODY_BYTES  # an oversized body up to this is read and dropped before the 413
+API_TIMEOUT_S = 29.0
+AUTHORIZER = "authorizer"
+_RESULT_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
+_CORRELATION_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+log = logging.getLogger("intentbid_local.gateway")
+
+
+class HandlerSource(Protocol):
+    def get(self, name: str) -> Handler | None: ...
+
+
+class MalformedResult(ValueError):
+    """A Lambda proxy result API Gateway would refuse (502 "Malformed Lambda proxy response")."""
+
+
+class Gateway:
+    def __init__(
+        self, loader: HandlerSource, dashboard: Path | None = None, clock: Callable[[], float] = time.perf_counter
+    ) -> None:
+        self.loader = loader
+        self.dashboard = dashboard if dashboard is not None else paths.dashboard_dir()
+        self._clock = clock
+
+    # -- dispatch
+    def handle(self, req: HttpRequest) -> HttpResponse:
+        return _with_request_id(req, self._dispatch(req))
+
+    def handle_oversized(self, req: HttpRequest) -> HttpResponse:
+        """413 for a body refused before it was read (Content-Length or chunks beyond the limit)."""
+        return _with_request_id(req, self._gateway_error(req, 413, "payload_too_large"))
+
+    def _dispatch(self, req: HttpRequest) -> HttpResponse:
+        from intentbid.routes import match
+
+        if len(req.body) > MAX_BODY_BYTES:
+            return self._gateway_error(req, 413, "payload_too_large")
+        if req.method in ("GET", "HEAD"):
+            static = self._static(req)
+            if static is not None:
+                return static
+        route, path_params, path_exists = match(req.method, req.path)
+        if route is None:
+            if path_exists:
+                # Deviation: API Gateway answers a wrong method on a known path like an unknown path (403
+                # MissingAuthenticationToken -> our 404). Locally a 405 with Allow is more useful.
+                return self._gateway_error(
+                    req, 405, "method_not_allowed", headers=[("Allow", ", ".join(allowed_methods(req.path)))]
+                )
+            return self._gateway_error(req, 404, "not_found")
+        authorizer: dict[str, Any] | None = None
+        if not route.public:
+            decision = self._authorize(req, route.path, path_params)
+            if isinstance(decision, HttpResponse):
+                return decision
+            authorizer = decision
+        return self._invoke(req, route.function, proxy_event(req, route.path, path_params, authorizer))
+
+    def _authorize(self, req: HttpRequest, resource: str, path_params: dict[str, str]) -> dict[str, Any] | HttpResponse:
+        from intentbid.policy import evaluate
+
+        try:
+            handler = self.loader.get(AUTHORIZER)
+        except Exception:
+            log.exception("the authorizer failed to import")
+            handler = None
+        if handler is None:
+            return self._gateway_error(req, 503, "service_unavailable")
+        started = self._clock()
+        try:
+            result = handler(authorizer_event(req, resource, path_params), context_for(AUTHORIZER, 10.0))
+        except Exception as exc:
+            if str(exc) == "Unauthorized":
+                return self._gateway_error(req, 401, "unauthenticated")
+            log.exception("authorizer error (AUTHORIZER_FAILURE)")
+            return self._gateway_error(req, 503, "service_unavailable")
+        latency_ms = int((self._clock() - started) * 1000)
+        try:
+            if not isinstance(result, dict) or "policyDocument" not in result or "principalId" not in result:
+                raise ValueError("the result lacks principalId or policyDocument")
+            context = authorizer_context(result, latency_ms)
+        except ValueError as exc:
+            log.error("authorizer returned a malformed result (AUTHORIZER_CONFIGURATION_ERROR): %s", exc)
+            return self._gateway_error(req, 503, "service_unavailable")
+        if not evaluate(result, method_arn(req.method, req.path)):
+            code = str((result.get("context") or {}).get("deny_code") or "forbidden")
+            return self._gateway_error(req, 403, code)
+        return context
+
+    def _invoke(self, req: HttpRequest, function: str, event: dict[str, Any]) -> HttpResponse:
+        try:
+            handler = self.loader.get(function)
+        except Exception:
+            log.exception("function %s failed to import", function)
+            return self._gateway_error(req, 502, "internal_error")
+        if handler is None:
+            log.error("no handler for %s: functions/%s/app.py does not exist", function, function)
+            return self._gateway_error(req, 502, "internal_error")
+        try:
+            result = handler(event, context_for(function, API_TIMEOUT_S))
+        except Exception:
+            log.exception("function %s raised (API Gateway answers 502)", function)
+            return self._gateway_error(req, 502, "internal_error")
+        try:
+            return lambda_result_to_response(result)
+        except MalformedResult as exc:
+            log.error("function %s returned a malformed proxy result: %s", function, exc)
+            return self._gateway_error(req, 502, "internal_error")
+
+    def _static(self, req: HttpRequest) -> HttpResponse | None:
+        if req.path == static_files.PREFIX:
+            return HttpResponse(301, [("Location", static_files.PREFIX + "/")])
+        relative = static_files.relative_request_path(req.path)
+        if relative is None or not self.dashboard.is_dir():
+            return None
+        target = static_files.resolve(self.dashboard, relative)
+        if target is None:
+            return None
+        body = target.read_bytes()
+        return HttpResponse(
+            200, [("Content-Type", static_files.content_type(target)), ("Cache-Control", "no-cache")], body
+        )
+
+    def _gateway_error(
+        self, req: HttpRequest, status: int, code: str, headers: list[tuple[str, str]] | None = None
+    ) -> HttpResponse:
+        extra = list(headers or [])
+        corr = req.header("x-correlation-id")
+        if corr and _CORRELATION_RE.match(corr):
+            extra.append(("X-Correlation-Id", corr))
+        return problem(status, code, req.request_id, headers=extra)
+
+
+def _with_request_id(req: HttpRequest, resp: HttpResponse) -> HttpResponse:
+    for name in ("X-Request-Id", "x-amzn-RequestId"):
+        if resp.header(name) is None:
+            resp.headers.append((name, req.request_id))
+    return resp
+
+
+def allowed_methods(path: str) -> list[str]:
+    from intentbid.routes import ROUTES, match
+
+    return sorted({r.method for r in ROUTES if match(r.method, path)[0] is not None})
+
+
+def lambda_result_to_response(result: Any) -> HttpResponse:
+    """A Lambda proxy result -> HTTP response, refusing what API Gateway refuses. ``multiValueHeaders`` win
+    over ``headers`` for the same name, as in API Gateway."""
+    import base64
+
+    if not isinstance(result, dict):
+        raise MalformedResult(f"the result is a {type(result).__name__}, not an object")
+    unknown = set(result) - _RESULT_KEYS
+    if unknown:
+        raise MalformedResult(f"unknown keys {sorted(unknown)}")
+    status = result.get("statusCode")
+    if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
+        raise MalformedResult(f"statusCode {status!r} is not an HTTP status")
+    single = result.get("headers") or {}
+    multi = result.get("multiValueHeaders") or {}
+    if not isinstance(single, dict) or not isinstance(multi, dict):
+        raise MalformedResult("headers and multiValueHeaders must be objects")
+    multi_names = {k.lower() for k in multi}
+    headers: list[tuple[str, str]] = []
+    for k, v in single.items():
+        if not isinstance(v, str):
+            raise MalformedResult(f"header {k!r} is not a string")
+        if k.lower() not in multi_names:
+            headers.append((k, v))
+    for k, values in multi.items():
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise MalformedResult(f"multiValueHeaders[{k!r}] is not a list of strings")
+        headers += [(k, v) for v in values]
+    body = result.get("body")
+    if body is not None and not isinstance(body, str):
+        raise MalformedResult("body must be a string or null")
+    raw = (body or "").encode("utf-8")
+    if result.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(body or "", validate=True)
+        except ValueError as exc:
+            raise MalformedResult("isBase64Encoded but the body is not base64") from exc
+    return HttpResponse(status, headers, raw)
+
+
+# -- HTTP server
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # idle keep-alive connections end; their thread with them
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return  # one line per request is logged by _respond
+
+    def handle_expect_100(self) -> bool:
+        if self._declared_length() > MAX_BODY_BYTES:
+            self._too_large()
+            return False
+        return super().handle_expect_100()
+
+    def _expecting_continue(self) -> bool:
+        return (self.headers.get("Expect") or "").lower() == "100-continue"
+
+    def _declared_length(self) -> int:
+        try:
+            return int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return -1
+
+    def _too_large(self) -> None:
+        self.close_connection = True
+        length = self._declared_length()
+        if 0 < length <= DRAIN_LIMIT_BYTES and not self._expecting_continue():
+            # Read the rest, so the client sees the 413 rather than a reset while still sending.
+            remaining = length
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+        req = self._request(b"")
+        self._respond(req, self.server.gateway.handle_oversized(req), time.perf_counter())
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or ``None`` when it exceeds the limit (the connection is then closed)."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks: list[bytes] = []
+            total = 0
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                total += size
+                if total > MAX_BODY_BYTES:
+                    return None
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = self._declared_length()
+        if length > MAX_BODY_BYTES:
+            return None
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _request(self, body: bytes) -> HttpRequest:
+        path, _, query = self.path.partition("?")
+        return HttpRequest(
+            method=self.command,
+            path=path,
+            query=query,
+            headers=list(self.headers.items()),
+            body=body,
+            peer_ip=self.client_address[0],
+            peer_port=self.server.server_address[1],
+            protocol=self.request_version,
+        )
+
+    def _dispatch(self) -> None:
+        started = time.perf_counter()
+        if self._declared_length() < 0:
+            self.close_connection = True
+            req = self._request(b"")
+            self._respond(
+                req,
+                problem(400, "invalid_request", req.request_id, "The Content-Length header is not a number."),
+                started,
+            )
+            return
+        try:
+            body = self._read_body()
+        except ValueError:
+            self.close_connection = True
+            req = self._request(b"")
+            self._respond(req, problem(400, "invalid_request", req.request_id, "Malformed chunked body."), started)
+            return
+        if body is None:
+            self._too_large()
+            return
+        req = self._request(body)
+        try:
+            resp = self.server.gateway.handle(req)
+        except Exception:
+            log.exception("gateway error")
+            resp = problem(500, "internal_error", req.request_id)
+        self._respond(req, resp, started)
+
+    def _respond(self, req: HttpRequest, resp: HttpResponse, started: float) -> None:
+        resp = _with_request_id(req, resp)
+        self.send_response(resp.status)
+        for k, v in resp.headers:
+            if k.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(resp.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if req.method != "HEAD" and resp.body:
+            self.wfile.write(resp.body)
+        log.info("%s %s %d %.1fms", req.method, req.path, resp.status, (time.perf_counter() - started) * 1000)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # keep-alive connections never block shutdown
+    allow_reuse_address = True
+    gateway: Gateway
+
+
+class GatewayServer:
+    """The gateway on a loopback socket, serving from a background thread."""
+
+    def __init__(self, gateway: Gateway, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = _Server((host, port), _RequestHandler)
+        self._server.gateway = gateway
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, name="local-api-gateway", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.server_close()

@@ -1,0 +1,180 @@
+"""The whole system on one machine: moto (server mode), tables/queues/state machine, the bootstrap admin,
+the local API Gateway and the event-source pollers. Used by ``run.py``, ``demo.py`` and tests.
+
+The runtime sets this process's environment (``AWS_ENDPOINT_URL`` and friends) before any boto3 client
+exists, exactly as Lambda's configuration would: run one runtime per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from intentbid_local import environment
+from intentbid_local.functions import FunctionLoader
+from intentbid_local.gateway import AUTHORIZER, Gateway, GatewayServer
+from intentbid_local.moto_server import MotoServer
+from intentbid_local.pollers import Poller, SqsPoller, StreamPoller
+from intentbid_local.resources import Resources, provision
+
+log = logging.getLogger("intentbid_local.runtime")
+
+
+@dataclass
+class RuntimeInfo:
+    url: str
+    moto_url: str
+    admin_key: str | None
+    admin_id: str | None
+    startup_s: float
+
+    @property
+    def dashboard_url(self) -> str:
+        return self.url + "/"
+
+    @property
+    def docs_url(self) -> str:
+        return self.url + "/docs"
+
+
+class LocalRuntime:
+    def __init__(
+        self,
+        extra_function_dirs: Iterable[Path] = (),
+        visibility_timeout_s: int | None = None,
+        max_receive_count: int | None = None,
+        dashboard: Path | None = None,
+    ) -> None:
+        self.loader = FunctionLoader(extra_function_dirs)
+        self._visibility = visibility_timeout_s
+        self._max_receive = max_receive_count
+        self._dashboard = dashboard
+        self.moto: MotoServer | None = None
+        self.server: GatewayServer | None = None
+        self.pollers: list[Poller] = []
+        self.resources = Resources()
+        self.info: RuntimeInfo | None = None
+
+    def start(self, host: str = "127.0.0.1", port: int = 0, moto_port: int = 0) -> RuntimeInfo:
+        started = time.perf_counter()
+        environment.apply_base(None)
+        self.moto = MotoServer("127.0.0.1", moto_port)
+        moto_url = self.moto.start()
+        environment.apply_base(moto_url)
+        admin = self._provision()
+        self._preload()
+        self.server = GatewayServer(Gateway(self.loader, self._dashboard), host, port)
+        self.server.start()
+        self._start_pollers()
+        self.info = RuntimeInfo(
+            url=self.server.url,
+            moto_url=moto_url,
+            admin_key=admin[1] if admin else None,
+            admin_id=admin[0] if admin else None,
+            startup_s=time.perf_counter() - started,
+        )
+        log.info("runtime up in %.2fs at %s (moto %s)", self.info.startup_s, self.info.url, moto_url)
+        return self.info
+
+    def _provision(self) -> tuple[str, str] | None:
+        import boto3
+
+        from intentbid.store.base import bind
+        from intentbid_local.admin import create_bootstrap_admin
+
+        assert self.moto is not None
+        self.resources = provision(boto3.session.Session(), self.moto.url, self._visibility, self._max_receive)
+        environment.apply(self.resources.env())
+        bind()  # models imported before the environment was final are re-pointed
+        return create_bootstrap_admin()
+
+    def _preload(self) -> None:
+        from intentbid.routes import ROUTES
+        from intentbid.workers import WORKERS
+
+        names = [AUTHORIZER, *dict.fromkeys(r.function for r in ROUTES), *(w.function for w in WORKERS)]
+        self.loader.preload(n for n in names if self.loader.exists(n))
+
+    def _client(self, service: str) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        assert self.moto is not None
+        return boto3.session.Session().client(
+            service,
+            region_name=environment.REGION,
+            endpoint_url=self.moto.url,
+            config=Config(retries={"max_attempts": 2}, read_timeout=10),
+        )
+
+    def _start_pollers(self) -> None:
+        from intentbid.workers import QUEUES, WORKERS
+
+        visibility = {q.logical_name: self._visibility or q.visibility_timeout_s for q in QUEUES}
+        for w in WORKERS:
+            try:
+                handler = self.loader.get(w.function)
+            except Exception as exc:
+                log.warning("worker %s not started: its handler failed to import (%s)", w.function, exc)
+                continue
+            if handler is None:
+                log.warning("worker %s not started: functions/%s/app.py does not exist", w.function, w.function)
+                continue
+            poller: Poller
+            if w.source == "sqs":
+                poller = SqsPoller(
+                    w.function,
+                    handler,
+                    w.batch_size,
+                    self._client,
+                    self.resources.queue_urls[w.resource],
+                    self.resources.queue_arns[w.resource],
+                    visibility[w.resource],
+                )
+            elif w.source == "stream":
+                poller = StreamPoller(
+                    w.function, handler, w.batch_size, self._client, environment.TABLE_PREFIX + w.resource
+                )
+            else:
+                log.warning("worker %s: unknown source %r", w.function, w.source)
+                continue
+            poller.start()
+            self.pollers.append(poller)
+
+    @property
+    def workers(self) -> list[str]:
+        return [p.function for p in self.pollers]
+
+    def reset(self) -> RuntimeInfo:
+        """Empty every table and queue (moto reset) and provision again, with a new admin key."""
+        assert self.moto is not None and self.info is not None
+        self.moto.reset()
+        admin = self._provision()
+        self.info.admin_key = admin[1] if admin else None
+        self.info.admin_id = admin[0] if admin else None
+        return self.info
+
+    def stop(self) -> None:
+        for p in self.pollers:
+            p.stop()
+        for p in self.pollers:
+            p.join()
+        self.pollers = []
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+        if self.moto is not None:
+            self.moto.stop()
+            self.moto = None
+
+    def __enter__(self) -> LocalRuntime:
+        if self.info is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
