@@ -6,7 +6,7 @@ from typing import Any
 
 from intentbid.auth import Unauthorized, authorize
 from intentbid.observability import logger
-from intentbid.store.api_keys import find_by_hash
+from intentbid.store.key_lookup import find_by_hash
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

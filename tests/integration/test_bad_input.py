@@ -16,10 +16,15 @@ PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "retrya
 
 
 def snapshot() -> dict[str, Any]:
+    """Business data (request bookkeeping — rate-limit counters, a key's last_used_at — is not data)."""
     ddb = boto3.client("dynamodb")
+    tables = [t for t in ddb.list_tables()["TableNames"] if not t.endswith("rate-limits")]
     return {
-        t: sorted(json.dumps(i, sort_keys=True) for i in ddb.scan(TableName=t)["Items"])
-        for t in ddb.list_tables()["TableNames"]
+        t: sorted(
+            json.dumps({k: v for k, v in i.items() if k != "last_used_at"}, sort_keys=True)
+            for i in ddb.scan(TableName=t)["Items"]
+        )
+        for t in tables
     }
 
 

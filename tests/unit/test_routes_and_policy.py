@@ -20,6 +20,7 @@ class FakeKey:
     def __init__(self, kind: str, scopes: list[str], status: str = "active") -> None:
         self.owner_kind, self.owner_id, self.key_id = kind, "p_1", "key_1"
         self.scopes, self.status, self.expires_at, self.environment = scopes, status, None, "live"
+        self.ip_allowlist: list[str] = []
 
 
 def test_every_route_and_worker_has_a_handler_and_an_access_entry() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from intentbid.domain import clock, keys
+from intentbid.domain import cidr, clock, keys
 from intentbid.policy import build_policy
 from intentbid.routes import match
 
@@ -68,6 +68,9 @@ def authorize(event: dict[str, Any], lookup: Any) -> dict[str, Any]:
         auth_error = "key_expired"
     if auth_error:
         return build_policy(record.owner_id, method_arn, True, {**context, "auth_error": auth_error})
+    source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp")
+    if not cidr.allows(record.ip_allowlist or [], source_ip):  # the gateway's source IP only, never XFF
+        return build_policy(record.owner_id, method_arn, False, {**context, "deny_code": "ip_not_allowed"})
     route, _, _ = match(*_request_route(event))
     allow = route is not None and route.allows(record.owner_kind, scopes)
     if not allow:

@@ -33,6 +33,7 @@ class DomainError(Exception):
         retry_after: int | None = None,
         errors: list[FieldError] | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
@@ -41,6 +42,7 @@ class DomainError(Exception):
         self.retry_after = retry_after
         self.errors = errors or []
         self.extra = extra or {}
+        self.headers = headers or {}
 
 
 class InvalidJson(DomainError):

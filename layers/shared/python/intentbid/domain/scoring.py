@@ -2,23 +2,30 @@
 
 A released version never changes its results (golden vectors in ``tests/unit/golden`` pin them). Scores are
 fixed-point decimals (6 places, ROUND_HALF_EVEN), never floats: equal inputs give identical output, byte for byte.
-Normalisation is against the RFO's own anchors (budget, need_by, creation time), never against the other
-offers, so adding or withdrawing an offer cannot change how two others compare (no rank reversal).
+Normalisation is against the RFO's own anchors (budget, need_by, creation time, deadline), never against the other
+offers, so adding or withdrawing an offer cannot change how two others compare (no rank reversal) - except in a
+version flagged ``relative`` (opt-in, documented in its formula).
 
-v1 (the first honest scoring):
-    price    = clamp((budget_max - unit_price * quantity) / budget_max, 0, 1)
-    delivery = clamp((need_by - delivery_date) / (need_by - rfo_created_at), 0, 1)
-    score    = sum(quantize(weight_c * component_c))  with weights normalised to sum 1
-    order    = score desc, unit_price asc, delivery_date asc, submitted_at asc, sha256(rfo_id:offer_id) asc
+Every version orders offers totally and replayably:
+    score desc, unit_price asc, delivery_date asc, submitted_at asc, sha256(rfo_id:offer_id) asc
+
+Every version's result satisfies, exactly:  sum(contributions) - sum(penalties) = score, where each
+contribution is quantize(weight_c * component_c) and each penalty is quantized before the sum.
+
+Versions: ``v1`` (released; price and delivery) and ``v2`` (``LATEST``; price, delivery, availability,
+reliability, three capped penalties). ``v2-relative`` is the opt-in, NOT rank-reversal-safe variant of v2. The
+formula text of each is :func:`formula` (served by the explain endpoint); :func:`explain` shows every number.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from operator import itemgetter
+from typing import Any
 
 from intentbid.domain.errors import FieldError, ValidationFailed
 
@@ -35,12 +42,44 @@ def clamp01(value: Decimal) -> Decimal:
 
 
 @dataclass(frozen=True, slots=True)
+class VendorStats:
+    """A vendor's history as of the ranking (snapshot it with the offer to keep a ranking replayable).
+
+    ``offers`` and ``awarded`` are context (shown by explain); v2's reliability uses the resolved awards:
+    ``delivered_on_time``, ``delivered_late`` and ``defaulted`` (awarded, never delivered). Expected, not
+    enforced: ``delivered_on_time + delivered_late + defaulted <= awarded <= offers``. Counts must be >= 0.
+    """
+
+    offers: int = 0
+    awarded: int = 0
+    delivered_on_time: int = 0
+    delivered_late: int = 0
+    defaulted: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("offers", "awarded", "delivered_on_time", "delivered_late", "defaulted"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"VendorStats.{name} must be a non-negative int, got {value!r}")
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "offers": self.offers,
+            "awarded": self.awarded,
+            "delivered_on_time": self.delivered_on_time,
+            "delivered_late": self.delivered_late,
+            "defaulted": self.defaulted,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class RfoTerms:
     rfo_id: str
     quantity: int
     budget_max: int
     need_by: datetime
     created_at: datetime
+    expires_at: datetime | None = None  # the RFO's deadline; None: no offer-expiry penalty
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +90,8 @@ class OfferInput:
     quantity_available: int
     delivery_date: datetime
     submitted_at: datetime
+    valid_until: datetime | None = None  # None: no offer-expiry penalty
+    vendor_stats: VendorStats | None = None  # None: a new vendor (neutral reliability)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +108,12 @@ class Scored:
         return (-self.score, o.unit_price, o.delivery_date, o.submitted_at, self.tie_break)
 
 
+# A kernel scores in integer millionths: ``prepare(rfo, field)`` returns the anchors it normalises against (shown by
+# explain) and a function giving one offer's (component values, penalty values), in the version's declared order.
+OfferValues = Callable[[OfferInput], tuple[tuple[int, ...], tuple[int, ...]]]
+Prepare = Callable[[RfoTerms, Sequence[OfferInput]], tuple[dict[str, Any], OfferValues]]
+
+
 @dataclass(frozen=True, slots=True)
 class ScoringVersion:
     version: str
@@ -75,6 +122,18 @@ class ScoringVersion:
     formula: str
     component_fn: Callable[[RfoTerms, OfferInput], dict[str, Decimal]]
     penalty_fn: Callable[[RfoTerms, OfferInput], dict[str, Decimal]] = field(default=lambda r, o: {})
+    penalties: Mapping[str, Decimal] = field(default_factory=dict)  # name -> maximum, in reporting order
+    relative: bool = False  # True: normalised against the offer set; NOT rank-reversal-safe (opt-in only)
+    kernel: Prepare | None = None  # exact integer fast path; None: component_fn/penalty_fn (v1)
+
+    @property
+    def max_penalty(self) -> Decimal:
+        return sum(self.penalties.values(), ZERO)
+
+    @property
+    def bounds(self) -> tuple[Decimal, Decimal]:
+        """Documented score range: [-max_penalty, 1] (contributions sum to at most 1 with normalised weights)."""
+        return (q(-self.max_penalty), q(ONE))
 
 
 def _v1_components(rfo: RfoTerms, offer: OfferInput) -> dict[str, Decimal]:
@@ -86,16 +145,217 @@ def _v1_components(rfo: RfoTerms, offer: OfferInput) -> dict[str, Decimal]:
     return {"price": q(price), "delivery": q(delivery)}
 
 
+# Released text of v1, served by explain; byte-identical forever (golden/v1.json pins it).
+V1_FORMULA = (
+    "price    = clamp((budget_max - unit_price * quantity) / budget_max, 0, 1)\n"
+    "    delivery = clamp((need_by - delivery_date) / (need_by - rfo_created_at), 0, 1)\n"
+    "    score    = sum(quantize(weight_c * component_c))  with weights normalised to sum 1\n"
+    "    order    = score desc, unit_price asc, delivery_date asc, submitted_at asc, sha256(rfo_id:offer_id) asc"
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# v2: exact integer arithmetic in millionths (every ratio is an exact rational, rounded once, half to even).
+
+M = 1_000_000  # one, in millionths
+_US = timedelta(microseconds=1)
+_D6 = Decimal("1E-6")
+_CTX = Context(prec=40, rounding=ROUND_HALF_EVEN)  # wide enough that every conversion below is exact
+
+RELIABILITY_PRIOR = 8  # pseudo-awards at 0.5: a new vendor scores 0.5; one event moves it by at most 1/18
+LATE_MAX = 500_000  # 0.5
+PARTIAL_MAX = 250_000  # 0.25
+EXPIRY_MAX = 250_000  # 0.25
+
+V2_FORMULA = """\
+v2 - every value is normalised against the RFO's own anchors, never against other offers (no rank reversal).
+  anchors: Q = quantity, B = budget_max (for all Q units), H = need_by - created_at,
+           W = expires_at - created_at (the bidding window); times in microseconds
+  components (each in [0, 1], rounded to 6 places, half to even):
+    price        = clamp(1 - unit_price * Q / B, 0, 1)          (unit price against the budget per unit, B / Q)
+    delivery     = clamp((need_by - delivery_date) / H, 0, 1)   (H <= 0: 1 if on time, else 0)
+    availability = min(max(quantity_available, 0), Q) / Q
+    reliability  = (on_time + late / 2 + 4) / (on_time + late + defaulted + 8)
+                   from the vendor's resolved awards; Bayesian (Beta(4, 4) prior): a new vendor scores 0.5,
+                   one event moves it by at most 1/18
+  penalties (rounded to 6 places):
+    late     = min(0.5, (delivery_date - need_by) / H)       when delivered after need_by (H <= 0: 0.5)
+    partial  = 0.25 * (Q - min(quantity_available, Q)) / Q   when less than the quantity is offered
+    expiry   = min(0.25, 0.25 * (expires_at - valid_until) / W)
+               when the offer expires before the RFO's deadline (W <= 0: 0.25; unknown dates: 0)
+  score = sum(quantize(weight_c * component_c)) - sum(penalties), weights normalised to sum exactly 1
+  bounds: each contribution in [0, weight_c]; score in [-1, 1]
+  order = score desc, unit_price asc, delivery_date asc, submitted_at asc, sha256(rfo_id:offer_id) asc"""
+
+V2_RELATIVE_FORMULA = """\
+v2-relative - OPT-IN, NOT rank-reversal-safe: price is normalised against the offers being ranked, so adding or
+withdrawing one offer CAN swap two others, and a vendor can move its rivals with sock-puppet offers at extreme
+prices. Use v2 unless the buyer explicitly wants a spread-relative price score.
+  price = (max_unit_price - unit_price) / (max_unit_price - min_unit_price) over the ranked offers
+          (1 when all prices are equal)
+  everything else (delivery, availability, reliability, penalties, score, bounds, order) exactly as v2:
+""" + "\n".join(V2_FORMULA.splitlines()[1:])
+
+
+def _rdiv(n: int, d: int) -> int:
+    """n / d rounded to the nearest integer, ties to even (d > 0). Exact for any ints."""
+    qt, r = divmod(n, d)
+    r2 = r + r
+    if r2 > d or (r2 == d and qt & 1):
+        qt += 1
+    return qt
+
+
+def _micro(td: timedelta) -> int:
+    return td // _US
+
+
+def _rfo_anchors(rfo: RfoTerms) -> dict[str, Any]:
+    horizon = _micro(rfo.need_by - rfo.created_at)
+    window = _micro(rfo.expires_at - rfo.created_at) if rfo.expires_at is not None else None
+    return {
+        "quantity": rfo.quantity,
+        "budget_max": rfo.budget_max,
+        "need_by": rfo.need_by,
+        "created_at": rfo.created_at,
+        "expires_at": rfo.expires_at,
+        "horizon_us": horizon,
+        "window_us": window,
+    }
+
+
+def _v2_prepare(
+    rfo: RfoTerms, offers: Sequence[OfferInput], *, relative: bool = False
+) -> tuple[dict[str, Any], OfferValues]:
+    anc = _rfo_anchors(rfo)
+    qty, budget, need_by, deadline = rfo.quantity, rfo.budget_max, rfo.need_by, rfo.expires_at
+    horizon: int = anc["horizon_us"]
+    window: int | None = anc["window_us"]
+    pmin = pmax = 0
+    if relative:
+        prices = [o.unit_price for o in offers]
+        pmin, pmax = (min(prices), max(prices)) if prices else (0, 0)
+        anc["price_min"], anc["price_max"] = pmin, pmax
+    spread = pmax - pmin
+    half_prior, prior = RELIABILITY_PRIOR, 2 * RELIABILITY_PRIOR  # in half-events: (2*on_time + late + 8) / 2(...)
+    neutral = _rdiv(half_prior * M, prior)
+
+    def values(o: OfferInput) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        p = o.unit_price
+        if relative:
+            price = M if spread <= 0 else min(M, max(0, _rdiv((pmax - p) * M, spread)))
+        elif budget > 0:
+            price = min(M, max(0, _rdiv((budget - p * qty) * M, budget)))
+        else:
+            price = M if p <= 0 else 0
+        lateness = (o.delivery_date - need_by) // _US
+        if lateness <= 0:
+            late = 0
+            if horizon <= 0 or -lateness >= horizon:
+                delivery = M
+            else:
+                delivery = _rdiv(-lateness * M, horizon)
+        else:
+            delivery = 0
+            late = LATE_MAX if horizon <= 0 else min(LATE_MAX, _rdiv(lateness * M, horizon))
+        if qty > 0:
+            have = min(max(o.quantity_available, 0), qty)
+            availability = M if have == qty else _rdiv(have * M, qty)
+            partial = 0 if have == qty else _rdiv((qty - have) * PARTIAL_MAX, qty)
+        else:
+            availability, partial = M, 0
+        s = o.vendor_stats
+        if s is None:
+            reliability = neutral
+        else:
+            ok, lt = s.delivered_on_time, s.delivered_late
+            reliability = _rdiv((ok + ok + lt + RELIABILITY_PRIOR) * M, 2 * (ok + lt + s.defaulted) + prior)
+        expiry = 0
+        if deadline is not None and o.valid_until is not None:
+            gap = (deadline - o.valid_until) // _US
+            if gap > 0:
+                expiry = (
+                    EXPIRY_MAX if window is None or window <= 0 else min(EXPIRY_MAX, _rdiv(gap * EXPIRY_MAX, window))
+                )
+        return (price, delivery, availability, reliability), (late, partial, expiry)
+
+    return anc, values
+
+
+def _v2_relative_prepare(rfo: RfoTerms, offers: Sequence[OfferInput]) -> tuple[dict[str, Any], OfferValues]:
+    return _v2_prepare(rfo, offers, relative=True)
+
+
+def _dec(micro: int) -> Decimal:
+    with localcontext(_CTX):
+        return Decimal(micro) * _D6
+
+
+def _kernel_component_fn(
+    prepare: Prepare, names: tuple[str, ...]
+) -> Callable[[RfoTerms, OfferInput], dict[str, Decimal]]:
+    def component_fn(rfo: RfoTerms, offer: OfferInput) -> dict[str, Decimal]:
+        comps, _ = prepare(rfo, (offer,))[1](offer)
+        return {n: _dec(v) for n, v in zip(names, comps, strict=True)}
+
+    return component_fn
+
+
+def _kernel_penalty_fn(
+    prepare: Prepare, names: tuple[str, ...]
+) -> Callable[[RfoTerms, OfferInput], dict[str, Decimal]]:
+    def penalty_fn(rfo: RfoTerms, offer: OfferInput) -> dict[str, Decimal]:
+        _, pens = prepare(rfo, (offer,))[1](offer)
+        return {n: _dec(v) for n, v in zip(names, pens, strict=True)}
+
+    return penalty_fn
+
+
+def _kernel_version(
+    version: str,
+    prepare: Prepare,
+    formula_text: str,
+    default_weights: Mapping[str, Decimal],
+    penalties: Mapping[str, Decimal],
+    *,
+    relative: bool = False,
+) -> ScoringVersion:
+    components = tuple(default_weights)
+    return ScoringVersion(
+        version=version,
+        components=components,
+        default_weights=default_weights,
+        formula=formula_text,
+        component_fn=_kernel_component_fn(prepare, components),
+        penalty_fn=_kernel_penalty_fn(prepare, tuple(penalties)),
+        penalties=penalties,
+        relative=relative,
+        kernel=prepare,
+    )
+
+
+_V2_WEIGHTS = {
+    "price": Decimal("0.45"),
+    "delivery": Decimal("0.25"),
+    "availability": Decimal("0.15"),
+    "reliability": Decimal("0.15"),
+}
+_V2_PENALTIES = {"late": Decimal("0.5"), "partial": Decimal("0.25"), "expiry": Decimal("0.25")}
+
 VERSIONS: dict[str, ScoringVersion] = {
     "v1": ScoringVersion(
         version="v1",
         components=("price", "delivery"),
         default_weights={"price": Decimal("0.6"), "delivery": Decimal("0.4")},
-        formula=(__doc__ or "").split("v1 (the first honest scoring):", 1)[1].strip(),
+        formula=V1_FORMULA,
         component_fn=_v1_components,
+    ),
+    "v2": _kernel_version("v2", _v2_prepare, V2_FORMULA, _V2_WEIGHTS, _V2_PENALTIES),
+    "v2-relative": _kernel_version(
+        "v2-relative", _v2_relative_prepare, V2_RELATIVE_FORMULA, _V2_WEIGHTS, _V2_PENALTIES, relative=True
     ),
 }
 DEFAULT_VERSION = "v1"
+LATEST = "v2"  # the version new RFOs should pin (DEFAULT_VERSION is switched by the service owner)
 
 
 def get_version(version: str | None) -> ScoringVersion:
@@ -106,6 +366,15 @@ def get_version(version: str | None) -> ScoringVersion:
             errors=[FieldError("scoring_version", "unknown_scoring_version", "unknown scoring version")],
         )
     return v
+
+
+def _as_version(version: ScoringVersion | str | None) -> ScoringVersion:
+    return version if isinstance(version, ScoringVersion) else get_version(version)
+
+
+def formula(version: ScoringVersion | str | None) -> str:
+    """The human-readable formula of a version (what the explain endpoint serves)."""
+    return _as_version(version).formula
 
 
 def normalise_weights(
@@ -150,7 +419,76 @@ def tie_break_key(rfo_id: str, offer_id: str) -> str:
     return hashlib.sha256(f"{rfo_id}:{offer_id}".encode()).hexdigest()
 
 
-def score_offer(version: ScoringVersion, rfo: RfoTerms, offer: OfferInput, weights: Mapping[str, Decimal]) -> Scored:
+# One kernel-scored offer: (-score, unit_price, delivery_date, submitted_at, tie_break, offer, comps, contribs, pens).
+_Row = tuple[int, int, datetime, datetime, str, OfferInput, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+_ORDER = itemgetter(0, 1, 2, 3, 4)
+
+
+def _kernel_rows(
+    version: ScoringVersion,
+    rfo: RfoTerms,
+    offers: Sequence[OfferInput],
+    weights: Mapping[str, Decimal],
+    field_offers: Sequence[OfferInput],
+) -> tuple[dict[str, Any], list[_Row]]:
+    assert version.kernel is not None
+    anc, values = version.kernel(rfo, field_offers)
+    ratios = [Decimal(weights.get(c, ZERO)).as_integer_ratio() for c in version.components]
+    wn = [n for n, _ in ratios]
+    wd = [d * M for _, d in ratios]
+    prefix = f"{rfo.rfo_id}:".encode()
+    sha256 = hashlib.sha256
+    rdiv = _rdiv
+    rows: list[_Row] = []
+    for o in offers:
+        comps, pens = values(o)
+        contribs = tuple(rdiv(n * c, d) for n, d, c in zip(wn, wd, comps, strict=True))
+        score = sum(contribs) - sum(pens)
+        tb = sha256(prefix + o.offer_id.encode()).hexdigest()
+        rows.append((-score, o.unit_price, o.delivery_date, o.submitted_at, tb, o, comps, contribs, pens))
+    return anc, rows
+
+
+def _scored_from_rows(version: ScoringVersion, rows: list[_Row]) -> list[Scored]:
+    names, pnames = version.components, tuple(version.penalties)
+    cache: dict[int, Decimal] = {}
+    d6 = _D6
+
+    def dec(n: int) -> Decimal:
+        d = cache.get(n)
+        if d is None:
+            d = cache[n] = Decimal(n) * d6
+        return d
+
+    out: list[Scored] = []
+    with localcontext(_CTX):
+        for neg, _, _, _, tb, o, comps, contribs, pens in rows:
+            out.append(
+                Scored(
+                    o,
+                    dec(-neg),
+                    dict(zip(names, map(dec, comps), strict=True)),
+                    dict(zip(names, map(dec, contribs), strict=True)),
+                    dict(zip(pnames, map(dec, pens), strict=True)),
+                    tb,
+                )
+            )
+    return out
+
+
+def score_offer(
+    version: ScoringVersion,
+    rfo: RfoTerms,
+    offer: OfferInput,
+    weights: Mapping[str, Decimal],
+    *,
+    field_offers: Sequence[OfferInput] | None = None,
+) -> Scored:
+    """Score one offer. ``field_offers`` (the other offers ranked with it) matters only to a relative version;
+    without it a relative version sees a field of one offer."""
+    if version.kernel is not None:
+        _, rows = _kernel_rows(version, rfo, (offer,), weights, field_offers or (offer,))
+        return _scored_from_rows(version, rows)[0]
     comps = version.component_fn(rfo, offer)
     contributions = {c: q(weights.get(c, ZERO) * comps[c]) for c in version.components}
     penalties = {k: q(v) for k, v in version.penalty_fn(rfo, offer).items()}
@@ -161,9 +499,166 @@ def score_offer(version: ScoringVersion, rfo: RfoTerms, offer: OfferInput, weigh
 def rank(
     version: ScoringVersion, rfo: RfoTerms, offers: Iterable[OfferInput], weights: Mapping[str, Decimal]
 ) -> list[Scored]:
-    """Score every offer and return them in the total, replayable order."""
+    """Score every offer and return them in the total, replayable order. ``weights`` should come from
+    :func:`normalise_weights` (they are used as given)."""
+    if version.kernel is not None:
+        offers = tuple(offers)
+        _, rows = _kernel_rows(version, rfo, offers, weights, offers)
+        rows.sort(key=_ORDER)
+        return _scored_from_rows(version, rows)
     return sorted((score_offer(version, rfo, o, weights) for o in offers), key=Scored.order_key)
 
 
 def fmt(value: Decimal) -> str:
     return f"{q(value):f}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Explain
+
+
+def iso(dt: datetime | None) -> str | None:
+    """RFC 3339 UTC with microseconds and ``Z`` (naive datetimes are taken as UTC): one spelling per instant."""
+    if dt is None:
+        return None
+    dt = dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, VendorStats):
+        return value.as_dict()
+    if isinstance(value, Mapping):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why one offer ranks where it does. Exactly: sum(contributions) - sum(penalties) == score."""
+
+    rank: int
+    offer_id: str
+    vendor_id: str
+    inputs: dict[str, Any]  # the offer's raw inputs (prices in minor units, datetimes, vendor stats or None)
+    anchors: dict[str, Any]  # the RFO's anchors the values were normalised against (relative: also the field's)
+    components: dict[str, Decimal]  # normalised values in [0, 1]
+    weights: dict[str, Decimal]
+    contributions: dict[str, Decimal]  # quantize(weight * component)
+    penalties: dict[str, Decimal]
+    score: Decimal
+    tie_break_key: tuple[str, int, str, str, str]  # the ascending order key: (-score, price, eta, submitted, sha256)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: decimals as fixed 6-place strings, datetimes as RFC 3339 UTC with microseconds."""
+        return {
+            "rank": self.rank,
+            "offer_id": self.offer_id,
+            "vendor_id": self.vendor_id,
+            "inputs": _jsonable(self.inputs),
+            "anchors": _jsonable(self.anchors),
+            "components": _jsonable(self.components),
+            "weights": _jsonable(self.weights),
+            "contributions": _jsonable(self.contributions),
+            "penalties": _jsonable(self.penalties),
+            "score": fmt(self.score),
+            "tie_break_key": list(self.tie_break_key),
+        }
+
+
+def _inputs(o: OfferInput) -> dict[str, Any]:
+    return {
+        "unit_price": o.unit_price,
+        "quantity_available": o.quantity_available,
+        "delivery_date": o.delivery_date,
+        "submitted_at": o.submitted_at,
+        "valid_until": o.valid_until,
+        "vendor_stats": o.vendor_stats,
+    }
+
+
+def anchors(version: ScoringVersion | str | None, rfo: RfoTerms, offers: Iterable[OfferInput] = ()) -> dict[str, Any]:
+    """The anchors a version normalises against for this RFO (and, for a relative version, these offers)."""
+    v = _as_version(version)
+    if v.kernel is not None:
+        return v.kernel(rfo, tuple(offers))[0]
+    return {
+        "quantity": rfo.quantity,
+        "budget_max": rfo.budget_max,
+        "need_by": rfo.need_by,
+        "created_at": rfo.created_at,
+        "horizon_s": int((rfo.need_by - rfo.created_at).total_seconds()),
+    }
+
+
+def explain(
+    version: ScoringVersion | str | None,
+    rfo: RfoTerms,
+    offers: Iterable[OfferInput],
+    weights: Mapping[str, Decimal] | None = None,
+) -> list[Explanation]:
+    """Per offer, in rank order: raw inputs, anchors, normalised values, weights, contributions, penalties,
+    score, rank and tie-break key. Same numbers as :func:`rank` (it is computed by it). ``weights`` None: the
+    version's defaults, normalised."""
+    v = _as_version(version)
+    offers = tuple(offers)
+    w = normalise_weights(v, None) if weights is None else {c: Decimal(weights.get(c, ZERO)) for c in v.components}
+    ranked = rank(v, rfo, offers, w)
+    common = anchors(v, rfo, offers)
+    out = []
+    for i, s in enumerate(ranked, start=1):
+        o = s.offer
+        key = (fmt(-s.score), o.unit_price, iso(o.delivery_date) or "", iso(o.submitted_at) or "", s.tie_break)
+        out.append(
+            Explanation(
+                rank=i,
+                offer_id=o.offer_id,
+                vendor_id=o.vendor_id,
+                inputs=_inputs(o),
+                anchors=common,
+                components=dict(s.components),
+                weights=dict(w),
+                contributions=dict(s.contributions),
+                penalties=dict(s.penalties),
+                score=s.score,
+                tie_break_key=key,
+            )
+        )
+    return out
+
+
+def explain_payload(
+    version: ScoringVersion | str | None,
+    rfo: RfoTerms,
+    offers: Iterable[OfferInput],
+    weights: Mapping[str, Decimal] | None = None,
+) -> dict[str, Any]:
+    """The whole explain document, JSON-ready and byte-stable under ``json.dumps(..., sort_keys=True)``."""
+    v = _as_version(version)
+    exps = explain(v, rfo, offers, weights)
+    w = normalise_weights(v, None) if weights is None else {c: Decimal(weights.get(c, ZERO)) for c in v.components}
+    lo, hi = v.bounds
+    return {
+        "rfo_id": rfo.rfo_id,
+        "scoring_version": v.version,
+        "relative": v.relative,
+        "formula": v.formula,
+        "components": list(v.components),
+        "penalties": {k: fmt(m) for k, m in v.penalties.items()},
+        "bounds": [fmt(lo), fmt(hi)],
+        "weights": {k: fmt(x) for k, x in w.items()},
+        "order": [
+            "score desc",
+            "unit_price asc",
+            "delivery_date asc",
+            "submitted_at asc",
+            "sha256(rfo_id:offer_id) asc",
+        ],
+        "data": [e.as_dict() for e in exps],
+    }

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from intentbid import observability as obs
 from intentbid.domain import errors as e
 from intentbid.domain.principal import Principal
-from intentbid.http import idempotency, problem
+from intentbid.http import idempotency, problem, throttle
 from intentbid.routes import BY_FUNCTION, Route
 
 MAX_BODY_BYTES = 256 * 1024
@@ -232,6 +232,7 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
     def decorate(fn: Callable[[Request], Any]) -> LambdaHandler:
         def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             started = time.perf_counter()
+            limit_headers: dict[str, str] = {}
             req = build_request(route, event)
             token = obs.reset_request_context(
                 correlation_id=req.correlation_id,
@@ -246,6 +247,7 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                     )
                 try:
                     _check_access(route, req.principal, _principal_from(event)[1])
+                    limit_headers = throttle.enforce(route, req.principal, req.source_ip)
                     req.raw_body = _decode_body(event)
                     if req.raw_body is not None and len(req.raw_body.encode("utf-8")) > MAX_BODY_BYTES:
                         raise e.PayloadTooLarge(f"The body exceeds {MAX_BODY_BYTES // 1024} KB.")
@@ -288,6 +290,7 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                     obs.count("Errors4xx")
                 obs.timing_ms("Latency", elapsed_ms)
                 obs.flush_metrics()
+                headers = {**limit_headers, **headers}
                 headers.setdefault("Cache-Control", "no-store")
                 headers.update({"X-Request-Id": req.request_id, "X-Correlation-Id": req.correlation_id})
                 return {"statusCode": status, "headers": headers, "body": body, "isBase64Encoded": False}

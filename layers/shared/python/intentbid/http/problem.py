@@ -67,7 +67,7 @@ def problem_body(
 def from_exception(exc: e.DomainError, request_id: str) -> tuple[int, dict[str, str], str]:
     """(status, headers, body) for a domain error."""
     status = status_of(exc)
-    headers = {"Content-Type": PROBLEM_JSON}
+    headers = {**exc.headers, "Content-Type": PROBLEM_JSON}
     if exc.retry_after is not None:
         headers["Retry-After"] = str(max(0, int(exc.retry_after)))
     body = problem_body(

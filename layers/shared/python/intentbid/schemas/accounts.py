@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from intentbid.schemas.common import Out, StrictModel, Timestamp
+from intentbid.schemas.common import InTimestamp, Out, StrictModel, Timestamp
 
 EMAIL_PATTERN = r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$"
 
@@ -70,3 +70,36 @@ class Me(Out):
     key_id: str
     scopes: list[str]
     environment: Literal["live", "test"]
+
+
+class KeyCreate(StrictModel):
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[str] | None = Field(None, max_length=20, description="Default: every scope of your kind")
+    ip_allowlist: list[str] = Field(
+        default_factory=list, max_length=50, description="IPv4/IPv6 addresses or CIDRs; empty = any address"
+    )
+    expires_at: InTimestamp | None = None
+    environment: Literal["live", "test"] | None = Field(None, description="Default: the calling key's")
+
+
+class KeyPatch(StrictModel):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    scopes: list[str] | None = Field(None, max_length=20, description="May only narrow the key's scopes")
+    ip_allowlist: list[str] | None = Field(None, max_length=50)
+
+
+class KeyRotate(StrictModel):
+    grace_seconds: int = Field(
+        86_400, ge=0, le=604_800, description="How long the old key keeps working (default one day)"
+    )
+
+
+class KeyCreated(Out):
+    key: KeyInfo
+    api_key: str | None = Field(description="The secret, shown once; null on an idempotent replay")
+
+
+class KeyPage(Out):
+    object: Literal["list"] = "list"
+    data: list[KeyInfo]
+    next_cursor: str | None = None

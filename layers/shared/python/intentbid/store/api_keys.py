@@ -1,20 +1,15 @@
-"""API-key repository. The authorizer's hot path is :func:`find_by_hash`: one GetItem."""
+"""API-key repository (the authorizer's lookup lives in :mod:`intentbid.store.key_lookup`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 
 from intentbid.domain import ids, keys
-from intentbid.store.models.api_keys import ApiKeyModel
-
-
-def find_by_hash(key_hash: str) -> ApiKeyModel | None:
-    try:
-        return ApiKeyModel.get(key_hash, consistent_read=True)
-    except DoesNotExist:
-        return None
+from intentbid.store.models.api_keys import ApiKeyModel, ByOwnerIndex
+from intentbid.store.tx import transaction
 
 
 def new_key(
@@ -51,3 +46,30 @@ def new_key(
 
 def list_for_owner(owner_id: str) -> list[ApiKeyModel]:
     return list(ApiKeyModel.by_owner.query(owner_id))
+
+
+def find_for_owner(owner_id: str, key_id: str) -> ApiKeyModel | None:
+    for item in ApiKeyModel.by_owner.query(owner_id, ByOwnerIndex.key_id == key_id, limit=1):
+        return ApiKeyModel.get(item.key_hash, consistent_read=True)
+    return None
+
+
+def save_new(key: ApiKeyModel, *records: Model) -> None:
+    with transaction(*records) as tx:
+        tx.save(key, condition=ApiKeyModel.key_hash.does_not_exist())
+
+
+def update(key: ApiKeyModel, actions: list[Action], *records: Model, also_create: ApiKeyModel | None = None) -> None:
+    """Change a key (guarded: it still exists and is not revoked), optionally creating its successor."""
+    with transaction(*records) as tx:
+        tx.update(key, actions, condition=ApiKeyModel.key_hash.exists() & (ApiKeyModel.status == "active"))
+        if also_create is not None:
+            tx.save(also_create, condition=ApiKeyModel.key_hash.does_not_exist())
+
+
+def touch(owner_id: str, key_id: str, now: datetime) -> None:
+    """Record ``last_used_at`` (called at most once per rate-limit window per key, never per request)."""
+    for item in ApiKeyModel.by_owner.query(owner_id, ByOwnerIndex.key_id == key_id, limit=1):
+        ApiKeyModel(item.key_hash).update(
+            actions=[ApiKeyModel.last_used_at.set(now)], condition=ApiKeyModel.key_hash.exists()
+        )

@@ -41,7 +41,16 @@ class TableSpec:
 
 def load_all_models() -> None:
     """Import every model module so the registry is complete."""
-    from intentbid.store.models import accounts, api_keys, audit, idempotency, offers, outbox, rfos  # noqa: F401
+    from intentbid.store.models import (  # noqa: F401
+        accounts,
+        api_keys,
+        audit,
+        idempotency,
+        offers,
+        outbox,
+        rate_limits,
+        rfos,
+    )
 
 
 def _key(model: type[Model], attr_name: str) -> KeySpec:
