@@ -47,6 +47,7 @@ def api_event(
     principal: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
     raw_body: str | None = None,
+    source_ip: str = "203.0.113.7",
 ) -> dict[str, Any]:
     """A REST-API proxy event for the route ``function``, as API Gateway builds it."""
     route = BY_FUNCTION[function]
@@ -77,7 +78,7 @@ def api_event(
             "resourcePath": route.path,
             "httpMethod": route.method,
             "stage": "test",
-            "identity": {"sourceIp": "203.0.113.7"},
+            "identity": {"sourceIp": source_ip},
             "authorizer": authorizer,
         },
         "body": raw_body if raw_body is not None else (json.dumps(body) if body is not None else None),

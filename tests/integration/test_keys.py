@@ -1,0 +1,215 @@
+"""API keys v2 on moto: create/list/revoke/rotate/patch through the handlers, and the authorizer's verdicts
+(revocation, rotation grace, IP allowlists) on a controllable clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from helpers import iso, register
+from lambda_harness import Context, invoke, load_function
+
+from intentbid import policy
+from intentbid.domain import clock, keys
+
+pytestmark = pytest.mark.usefixtures("aws")
+ARN = "arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/v1/me"
+
+
+@pytest.fixture(autouse=True)
+def _real_clock_after() -> Any:
+    yield
+    clock.set_clock(None)
+
+
+def authorize(
+    secret: str,
+    source_ip: str = "198.51.100.7",
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+    path: str = "/v1/me",
+) -> dict[str, Any] | str:
+    """The authorizer's verdict: 'unauthorized', or the policy document."""
+    event = {
+        "type": "REQUEST",
+        "methodArn": ARN.replace("GET/v1/me", f"{method}{path}"),
+        "httpMethod": method,
+        "path": path,
+        "headers": {"Authorization": f"Bearer {secret}", **(headers or {})},
+        "requestContext": {"identity": {"sourceIp": source_ip}},
+    }
+    try:
+        return load_function("authorizer").handler(event, Context())
+    except Exception as exc:
+        assert str(exc) == "Unauthorized"
+        return "unauthorized"
+
+
+def allowed(verdict: dict[str, Any] | str, method: str = "GET", path: str = "/v1/me") -> bool:
+    return not isinstance(verdict, str) and policy.evaluate(verdict, ARN.replace("GET/v1/me", f"{method}{path}"))
+
+
+def key_call(
+    fn: str, owner: dict[str, Any], key_id: str | None = None, body: Any = None, principal: dict[str, Any] | None = None
+) -> tuple[int, Any]:
+    path = {f"{owner['kind']}_id": owner["id"], **({"key_id": key_id} if key_id else {})}
+    status, _, out = invoke(f"{owner['kind']}_key_{fn}", principal=principal or owner, path=path, body=body)
+    return status, out
+
+
+def test_create_list_and_several_active_keys() -> None:
+    vendor = register("vendor")
+    status, created = key_call(
+        "create",
+        vendor,
+        body={"name": "ci", "scopes": ["offers:read", "rfos:read"], "ip_allowlist": ["203.0.113.9/24", "2001:db8::1"]},
+    )
+    assert status == 201 and created["api_key"].startswith("ib_live_")
+    assert created["key"]["scopes"] == ["offers:read", "rfos:read"]
+    assert created["key"]["ip_allowlist"] == ["203.0.113.0/24", "2001:db8::1/128"]
+    status, page = key_call("list", vendor)
+    assert status == 200 and len(page["data"]) == 2
+    assert all(
+        set(k)
+        >= {
+            "key_id",
+            "name",
+            "prefix",
+            "last4",
+            "status",
+            "scopes",
+            "ip_allowlist",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+        }
+        for k in page["data"]
+    )
+    assert created["api_key"] not in str(page) and vendor["api_key"] not in str(page)
+    for secret in (vendor["api_key"], created["api_key"]):
+        assert allowed(authorize(secret, "203.0.113.200"))
+    stored = boto3.client("dynamodb").scan(TableName="intentbid-test-api-keys")["Items"]
+    assert {i["key_hash"]["S"] for i in stored} == {keys.hash_key(vendor["api_key"]), keys.hash_key(created["api_key"])}
+
+
+def test_a_key_never_holds_a_scope_its_kind_lacks_and_patch_only_narrows() -> None:
+    buyer = register("buyer")
+    status, problem = key_call("create", buyer, body={"name": "x", "scopes": ["offers:write"]})
+    assert status == 400 and problem["errors"][0] == {
+        "field": "scopes[0]",
+        "code": "unknown_scope",
+        "message": problem["errors"][0]["message"],
+    }
+    _, created = key_call("create", buyer, body={"name": "narrow", "scopes": ["rfos:read"]})
+    status, problem = key_call("patch", buyer, created["key"]["key_id"], {"scopes": ["rfos:read", "rfos:write"]})
+    assert status == 400 and problem["errors"][0]["code"] == "scope_not_narrowing"
+    status, patched = key_call("patch", buyer, buyer["key_id"], {"name": "renamed", "scopes": ["rfos:read"]})
+    assert status == 200 and patched["name"] == "renamed" and patched["scopes"] == ["rfos:read"]
+    status, problem = key_call("patch", buyer, buyer["key_id"], {"ip_allowlist": ["300.1.1.1", "10.0.0.0/8"]})
+    assert status == 400 and problem["errors"] == [
+        {"field": "ip_allowlist[0]", "code": "invalid_cidr", "message": problem["errors"][0]["message"]}
+    ]
+
+
+def test_revocation_takes_effect_on_the_next_request_and_is_idempotent() -> None:
+    vendor = register("vendor")
+    _, second = key_call("create", vendor, body={"name": "second"})
+    assert allowed(authorize(vendor["api_key"]))
+    status, revoked = key_call("revoke", vendor, vendor["key_id"])
+    assert status == 200 and revoked["status"] == "revoked" and revoked["revoked_at"]
+    verdict = authorize(vendor["api_key"])
+    assert allowed(verdict) and verdict["context"]["auth_error"] == "key_revoked"  # the endpoint answers 401
+    status, _, problem = invoke("me", principal={**vendor, "auth_error": verdict["context"]["auth_error"]})
+    assert status == 401 and problem["code"] == "key_revoked"
+    assert key_call("revoke", vendor, vendor["key_id"])[1] == revoked
+    assert allowed(authorize(second["api_key"]))
+
+
+def test_rotation_keeps_the_old_key_working_until_the_grace_ends() -> None:
+    buyer = register("buyer")
+    start = datetime.now(UTC).timestamp()
+    clock.set_clock(lambda: start)
+    status, rotated = key_call("rotate", buyer, buyer["key_id"], {"grace_seconds": 3600})
+    assert status == 201 and rotated["key"]["scopes"] == sorted(buyer["scopes"])
+    assert allowed(authorize(buyer["api_key"])) and "auth_error" not in authorize(buyer["api_key"])["context"]
+    clock.set_clock(lambda: start + 3601)
+    assert authorize(buyer["api_key"])["context"]["auth_error"] == "key_expired"
+    assert "auth_error" not in authorize(rotated["api_key"])["context"]
+    listed = {
+        k["key_id"]: k["status"]
+        for k in key_call("list", buyer, principal={**buyer, "key_id": rotated["key"]["key_id"]})[1]["data"]
+    }
+    assert listed == {buyer["key_id"]: "expired", rotated["key"]["key_id"]: "active"}
+    status, problem = key_call("rotate", buyer, buyer["key_id"], {})
+    assert status == 400 and problem["code"] == "key_not_active"
+
+
+def test_expired_keys_fail_with_key_expired() -> None:
+    vendor = register("vendor")
+    start = datetime.now(UTC).timestamp()
+    _, short = key_call(
+        "create", vendor, body={"name": "short", "expires_at": iso(datetime.now(UTC) + timedelta(minutes=5))}
+    )
+    assert "auth_error" not in authorize(short["api_key"])["context"]
+    clock.set_clock(lambda: start + 600)
+    assert authorize(short["api_key"])["context"]["auth_error"] == "key_expired"
+
+
+@pytest.mark.parametrize(
+    ("allowlist", "source", "ok"),
+    [
+        (["203.0.113.0/24"], "203.0.113.77", True),
+        (["203.0.113.0/24"], "203.0.114.1", False),
+        (["2001:db8:abcd::/48"], "2001:db8:abcd:12::1", True),
+        (["2001:db8:abcd::/48"], "2001:db8:abce::1", False),
+        (["203.0.113.5"], "::ffff:203.0.113.5", True),
+        ([], "192.0.2.1", True),
+    ],
+)
+def test_ip_allowlists(allowlist: list[str], source: str, ok: bool) -> None:
+    vendor = register("vendor")
+    _, created = key_call("create", vendor, body={"name": "pinned", "ip_allowlist": allowlist})
+    verdict = authorize(created["api_key"], source)
+    assert allowed(verdict) is ok
+    if not ok:
+        assert verdict["context"]["deny_code"] == "ip_not_allowed"
+
+
+def test_x_forwarded_for_cannot_spoof_the_allowlist() -> None:
+    vendor = register("vendor")
+    _, created = key_call("create", vendor, body={"name": "pinned", "ip_allowlist": ["203.0.113.0/24"]})
+    spoof = {"X-Forwarded-For": "203.0.113.5", "X-Real-IP": "203.0.113.5", "Forwarded": "for=203.0.113.5"}
+    verdict = authorize(created["api_key"], "198.51.100.1", headers=spoof)
+    assert not allowed(verdict) and verdict["context"]["deny_code"] == "ip_not_allowed"
+
+
+def test_scope_denial_in_the_authorizer_and_again_in_the_handler() -> None:
+    vendor = register("vendor")
+    _, read_only = key_call("create", vendor, body={"name": "ro", "scopes": ["rfos:read", "offers:read"]})
+    verdict = authorize(read_only["api_key"], method="POST", path="/v1/rfos/rfo_x/offers")
+    assert not allowed(verdict, "POST", "/v1/rfos/rfo_x/offers")
+    assert verdict["context"]["deny_code"] == "insufficient_scope"
+    assert allowed(authorize(read_only["api_key"], method="GET", path="/v1/rfos"), "GET", "/v1/rfos")
+
+
+def test_other_owners_keys_are_404_and_admins_may_list_and_revoke() -> None:
+    a, b = register("vendor", "A"), register("vendor", "B")
+    assert key_call("list", a, principal=b)[0] == 404
+    assert key_call("revoke", a, a["key_id"], principal=b)[0] == 404
+    assert key_call("revoke", b, a["key_id"])[0] == 404  # a's key under b's path
+    admin = {"kind": "admin", "id": "adm_ops", "scopes": ["admin"]}
+    assert key_call("list", a, principal=admin)[0] == 200
+    assert key_call("revoke", a, a["key_id"], principal=admin)[1]["status"] == "revoked"
+    assert key_call("create", a, body={"name": "x"}, principal=admin)[0] == 403
+
+
+def test_audit_records_key_changes_without_secrets() -> None:
+    vendor = register("vendor")
+    _, created = key_call("create", vendor, body={"name": "ci"})
+    key_call("rotate", vendor, created["key"]["key_id"], {"grace_seconds": 0})
+    items = boto3.client("dynamodb").scan(TableName="intentbid-test-audit")["Items"]
+    assert {i["action"]["S"] for i in items} >= {"register", "key_create", "key_rotate"}
+    assert created["api_key"] not in str(items) and vendor["api_key"] not in str(items)
