@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from aws_cdk import aws_iam as iam
 
-from intentbid.permissions import ACCESS, Access
+from intentbid.permissions import ACCESS, Access, effective
 from intentbid_infra import config
 from intentbid_infra.expiry import ExpiryStateMachine
 from intentbid_infra.queues import Queues
@@ -33,19 +33,35 @@ WRITE_ACTIONS: tuple[str, ...] = (
     "dynamodb:BatchWriteItem",
 )
 APPEND_ACTIONS: tuple[str, ...] = ("dynamodb:PutItem", "dynamodb:DescribeTable")
-LEVEL_ACTIONS: dict[str, tuple[str, ...]] = {"read": READ_ACTIONS, "write": WRITE_ACTIONS, "append": APPEND_ACTIONS}
+UPDATE_ACTIONS: tuple[str, ...] = (*READ_ACTIONS, "dynamodb:UpdateItem")
+LEVEL_ACTIONS: dict[str, tuple[str, ...]] = {
+    "read": READ_ACTIONS,
+    "update": UPDATE_ACTIONS,
+    "write": WRITE_ACTIONS,
+    "append": APPEND_ACTIONS,
+}
+
+
+def level_actions(level: str) -> list[str]:
+    """Actions for a level such as ``read+append`` (levels join with ``+``), sorted and deduplicated."""
+    actions: set[str] = set()
+    for part in level.split("+"):
+        if part not in LEVEL_ACTIONS:
+            raise ValueError(f"unknown access level {part!r} (one of {sorted(LEVEL_ACTIONS)})")
+        actions.update(LEVEL_ACTIONS[part])
+    return sorted(actions)
+
 
 SEND_ACTIONS: tuple[str, ...] = ("sqs:SendMessage",)
 
 
 def access_of(function: str) -> Access:
-    try:
-        return ACCESS[function]
-    except KeyError:
+    if function not in ACCESS:
         raise KeyError(
             f"function {function!r} has no entry in intentbid.permissions.ACCESS: "
             "every function must declare what it may touch"
-        ) from None
+        )
+    return effective(function)
 
 
 def table_statements(access: Access, tables: Tables) -> list[iam.PolicyStatement]:
@@ -53,11 +69,9 @@ def table_statements(access: Access, tables: Tables) -> list[iam.PolicyStatement
     for logical, level in sorted(access.tables.items()):
         if logical not in tables.tables:
             raise KeyError(f"ACCESS names table {logical!r}, which no model defines")
-        if level not in LEVEL_ACTIONS:
-            raise ValueError(f"table {logical!r}: unknown access level {level!r} (one of {sorted(LEVEL_ACTIONS)})")
         arn = tables.tables[logical].table_arn
         resources = [arn, *(f"{arn}/index/{name}" for name in tables.index_names(logical))]
-        statements.append(iam.PolicyStatement(actions=list(LEVEL_ACTIONS[level]), resources=resources))
+        statements.append(iam.PolicyStatement(actions=level_actions(level), resources=resources))
     return statements
 
 

@@ -7,11 +7,11 @@ import pytest
 from cfn_refs import by_property, grants, ref_id, role_statements
 from infra_synth import STAGE, Synth
 
-from intentbid.permissions import ACCESS
+from intentbid.permissions import ACCESS, effective
 from intentbid.store.tables import all_specs
 from intentbid.workers import QUEUES, WORKERS
 from intentbid_infra import config
-from intentbid_infra.access import LEVEL_ACTIONS, READ_ACTIONS, WRITE_ACTIONS, access_of
+from intentbid_infra.access import LEVEL_ACTIONS, READ_ACTIONS, WRITE_ACTIONS, access_of, level_actions
 from intentbid_infra.functions import function_sizes
 from intentbid_infra.workers import STREAM_READ_ACTIONS
 
@@ -59,10 +59,10 @@ def _role_grants(synth: Synth, function: str) -> set[tuple[str, str]]:
 def _expected_dynamodb(synth: Synth, function: str) -> set[tuple[str, str]]:
     tables = _table_ids(synth)
     expected = set()
-    for logical, level in ACCESS[function].tables.items():
+    for logical, level in effective(function).tables.items():
         arn = f"{tables[logical]}.Arn"
         resources = [arn, *(f"{arn}/index/{ix.name}" for ix in SPECS[logical].indexes)]
-        expected |= {(action, r) for action in LEVEL_ACTIONS[level] for r in resources}
+        expected |= {(action, r) for action in level_actions(level) for r in resources}
     if function in STREAM_WORKERS:
         stream = f"{tables[STREAM_WORKERS[function]]}.StreamArn"
         expected |= {(action, stream) for action in STREAM_READ_ACTIONS}

@@ -1,7 +1,11 @@
 """What each function may touch: the source of least-privilege IAM in CDK (and of the infra tests).
 
-``tables``: logical table name -> "read" | "write" (write implies read) | "append" (PutItem only: the audit
-log is append-only, so no function may update or delete an entry: enforced in IAM, not just in code).
+``tables``: logical table name -> "read" | "update" (read + UpdateItem) | "write" (read + Put/Update/Delete)
+| "append" (PutItem only: the audit log is append-only, so no function may update or delete an entry: enforced
+in IAM, not just in code); several levels join with "+" (e.g. "read+append").
+``ACCESS`` holds what each function's own code touches; :func:`effective` adds what the shared middleware
+needs, derived from the route table (rate-limit counters and ``last_used_at`` for keyed routes, per-IP
+counters for throttled public routes, idempotency records for idempotent POSTs) — nobody lists those twice.
 ``queues``: queues it sends to.
 ``start_expiry``: may start executions of the RFO expiry state machine. Keep this next to the services that
 use the access: a new store call without a line here fails in AWS (and in the infra tests), not silently.
@@ -19,7 +23,7 @@ class Access:
     start_expiry: bool = False
 
 
-R, W, A = "read", "write", "append"  # append: PutItem only (audit log, append-only)
+R, U, W, A = "read", "update", "write", "append"
 
 ACCESS: dict[str, Access] = {
     "authorizer": Access({"api-keys": R}),
@@ -58,4 +62,33 @@ ACCESS: dict[str, Access] = {
     "rfo_delete": Access({"rfos": W, "outbox": W, "audit": A}),
     "rfo_history": Access({"rfos": R, "audit": R}),
     "admin_audit": Access({"audit": R}),
+    "public_token_create": Access({"rfos": W, "audit": A}),
+    "public_token_revoke": Access({"rfos": W, "audit": A}),
+    "public_rfo": Access({"rfos": R, "offers": R}),
 }
+
+
+def _merge(tables: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
+    out = {k: set(v.split("+")) for k, v in tables.items()}
+    for k, v in extra.items():
+        out.setdefault(k, set()).update(v.split("+"))
+    order = (R, U, W, A)
+    return {k: "+".join(lvl for lvl in order if lvl in v) for k, v in sorted(out.items())}
+
+
+def effective(function: str) -> Access:
+    """The function's own access plus the middleware's, from its route (if it is an endpoint)."""
+    from intentbid.routes import BY_FUNCTION
+
+    own = ACCESS[function]
+    route = BY_FUNCTION.get(function)
+    if route is None:
+        return own
+    extra: dict[str, str] = {}
+    if not route.public:
+        extra |= {"rate-limits": U, "api-keys": U}
+    elif route.ip_rate:
+        extra |= {"rate-limits": U}
+    if route.idempotent:
+        extra |= {"idempotency": W}
+    return Access(_merge(own.tables, extra), own.queues, own.start_expiry)

@@ -93,3 +93,32 @@ class RfoListQuery(BaseModel):
     status: Status | None = Field(None, description="Buyers: filter by status (vendors always see OPEN)")
     category: str | None = Field(None, pattern=SLUG)
     delivery_region: str | None = Field(None, max_length=64)
+
+
+class PublicTokenCreate(StrictModel):
+    show_prices: bool = Field(False, description="Show the budget and the lowest offered unit price")
+
+
+class PublicToken(Out):
+    object: Literal["public_token"] = "public_token"
+    token: str = Field(description="Shown once; only its hash is stored. Creating a new one revokes the old.")
+    url: str
+
+
+class PublicRfo(Out):
+    """What anyone with the link sees: no buyer, no vendors, no prices unless the buyer allowed them."""
+
+    object: Literal["public_rfo"] = "public_rfo"
+    title: str
+    description: str | None = None
+    category: str
+    quantity: int
+    unit: str
+    delivery_region: str
+    need_by: Timestamp
+    expires_at: Timestamp
+    status: Status
+    offer_count: int
+    currency: str | None = None
+    budget_max: int | None = None
+    lowest_unit_price: int | None = None

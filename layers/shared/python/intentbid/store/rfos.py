@@ -95,3 +95,9 @@ def page_all(*, limit: int, cursor: str | None, environment: str, status: str) -
         limit,
         keep=lambda r: r.deleted_at is None,
     )
+
+
+def find_by_public_token(token_hash: str) -> RfoModel | None:
+    for item in RfoModel.by_public_token.query(token_hash, limit=1):
+        return get(item.id)  # the index is eventually consistent; the item read is not
+    return None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -30,6 +31,16 @@ class ByBuyerIndex(GlobalSecondaryIndex["RfoModel"]):
 
     buyer_id = UnicodeAttribute(hash_key=True)
     id = UnicodeAttribute(range_key=True)
+
+
+class ByPublicTokenIndex(GlobalSecondaryIndex["RfoModel"]):
+    """The public read-only view finds an RFO by the SHA-256 of its share token (the token is never stored)."""
+
+    class Meta:
+        index_name = "by_public_token"
+        projection = AllProjection()
+
+    public_token_hash = UnicodeAttribute(hash_key=True)
 
 
 class RfoModel(BaseModel):
@@ -64,7 +75,10 @@ class RfoModel(BaseModel):
     deleted_at = UTCDateTimeAttribute(null=True)
     awarded_offer_id = UnicodeAttribute(null=True)
     deadline_version = NumberAttribute(default=1)  # +1 on reopen: names the expiry execution
+    public_token_hash = UnicodeAttribute(null=True)
+    public_show_prices = BooleanAttribute(null=True)
     version = VersionAttribute()
 
     by_status = ByListKeyIndex()
     by_buyer = ByBuyerIndex()
+    by_public_token = ByPublicTokenIndex()
