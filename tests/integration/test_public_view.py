@@ -47,7 +47,7 @@ def test_revoked_unknown_and_malformed_tokens_are_404_and_only_the_owner_shares(
     status, _, _ = invoke("public_token_revoke", principal=buyer, path={"rfo_id": rfo["id"]})
     assert status == 204
     for t in (token["token"], "pub_" + "A" * 43, "../../etc", "pub_' OR 1=1"):
-        status, headers, body = invoke("public_rfo", path={"token": t})
+        status, _, body = invoke("public_rfo", path={"token": t})
         assert status == 404 and body["code"] == "not_found"
 
 
