@@ -11,7 +11,7 @@ export TZ := UTC
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install node chromium dev test test-fast test-e2e test-browser test-infra lint typecheck synth \
-        invoke demo bench build clean openapi deploy
+        invoke demo bench build clean openapi deploy access-policy
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -76,6 +76,9 @@ bench: install ## Benchmarks: cold imports, AWS calls per request (prints tables
 
 build: install ## Build the third-party dependencies layer for Lambda (arm64 wheels)
 	tools/build_deps_layer.sh
+
+access-policy: install ## Regenerate docs/ACCESS_POLICY.md from the route table
+	$(PYTHON) -c "from intentbid.access_policy import markdown; print(markdown(), end='')" > docs/ACCESS_POLICY.md
 
 openapi: install ## Write the OpenAPI document to openapi.json
 	$(PYTHON) -c "import json; from intentbid.openapi import build; print(json.dumps(build(), indent=2))" > openapi.json

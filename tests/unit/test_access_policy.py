@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from intentbid.access_policy import OWNERSHIP, PUBLIC_RETURNS, RETURNS, markdown, returns
+from intentbid.routes import ROUTES
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "ACCESS_POLICY.md"
+
+
+def test_the_document_is_generated_from_the_route_table() -> None:
+    assert DOC.read_text() == markdown(), "docs/ACCESS_POLICY.md is stale: run `make access-policy`"
+
+
+def test_every_route_and_every_allowed_kind_says_what_it_returns() -> None:
+    for r in ROUTES:
+        if r.public:
+            assert r.function in PUBLIC_RETURNS, r.function
+            continue
+        for kind in r.kinds:
+            assert returns(r, kind), (r.function, kind)
+        assert set(RETURNS[r.function]) - {"*"} <= set(r.kinds), r.function
+    assert set(OWNERSHIP) <= {r.function for r in ROUTES}
