@@ -1,0 +1,456 @@
+"""The local runtime's mechanics over real HTTP: gateway responses, the authorizer and its policy, request
+ids, body limits, static files, concurrency, the pollers (real workers, and fake ones that record the exact
+Lambda events they receive), and a clean stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import socket
+import textwrap
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+REPO = Path(__file__).resolve().parents[2]
+UUID_LEN = 36
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float, interval: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+def assert_problem(status: int, headers: Any, body: Any, expected_status: int, code: str) -> None:
+    assert status == expected_status, body
+    assert headers.get("Content-Type") == "application/problem+json"
+    assert body["status"] == expected_status
+    assert body["code"] == code
+    assert body["type"] == f"https://docs.intentbid.dev/errors/{code}"
+    assert body["title"] and body["detail"]
+    assert body["instance"] == headers.get("X-Request-Id")
+    assert isinstance(body["retryable"], bool)
+
+
+def raw_get(url: str, path: str) -> tuple[int, bytes]:
+    """GET with the path sent byte for byte (urllib would not normalise it, but be explicit)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
+    try:
+        conn.putrequest("GET", path, skip_accept_encoding=True)
+        conn.endheaders()
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def register(runtime: Any, kind: str) -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:8]
+    status, _, body = runtime.request(
+        "POST", f"/v1/{kind}s/register", json={"name": f"e2e {kind} {tag}", "email": f"{kind}-{tag}@e2e.example"}
+    )
+    assert status == 201, body
+    return dict(body)
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- gateway responses
+
+
+def test_health_answers_200_with_a_request_id(runtime: Any) -> None:
+    status, headers, body = runtime.request("GET", "/v1/health")
+    assert status == 200
+    assert body["status"] == "ok"
+    assert len(headers.get("X-Request-Id", "")) == UUID_LEN
+
+
+def test_unknown_path_is_a_not_found_problem(runtime: Any) -> None:
+    status, headers, body = runtime.request("GET", "/v1/no-such-thing")
+    assert_problem(status, headers, body, 404, "not_found")
+
+
+def test_wrong_method_on_a_known_path_is_405_with_allow(runtime: Any) -> None:
+    status, headers, body = runtime.request("DELETE", "/v1/health")
+    assert_problem(status, headers, body, 405, "method_not_allowed")
+    assert headers.get("Allow") == "GET"
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer garbage",
+        "Bearer ib_live_0123456789abcdefghijABCDEFGHIJKL",  # well-formed, unknown
+        "Basic dXNlcjpwYXNz",
+    ],
+)
+def test_a_missing_or_unknown_key_is_unauthenticated(runtime: Any, authorization: str | None) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    status, resp_headers, body = runtime.request("GET", "/v1/me", headers=headers)
+    assert_problem(status, resp_headers, body, 401, "unauthenticated")
+
+
+def test_a_policy_denial_is_403_with_the_authorizers_deny_code(runtime: Any) -> None:
+    vendor = register(runtime, "vendor")
+    status, headers, body = runtime.request("POST", "/v1/rfos", json={"title": "x"}, key=vendor["api_key"])
+    assert_problem(status, headers, body, 403, "forbidden")
+
+
+def test_an_allowed_request_reaches_the_endpoint_with_the_principal(runtime: Any) -> None:
+    buyer = register(runtime, "buyer")
+    status, _, body = runtime.request("GET", "/v1/me", key=buyer["api_key"])
+    assert status == 200, body
+    assert (body["kind"], body["id"]) == ("buyer", buyer["buyer"]["id"])
+
+
+def test_the_bootstrap_admin_key_works(runtime: Any) -> None:
+    assert runtime.admin_key and runtime.admin_key.startswith("ib_live_")
+    status, _, body = runtime.request("GET", "/v1/me", key=runtime.admin_key)
+    assert status == 200, body
+    assert body["kind"] == "admin"
+
+
+@pytest.mark.parametrize("path", ["/v1/health", "/v1/nope"])
+def test_the_correlation_id_is_echoed(runtime: Any, path: str) -> None:
+    _, headers, _ = runtime.request("GET", path, headers={"X-Correlation-Id": "e2e-corr-42"})
+    assert headers.get("X-Correlation-Id") == "e2e-corr-42"
+
+
+def test_a_body_over_10_mb_is_payload_too_large(runtime: Any) -> None:
+    status, headers, body = runtime.request(
+        "POST", "/v1/vendors/register", body=b"x" * (10 * 1024 * 1024 + 1), headers={"Content-Type": "application/json"}
+    )
+    assert_problem(status, headers, body, 413, "payload_too_large")
+
+
+def test_twenty_concurrent_requests_all_succeed(runtime: Any) -> None:
+    results: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def call(i: int) -> None:
+        key = runtime.admin_key if i % 2 else None
+        status, headers, _ = runtime.request("GET", "/v1/me" if key else "/v1/health", key=key)
+        with lock:
+            results.append((status, headers.get("X-Request-Id")))
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert [s for s, _ in results] == [200] * 20
+    assert len({rid for _, rid in results}) == 20
+
+
+# --- docs and the dashboard
+
+
+def test_docs_and_openapi_are_served_by_their_handlers(runtime: Any) -> None:
+    status, headers, _ = runtime.request("GET", "/docs", headers={"Accept": "text/html"})
+    assert status == 200
+    assert headers.get("Content-Type", "").startswith("text/html")
+    status, _, doc = runtime.request("GET", "/v1/openapi.json")
+    assert status == 200
+    assert "/v1/health" in doc["paths"]
+
+
+@pytest.mark.skipif(not (REPO / "dashboard" / "index.html").is_file(), reason="no dashboard in this checkout")
+def test_the_dashboard_is_served_on_the_same_origin(runtime: Any) -> None:
+    status, headers, body = runtime.request("GET", "/", headers={"Accept": "text/html"})
+    assert status == 200
+    assert headers.get("Content-Type") == "text/html; charset=utf-8"
+    assert body == (REPO / "dashboard" / "index.html").read_bytes()
+    status, headers, _ = runtime.request("GET", "/dashboard/index.html", headers={"Accept": "text/html"})
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/../pyproject.toml",
+        "/dashboard/%2e%2e/pyproject.toml",
+        "/dashboard/..%2fpyproject.toml",
+        "/..%2fpyproject.toml",
+        "/dashboard/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/dashboard/..%5c..%5cpyproject.toml",
+    ],
+)
+def test_path_traversal_is_refused(runtime: Any, path: str) -> None:
+    status, body = raw_get(runtime.url, path)
+    assert status == 404
+    assert b"[project]" not in body and b"root:" not in body
+
+
+# --- pollers with the real workers
+
+
+def test_an_outbox_record_reaches_the_real_dispatcher(runtime: Any) -> None:
+    vendor = register(runtime, "vendor")
+    key_id = vendor["key"]["key_id"]
+
+    def dispatched() -> bool:
+        return any('"outbox event"' in line and key_id in line for line in runtime.log().splitlines())
+
+    assert wait_for(dispatched, 15), "the key.created outbox event never reached outbox_dispatch"
+
+
+@pytest.mark.slow
+def test_an_rfo_expires_through_state_machine_queue_and_worker(runtime: Any) -> None:
+    buyer = register(runtime, "buyer")
+    now = datetime.now(UTC)
+    status, _, rfo = runtime.request(
+        "POST",
+        "/v1/rfos",
+        key=buyer["api_key"],
+        json={
+            "title": "expires soon",
+            "category": "office-supplies",
+            "quantity": 1,
+            "unit": "box",
+            "budget_max": 1000,
+            "currency": "USD",
+            "delivery_region": "eu-west",
+            "need_by": iso(now + timedelta(days=1)),
+            "expires_at": iso(now + timedelta(seconds=2)),
+        },
+    )
+    assert status == 201, rfo
+    ddb = runtime.aws("dynamodb")
+
+    def stored_status() -> str:
+        item = ddb.get_item(TableName="intentbid-local-rfos", Key={"id": {"S": rfo["id"]}})["Item"]
+        return str(item["status"]["S"])
+
+    # Generous: the worker answers "not due yet" for a message that arrives early, and SQS redelivers it
+    # after the queue's visibility timeout.
+    assert wait_for(lambda: stored_status() == "EXPIRED", 150, 0.5), stored_status()
+
+
+# --- pollers with fake workers: the exact events and the failure semantics
+
+FAKE_WORKERS = {
+    "rfo_expire": """
+        def handler(event, context):
+            record("rfo_expire", event, context)
+            return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]
+                                          if json.loads(r["body"]).get("fail")]}
+    """,
+    "outbox_dispatch": """
+        FAILED = set()
+
+        def handler(event, context):
+            record("outbox_dispatch", event, context)
+            failures = []
+            for r in event["Records"]:
+                seq = r["dynamodb"]["SequenceNumber"]
+                kind = r["dynamodb"].get("NewImage", {}).get("type", {}).get("S")
+                if kind == "test.fail_once" and seq not in FAILED:
+                    FAILED.add(seq)
+                    failures.append({"itemIdentifier": seq})
+            return {"batchItemFailures": failures}
+    """,
+}
+FAKE_PRELUDE = """
+    import json, os, time
+
+    def record(name, event, context):
+        line = json.dumps({"at": time.time(), "function_name": context.function_name,
+                           "remaining_ms": context.get_remaining_time_in_millis(), "event": event})
+        with open(os.path.join(os.environ["INTENTBID_TEST_SINK"], name + ".jsonl"), "a") as f:
+            f.write(line + "\\n")
+"""
+
+
+class Sink:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def calls(self, function: str) -> list[dict[str, Any]]:
+        f = self.path / f"{function}.jsonl"
+        return [json.loads(line) for line in f.read_text().splitlines()] if f.exists() else []
+
+    def records(self, function: str) -> list[dict[str, Any]]:
+        return [r for c in self.calls(function) for r in c["event"]["Records"]]
+
+
+@pytest.fixture(scope="module")
+def fake_workers(runtime_factory: Callable[..., Any], tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Sink]:
+    root = tmp_path_factory.mktemp("fake-functions")
+    for name, body in FAKE_WORKERS.items():
+        (root / name).mkdir()
+        (root / name / "app.py").write_text(textwrap.dedent(FAKE_PRELUDE) + textwrap.dedent(body))
+    sink = tmp_path_factory.mktemp("sink")
+    rt = runtime_factory(
+        "--extra-functions",
+        str(root),
+        "--visibility-timeout",
+        "1",
+        "--max-receive-count",
+        "2",
+        env={"INTENTBID_TEST_SINK": str(sink)},
+    )
+    return rt, Sink(sink)
+
+
+def queue_url(rt: Any, name: str) -> str:
+    return str(rt.aws("sqs").get_queue_url(QueueName=f"intentbid-local-{name}")["QueueUrl"])
+
+
+def test_an_sqs_message_reaches_its_worker_as_a_lambda_sqs_event(fake_workers: tuple[Any, Sink]) -> None:
+    rt, sink = fake_workers
+    body = json.dumps({"rfo_id": f"rfo_{uuid.uuid4().hex}", "deadline_version": 1})
+    sent = rt.aws("sqs").send_message(
+        QueueUrl=queue_url(rt, "rfo-expiry"),
+        MessageBody=body,
+        MessageAttributes={"origin": {"DataType": "String", "StringValue": "e2e"}},
+    )
+    got = wait_for(lambda: [r for r in sink.records("rfo_expire") if r["messageId"] == sent["MessageId"]], 10)
+    assert len(got) == 1
+    rec = got[0]
+    assert rec["body"] == body
+    assert rec["eventSource"] == "aws:sqs"
+    assert rec["eventSourceARN"] == "arn:aws:sqs:us-east-1:123456789012:intentbid-local-rfo-expiry"
+    assert rec["awsRegion"] == "us-east-1"
+    assert rec["md5OfBody"] == sent["MD5OfMessageBody"]
+    assert rec["receiptHandle"]
+    assert rec["attributes"]["ApproximateReceiveCount"] == "1"
+    assert {"SentTimestamp", "ApproximateFirstReceiveTimestamp"} <= set(rec["attributes"])
+    assert rec["messageAttributes"]["origin"]["stringValue"] == "e2e"
+    assert rec["messageAttributes"]["origin"]["dataType"] == "String"
+    call = next(c for c in sink.calls("rfo_expire") if rec in c["event"]["Records"])
+    assert call["function_name"] == "intentbid-local-rfo_expire"
+    assert call["remaining_ms"] > 0
+
+
+def test_a_failed_sqs_message_is_redelivered_then_dead_lettered(fake_workers: tuple[Any, Sink]) -> None:
+    rt, sink = fake_workers
+    sqs = rt.aws("sqs")
+    url = queue_url(rt, "rfo-expiry")
+    bad = sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"fail": True, "n": uuid.uuid4().hex}))["MessageId"]
+    good = sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"n": uuid.uuid4().hex}))["MessageId"]
+    dlq = queue_url(rt, "rfo-expiry-dlq")
+
+    def dead_lettered() -> bool:
+        msgs = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
+        return any(m["MessageId"] == bad for m in msgs)
+
+    assert wait_for(dead_lettered, 20, 0.5), "the failing message never reached the DLQ"
+    deliveries = [r for r in sink.records("rfo_expire") if r["messageId"] == bad]
+    assert [r["attributes"]["ApproximateReceiveCount"] for r in deliveries] == ["1", "2"]  # maxReceiveCount 2
+    assert len([r for r in sink.records("rfo_expire") if r["messageId"] == good]) == 1  # deleted on success
+
+
+def put_outbox(rt: Any, event_type: str) -> str:
+    event_id = f"evt_{uuid.uuid4().hex}"
+    rt.aws("dynamodb").put_item(
+        TableName="intentbid-local-outbox",
+        Item={
+            "id": {"S": event_id},
+            "type": {"S": event_type},
+            "environment": {"S": "test"},
+            "subject_id": {"S": "rfo_e2e"},
+            "payload": {"S": "{}"},
+            "created_at": {"S": "2026-01-01T00:00:00.000000+0000"},
+            "expire_at": {"N": "1900000000"},
+        },
+    )
+    return event_id
+
+
+def records_for(sink: Sink, event_id: str) -> list[dict[str, Any]]:
+    return [r for r in sink.records("outbox_dispatch") if r["dynamodb"]["Keys"]["id"]["S"] == event_id]
+
+
+def test_a_stream_record_reaches_its_worker_as_a_lambda_stream_event(fake_workers: tuple[Any, Sink]) -> None:
+    rt, sink = fake_workers
+    event_id = put_outbox(rt, "test.plain")
+    got = wait_for(lambda: records_for(sink, event_id), 10)
+    assert len(got) == 1
+    rec = got[0]
+    stream_arn = rt.aws("dynamodb").describe_table(TableName="intentbid-local-outbox")["Table"]["LatestStreamArn"]
+    assert rec["eventSourceARN"] == stream_arn
+    assert (rec["eventName"], rec["eventSource"], rec["awsRegion"]) == ("INSERT", "aws:dynamodb", "us-east-1")
+    assert rec["eventID"] and rec["eventVersion"]
+    ddb = rec["dynamodb"]
+    assert ddb["Keys"] == {"id": {"S": event_id}}
+    assert ddb["NewImage"]["type"] == {"S": "test.plain"}
+    assert ddb["NewImage"]["expire_at"] == {"N": "1900000000"}
+    assert ddb["StreamViewType"] == "NEW_IMAGE"
+    assert ddb["SequenceNumber"].isdigit() and ddb["SizeBytes"] > 0
+    assert isinstance(ddb["ApproximateCreationDateTime"], (int, float))
+
+
+def test_a_failed_stream_record_is_retried_from_its_sequence_number(fake_workers: tuple[Any, Sink]) -> None:
+    rt, sink = fake_workers
+    before = put_outbox(rt, "test.plain")
+    failing = put_outbox(rt, "test.fail_once")
+    after = put_outbox(rt, "test.plain")
+    assert wait_for(lambda: len(records_for(sink, failing)) >= 2 and records_for(sink, after), 10)
+    assert len(records_for(sink, failing)) == 2  # failed once, then succeeded on the retry
+    assert len(records_for(sink, before)) == 1  # before the failure: checkpointed, never redelivered
+    seqs = [int(r["dynamodb"]["SequenceNumber"]) for r in sink.records("outbox_dispatch")]
+    assert max(seqs) == int(records_for(sink, after)[-1]["dynamodb"]["SequenceNumber"])
+
+
+def test_the_expiry_state_machine_sends_to_the_queue_at_the_deadline(fake_workers: tuple[Any, Sink]) -> None:
+    rt, sink = fake_workers
+    sfn = rt.aws("stepfunctions")
+    arn = next(
+        m["stateMachineArn"]
+        for m in sfn.list_state_machines()["stateMachines"]
+        if m["name"] == "intentbid-local-rfo-expiry"
+    )
+    rfo_id = f"rfo_{uuid.uuid4().hex}"
+    deadline = datetime.now(UTC) + timedelta(seconds=2)
+    sfn.start_execution(
+        stateMachineArn=arn,
+        name=f"{rfo_id}-v1",
+        input=json.dumps({"rfo_id": rfo_id, "expires_at": iso(deadline), "deadline_version": 1}),
+    )
+
+    def delivered() -> list[dict[str, Any]]:
+        return [c for c in sink.calls("rfo_expire") for r in c["event"]["Records"] if rfo_id in r["body"]]
+
+    got = wait_for(delivered, 15)
+    assert got, "the state machine never sent the expiry message"
+    assert json.loads(got[0]["event"]["Records"][0]["body"]) == {
+        "rfo_id": rfo_id,
+        "expires_at": iso(deadline),
+        "deadline_version": 1,
+    }
+    print(f"expiry message delivered {got[0]['at'] - deadline.timestamp():+.2f}s from the deadline")
+
+
+# --- process lifecycle
+
+
+def test_sigint_stops_the_runtime_with_exit_0(runtime_factory: Callable[..., Any]) -> None:
+    rt = runtime_factory()
+    port = urlsplit(rt.url).port
+    started = time.monotonic()
+    rc = rt.stop(signal.SIGINT, timeout=10)
+    elapsed = time.monotonic() - started
+    assert rc == 0, rt.log()[-3000:]
+    assert elapsed < 10
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        pass
+    print(f"stopped in {elapsed:.2f}s")
