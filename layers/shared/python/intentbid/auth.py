@@ -13,12 +13,40 @@ Decisions (written down in the README, "Authentication"):
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Any
 
 from intentbid.domain import cidr, clock, keys
 from intentbid.policy import build_policy
 from intentbid.routes import match
+
+BRUTE_FORCE_LIMIT = int(os.environ.get("INTENTBID_AUTH_FAILURES_PER_MINUTE", "30"))
+
+
+class FailureShed:
+    """Sheds key guessing: after ``limit`` unknown or malformed keys from one source IP in a minute, further
+    requests from that IP are refused (401, identical to any bad key) without a table lookup until the minute
+    ends. In memory, per authorizer instance: no read or write on the hot path. (A WAF rate-based rule is
+    the fleet-wide layer in AWS; see README.)"""
+
+    def __init__(self, limit: int, max_ips: int = 10_000) -> None:
+        self.limit, self.max_ips = limit, max_ips
+        self._counts: dict[str, tuple[int, int]] = {}
+
+    def shedding(self, ip: str, now_s: float) -> bool:
+        window, n = self._counts.get(ip, (0, 0))
+        return self.limit > 0 and window == int(now_s // 60) and n >= self.limit
+
+    def failed(self, ip: str, now_s: float) -> None:
+        minute = int(now_s // 60)
+        window, n = self._counts.get(ip, (minute, 0))
+        self._counts[ip] = (minute, n + 1 if window == minute else 1)
+        if len(self._counts) > self.max_ips:  # forget past minutes first
+            self._counts = {k: v for k, v in self._counts.items() if v[0] == minute}
+
+
+shed = FailureShed(BRUTE_FORCE_LIMIT)
 
 
 class Unauthorized(Exception):
@@ -45,11 +73,17 @@ def _request_route(event: dict[str, Any]) -> tuple[str, str]:
 
 def authorize(event: dict[str, Any], lookup: Any) -> dict[str, Any]:
     """Decide on one REQUEST authorizer event. ``lookup(key_hash)`` returns the key record or ``None``."""
+    source_ip = str(((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp") or "")
+    now_s = clock.now_s()
     token = bearer_token(event.get("headers"))
-    if token is None or keys.environment_of(token) is None:
+    if shed.shedding(source_ip, now_s):
         raise Unauthorized()
-    record = lookup(keys.hash_key(token))
+    if token is None or keys.environment_of(token) is None:
+        shed.failed(source_ip, now_s)
+        raise Unauthorized()
+    record = lookup(keys.hash_key(token))  # by hash: no secret is compared, no secret-dependent branch
     if record is None:
+        shed.failed(source_ip, now_s)
         raise Unauthorized()
     scopes = frozenset(record.scopes or [])
     context = {
@@ -68,7 +102,6 @@ def authorize(event: dict[str, Any], lookup: Any) -> dict[str, Any]:
         auth_error = "key_expired"
     if auth_error:
         return build_policy(record.owner_id, method_arn, True, {**context, "auth_error": auth_error})
-    source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp")
     if not cidr.allows(record.ip_allowlist or [], source_ip):  # the gateway's source IP only, never XFF
         return build_policy(record.owner_id, method_arn, False, {**context, "deny_code": "ip_not_allowed"})
     route, _, _ = match(*_request_route(event))
