@@ -7,6 +7,7 @@ logged). ``--state-file`` writes the same facts as JSON (mode 0600) for tools an
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -112,7 +113,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     runtime = LocalRuntime(args.extra_functions, args.visibility_timeout, args.max_receive_count)
     try:
-        info = runtime.start(args.host, args.port, args.moto_port)
+        try:
+            info = runtime.start(args.host, args.port, args.moto_port)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            print(f"port {args.port} is in use: choose another with --port or INTENTBID_PORT", file=sys.stderr)
+            return 1
         if args.state_file:
             write_state(args.state_file, info)
         print(banner(info, runtime.workers), flush=True)

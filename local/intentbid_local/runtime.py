@@ -61,13 +61,14 @@ class LocalRuntime:
 
     def start(self, host: str = "127.0.0.1", port: int = 0, moto_port: int = 0) -> RuntimeInfo:
         started = time.perf_counter()
+        # Bind the API port first: a port in use fails fast, before moto starts.
+        self.server = GatewayServer(Gateway(self.loader, self._dashboard), host, port)
         environment.apply_base(None)
         self.moto = MotoServer("127.0.0.1", moto_port)
         moto_url = self.moto.start()
         environment.apply_base(moto_url)
         admin = self._provision()
         self._preload()
-        self.server = GatewayServer(Gateway(self.loader, self._dashboard), host, port)
         self.server.start()
         self._start_pollers()
         self.info = RuntimeInfo(
@@ -150,20 +151,26 @@ class LocalRuntime:
         return [p.function for p in self.pollers]
 
     def reset(self) -> RuntimeInfo:
-        """Empty every table and queue (moto reset) and provision again, with a new admin key."""
+        """Empty every table and queue (moto reset) and provision again, with a new admin key. The pollers
+        pause meanwhile (their streams and iterators are gone)."""
         assert self.moto is not None and self.info is not None
+        self._stop_pollers()
         self.moto.reset()
         admin = self._provision()
+        self._start_pollers()
         self.info.admin_key = admin[1] if admin else None
         self.info.admin_id = admin[0] if admin else None
         return self.info
 
-    def stop(self) -> None:
+    def _stop_pollers(self) -> None:
         for p in self.pollers:
             p.stop()
         for p in self.pollers:
             p.join()
         self.pollers = []
+
+    def stop(self) -> None:
+        self._stop_pollers()
         if self.server is not None:
             self.server.stop()
             self.server = None

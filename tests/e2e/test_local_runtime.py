@@ -11,6 +11,7 @@ import socket
 import textwrap
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -159,6 +160,39 @@ def test_twenty_concurrent_requests_all_succeed(runtime: Any) -> None:
         t.join(30)
     assert [s for s, _ in results] == [200] * 20
     assert len({rid for _, rid in results}) == 20
+
+
+def test_the_gateway_runs_requests_really_concurrently(tmp_path: Path) -> None:
+    """Twenty requests meet at a barrier inside the handler: it only opens if all twenty are in flight at once."""
+    from intentbid_local.gateway import Gateway, GatewayServer
+
+    barrier = threading.Barrier(20, timeout=10)
+
+    def health(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        barrier.wait()
+        return {"statusCode": 200, "body": "met"}
+
+    class Loader:
+        def get(self, name: str) -> Any:
+            return health if name == "health" else None
+
+    server = GatewayServer(Gateway(Loader(), dashboard=tmp_path), port=0)
+    server.start()
+    statuses: list[int] = []
+    try:
+
+        def call() -> None:
+            with urllib.request.urlopen(server.url + "/v1/health", timeout=20) as resp:
+                statuses.append(resp.status)
+
+        threads = [threading.Thread(target=call) for _ in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    finally:
+        server.stop()
+    assert statuses == [200] * 20
 
 
 # --- docs and the dashboard
