@@ -334,7 +334,7 @@ def markdown_table() -> str:
     rows = ["| variable | default | meaning |", "|---|---|---|"]
     for k in knobs():
         kind = f" ({k.kind})" if k.kind != "integer" else ""
-        rows.append(f"| `{k.variable}` | `{k.default}`{kind} | {k.doc} |")
+        rows.append(f"| `{k.variable}` | `{k.default}`{kind} | {k.doc.replace('``', '`')} |")
     return "\n".join(rows)
 
 
