@@ -108,10 +108,14 @@ class Scored:
         return (-self.score, o.unit_price, o.delivery_date, o.submitted_at, self.tie_break)
 
 
-# A kernel scores in integer millionths: ``prepare(rfo, field)`` returns the anchors it normalises against (shown by
-# explain) and a function giving one offer's (component values, penalty values), in the version's declared order.
-OfferValues = Callable[[OfferInput], tuple[tuple[int, ...], tuple[int, ...]]]
-Prepare = Callable[[RfoTerms, Sequence[OfferInput]], tuple[dict[str, Any], OfferValues]]
+# A kernel scores a batch exactly: ``kernel(rfo, field_offers, offers, weights)`` returns the anchors it normalised
+# against (shown by explain) and, unsorted, each offer's (order key, Scored). ``field_offers`` matters only to a
+# relative version (the offers it normalises against); an offer-independent version ignores it.
+OrderKey = tuple[int, int, datetime, datetime, str]  # (-score in millionths, price, eta, submitted, sha256)
+Kernel = Callable[
+    [RfoTerms, Sequence[OfferInput], Sequence[OfferInput], Mapping[str, Decimal]],
+    tuple[dict[str, Any], list[tuple[OrderKey, Scored]]],
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +128,7 @@ class ScoringVersion:
     penalty_fn: Callable[[RfoTerms, OfferInput], dict[str, Decimal]] = field(default=lambda r, o: {})
     penalties: Mapping[str, Decimal] = field(default_factory=dict)  # name -> maximum, in reporting order
     relative: bool = False  # True: normalised against the offer set; NOT rank-reversal-safe (opt-in only)
-    kernel: Prepare | None = None  # exact integer fast path; None: component_fn/penalty_fn (v1)
+    kernel: Kernel | None = None  # batch fast path; None: component_fn/penalty_fn per offer (v1)
 
     @property
     def max_penalty(self) -> Decimal:
@@ -223,113 +227,160 @@ def _rfo_anchors(rfo: RfoTerms) -> dict[str, Any]:
     }
 
 
-def _v2_prepare(
-    rfo: RfoTerms, offers: Sequence[OfferInput], *, relative: bool = False
-) -> tuple[dict[str, Any], OfferValues]:
+class _Micros(dict[int, Decimal]):
+    """int millionths -> Decimal with exponent -6, memoised per batch (many values repeat: 0, 1, 0.5, ...)."""
+
+    def __missing__(self, n: int) -> Decimal:
+        d = self[n] = _D6 * n  # exact: coefficient n, exponent -6 (n has far fewer digits than the precision)
+        return d
+
+
+# Scored's slot setters, in field order: the kernel fills a Scored without the frozen dataclass's per-field
+# object.__setattr__ (a tenth of the per-offer cost). The same object: Scored has no __post_init__.
+_PUT_OFFER, _PUT_SCORE, _PUT_COMPONENTS, _PUT_CONTRIBUTIONS, _PUT_PENALTIES, _PUT_TIE_BREAK = (
+    getattr(Scored, f).__set__ for f in ("offer", "score", "components", "contributions", "penalties", "tie_break")
+)
+assert Scored.__slots__ == ("offer", "score", "components", "contributions", "penalties", "tie_break")
+
+
+def _v2_kernel(  # noqa: PLR0912, PLR0915 - one flat loop (see the docstring)
+    rfo: RfoTerms,
+    field_offers: Sequence[OfferInput],
+    offers: Sequence[OfferInput],
+    weights: Mapping[str, Decimal],
+    *,
+    relative: bool = False,
+) -> tuple[dict[str, Any], list[tuple[OrderKey, Scored]]]:
+    """v2 (and v2-relative) for a batch, in exact integer millionths: every component and penalty is an exact
+    rational rounded once (half to even); each contribution is round(weight * component) exactly; the score is
+    their integer sum; Decimals (exponent -6) are made last. Only a relative version looks at ``field_offers``.
+
+    One flat loop on purpose, with the half-even rounding of the always-computed values written out and no
+    min()/max() calls: a function call per value would cost more than the ranking budget (5 us per offer)."""
     anc = _rfo_anchors(rfo)
     qty, budget, need_by, deadline = rfo.quantity, rfo.budget_max, rfo.need_by, rfo.expires_at
     horizon: int = anc["horizon_us"]
-    window: int | None = anc["window_us"]
+    window: int = anc["window_us"] or 0
     pmin = pmax = 0
     if relative:
-        prices = [o.unit_price for o in offers]
+        prices = [o.unit_price for o in field_offers]
         pmin, pmax = (min(prices), max(prices)) if prices else (0, 0)
         anc["price_min"], anc["price_max"] = pmin, pmax
-    spread = pmax - pmin
-    half_prior, prior = RELIABILITY_PRIOR, 2 * RELIABILITY_PRIOR  # in half-events: (2*on_time + late + 8) / 2(...)
-    neutral = _rdiv(half_prior * M, prior)
-
-    def values(o: OfferInput) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        p = o.unit_price
-        if relative:
-            price = M if spread <= 0 else min(M, max(0, _rdiv((pmax - p) * M, spread)))
-        elif budget > 0:
-            price = min(M, max(0, _rdiv((budget - p * qty) * M, budget)))
-        else:
-            price = M if p <= 0 else 0
-        lateness = (o.delivery_date - need_by) // _US
-        if lateness <= 0:
-            late = 0
-            if horizon <= 0 or -lateness >= horizon:
-                delivery = M
-            else:
-                delivery = _rdiv(-lateness * M, horizon)
-        else:
-            delivery = 0
-            late = LATE_MAX if horizon <= 0 else min(LATE_MAX, _rdiv(lateness * M, horizon))
-        if qty > 0:
-            have = min(max(o.quantity_available, 0), qty)
-            availability = M if have == qty else _rdiv(have * M, qty)
-            partial = 0 if have == qty else _rdiv((qty - have) * PARTIAL_MAX, qty)
-        else:
-            availability, partial = M, 0
-        s = o.vendor_stats
-        if s is None:
-            reliability = neutral
-        else:
-            ok, lt = s.delivered_on_time, s.delivered_late
-            reliability = _rdiv((ok + ok + lt + RELIABILITY_PRIOR) * M, 2 * (ok + lt + s.defaulted) + prior)
-        expiry = 0
-        if deadline is not None and o.valid_until is not None:
-            gap = (deadline - o.valid_until) // _US
-            if gap > 0:
-                expiry = (
-                    EXPIRY_MAX if window is None or window <= 0 else min(EXPIRY_MAX, _rdiv(gap * EXPIRY_MAX, window))
-                )
-        return (price, delivery, availability, reliability), (late, partial, expiry)
-
-    return anc, values
-
-
-def _v2_relative_prepare(rfo: RfoTerms, offers: Sequence[OfferInput]) -> tuple[dict[str, Any], OfferValues]:
-    return _v2_prepare(rfo, offers, relative=True)
-
-
-def _dec(micro: int) -> Decimal:
+    # price = (top - p * scale) / span, clamped: absolute (budget - p * Q) / budget; relative (max - p) / spread
+    top, scale, span = (pmax, 1, pmax - pmin) if relative else (budget, qty, budget)
+    prior = 2 * RELIABILITY_PRIOR  # counted in half-events: (2 * on_time + late + 8) / (2 * resolved + 16)
+    neutral = _rdiv(RELIABILITY_PRIOR * M, prior)
+    # weight = n / d exactly; contribution (millionths) = round(n * component / d), ties to even
+    (np_, dp), (nd, dd), (na, da), (nr, dr) = (
+        Decimal(weights.get(c, ZERO)).as_integer_ratio() for c in ("price", "delivery", "availability", "reliability")
+    )
+    rdiv, sha256, prefix, us = _rdiv, hashlib.sha256, f"{rfo.rfo_id}:".encode(), _US
+    new, put_o, put_s, put_c = object.__new__, _PUT_OFFER, _PUT_SCORE, _PUT_COMPONENTS
+    put_k, put_p, put_t = _PUT_CONTRIBUTIONS, _PUT_PENALTIES, _PUT_TIE_BREAK
+    dec = _Micros()
+    out: list[tuple[OrderKey, Scored]] = []
     with localcontext(_CTX):
-        return Decimal(micro) * _D6
+        for o in offers:
+            p = o.unit_price
+            x = top - p * scale
+            if span <= 0:  # a field of one price (relative), or a budget never valid (<= 0)
+                price = M if x >= 0 else 0
+            elif x <= 0:
+                price = 0
+            elif x >= span:
+                price = M
+            else:
+                price, r = divmod(x * M, span)
+                if r + r > span or (r + r == span and price & 1):
+                    price += 1
+            lateness = (o.delivery_date - need_by) // us
+            if lateness > 0:
+                delivery = 0
+                late = LATE_MAX if horizon <= 0 or lateness + lateness >= horizon else rdiv(lateness * M, horizon)
+            elif horizon <= 0 or -lateness >= horizon:
+                delivery, late = M, 0
+            else:
+                late = 0
+                delivery, r = divmod(-lateness * M, horizon)
+                if r + r > horizon or (r + r == horizon and delivery & 1):
+                    delivery += 1
+            have = o.quantity_available
+            if have >= qty or qty <= 0:  # (qty <= 0 is never valid: full coverage)
+                avail, partial = M, 0
+            else:
+                have = have if have > 0 else 0
+                avail, partial = rdiv(have * M, qty), rdiv((qty - have) * PARTIAL_MAX, qty)
+            st = o.vendor_stats
+            if st is None:
+                rel = neutral
+            else:
+                ok, lt = st.delivered_on_time, st.delivered_late
+                rel = rdiv((ok + ok + lt + RELIABILITY_PRIOR) * M, 2 * (ok + lt + st.defaulted) + prior)
+            expiry = 0
+            valid_until = o.valid_until
+            if deadline is not None and valid_until is not None and valid_until < deadline:
+                gap = (deadline - valid_until) // us
+                expiry = EXPIRY_MAX if window <= 0 or gap >= window else rdiv(gap * EXPIRY_MAX, window)
+            kp, r = divmod(np_ * price, dp)
+            if r + r > dp or (r + r == dp and kp & 1):
+                kp += 1
+            kd, r = divmod(nd * delivery, dd)
+            if r + r > dd or (r + r == dd and kd & 1):
+                kd += 1
+            ka, r = divmod(na * avail, da)
+            if r + r > da or (r + r == da and ka & 1):
+                ka += 1
+            kr, r = divmod(nr * rel, dr)
+            if r + r > dr or (r + r == dr and kr & 1):
+                kr += 1
+            score = kp + kd + ka + kr - late - partial - expiry
+            tb = sha256(prefix + o.offer_id.encode()).hexdigest()
+            s = new(Scored)
+            put_o(s, o)
+            put_s(s, dec[score])
+            put_c(
+                s, {"price": dec[price], "delivery": dec[delivery], "availability": dec[avail], "reliability": dec[rel]}
+            )
+            put_k(s, {"price": dec[kp], "delivery": dec[kd], "availability": dec[ka], "reliability": dec[kr]})
+            put_p(s, {"late": dec[late], "partial": dec[partial], "expiry": dec[expiry]})
+            put_t(s, tb)
+            out.append(((-score, p, o.delivery_date, o.submitted_at, tb), s))
+    return anc, out
 
 
-def _kernel_component_fn(
-    prepare: Prepare, names: tuple[str, ...]
-) -> Callable[[RfoTerms, OfferInput], dict[str, Decimal]]:
-    def component_fn(rfo: RfoTerms, offer: OfferInput) -> dict[str, Decimal]:
-        comps, _ = prepare(rfo, (offer,))[1](offer)
-        return {n: _dec(v) for n, v in zip(names, comps, strict=True)}
-
-    return component_fn
-
-
-def _kernel_penalty_fn(
-    prepare: Prepare, names: tuple[str, ...]
-) -> Callable[[RfoTerms, OfferInput], dict[str, Decimal]]:
-    def penalty_fn(rfo: RfoTerms, offer: OfferInput) -> dict[str, Decimal]:
-        _, pens = prepare(rfo, (offer,))[1](offer)
-        return {n: _dec(v) for n, v in zip(names, pens, strict=True)}
-
-    return penalty_fn
+def _v2_relative_kernel(
+    rfo: RfoTerms, field_offers: Sequence[OfferInput], offers: Sequence[OfferInput], weights: Mapping[str, Decimal]
+) -> tuple[dict[str, Any], list[tuple[OrderKey, Scored]]]:
+    return _v2_kernel(rfo, field_offers, offers, weights, relative=True)
 
 
 def _kernel_version(
     version: str,
-    prepare: Prepare,
+    kernel: Kernel,
     formula_text: str,
     default_weights: Mapping[str, Decimal],
     penalties: Mapping[str, Decimal],
     *,
     relative: bool = False,
 ) -> ScoringVersion:
-    components = tuple(default_weights)
+    """A version scored by a batch kernel; its component_fn/penalty_fn score one offer alone (a field of one)."""
+
+    def component_fn(rfo: RfoTerms, offer: OfferInput) -> dict[str, Decimal]:
+        return kernel(rfo, (offer,), (offer,), default_weights)[1][0][1].components
+
+    def penalty_fn(rfo: RfoTerms, offer: OfferInput) -> dict[str, Decimal]:
+        return kernel(rfo, (offer,), (offer,), default_weights)[1][0][1].penalties
+
     return ScoringVersion(
         version=version,
-        components=components,
+        components=tuple(default_weights),
         default_weights=default_weights,
         formula=formula_text,
-        component_fn=_kernel_component_fn(prepare, components),
-        penalty_fn=_kernel_penalty_fn(prepare, tuple(penalties)),
+        component_fn=component_fn,
+        penalty_fn=penalty_fn,
         penalties=penalties,
         relative=relative,
-        kernel=prepare,
+        kernel=kernel,
     )
 
 
@@ -349,9 +400,9 @@ VERSIONS: dict[str, ScoringVersion] = {
         formula=V1_FORMULA,
         component_fn=_v1_components,
     ),
-    "v2": _kernel_version("v2", _v2_prepare, V2_FORMULA, _V2_WEIGHTS, _V2_PENALTIES),
+    "v2": _kernel_version("v2", _v2_kernel, V2_FORMULA, _V2_WEIGHTS, _V2_PENALTIES),
     "v2-relative": _kernel_version(
-        "v2-relative", _v2_relative_prepare, V2_RELATIVE_FORMULA, _V2_WEIGHTS, _V2_PENALTIES, relative=True
+        "v2-relative", _v2_relative_kernel, V2_RELATIVE_FORMULA, _V2_WEIGHTS, _V2_PENALTIES, relative=True
     ),
 }
 DEFAULT_VERSION = "v1"
@@ -419,61 +470,7 @@ def tie_break_key(rfo_id: str, offer_id: str) -> str:
     return hashlib.sha256(f"{rfo_id}:{offer_id}".encode()).hexdigest()
 
 
-# One kernel-scored offer: (-score, unit_price, delivery_date, submitted_at, tie_break, offer, comps, contribs, pens).
-_Row = tuple[int, int, datetime, datetime, str, OfferInput, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
-_ORDER = itemgetter(0, 1, 2, 3, 4)
-
-
-def _kernel_rows(
-    version: ScoringVersion,
-    rfo: RfoTerms,
-    offers: Sequence[OfferInput],
-    weights: Mapping[str, Decimal],
-    field_offers: Sequence[OfferInput],
-) -> tuple[dict[str, Any], list[_Row]]:
-    assert version.kernel is not None
-    anc, values = version.kernel(rfo, field_offers)
-    ratios = [Decimal(weights.get(c, ZERO)).as_integer_ratio() for c in version.components]
-    wn = [n for n, _ in ratios]
-    wd = [d * M for _, d in ratios]
-    prefix = f"{rfo.rfo_id}:".encode()
-    sha256 = hashlib.sha256
-    rdiv = _rdiv
-    rows: list[_Row] = []
-    for o in offers:
-        comps, pens = values(o)
-        contribs = tuple(rdiv(n * c, d) for n, d, c in zip(wn, wd, comps, strict=True))
-        score = sum(contribs) - sum(pens)
-        tb = sha256(prefix + o.offer_id.encode()).hexdigest()
-        rows.append((-score, o.unit_price, o.delivery_date, o.submitted_at, tb, o, comps, contribs, pens))
-    return anc, rows
-
-
-def _scored_from_rows(version: ScoringVersion, rows: list[_Row]) -> list[Scored]:
-    names, pnames = version.components, tuple(version.penalties)
-    cache: dict[int, Decimal] = {}
-    d6 = _D6
-
-    def dec(n: int) -> Decimal:
-        d = cache.get(n)
-        if d is None:
-            d = cache[n] = Decimal(n) * d6
-        return d
-
-    out: list[Scored] = []
-    with localcontext(_CTX):
-        for neg, _, _, _, tb, o, comps, contribs, pens in rows:
-            out.append(
-                Scored(
-                    o,
-                    dec(-neg),
-                    dict(zip(names, map(dec, comps), strict=True)),
-                    dict(zip(names, map(dec, contribs), strict=True)),
-                    dict(zip(pnames, map(dec, pens), strict=True)),
-                    tb,
-                )
-            )
-    return out
+_FIRST = itemgetter(0)
 
 
 def score_offer(
@@ -484,11 +481,10 @@ def score_offer(
     *,
     field_offers: Sequence[OfferInput] | None = None,
 ) -> Scored:
-    """Score one offer. ``field_offers`` (the other offers ranked with it) matters only to a relative version;
-    without it a relative version sees a field of one offer."""
+    """Score one offer. ``field_offers`` (the offers ranked with it) matters only to a relative version; without
+    it a relative version sees a field of this one offer."""
     if version.kernel is not None:
-        _, rows = _kernel_rows(version, rfo, (offer,), weights, field_offers or (offer,))
-        return _scored_from_rows(version, rows)[0]
+        return version.kernel(rfo, field_offers or (offer,), (offer,), weights)[1][0][1]
     comps = version.component_fn(rfo, offer)
     contributions = {c: q(weights.get(c, ZERO) * comps[c]) for c in version.components}
     penalties = {k: q(v) for k, v in version.penalty_fn(rfo, offer).items()}
@@ -503,9 +499,9 @@ def rank(
     :func:`normalise_weights` (they are used as given)."""
     if version.kernel is not None:
         offers = tuple(offers)
-        _, rows = _kernel_rows(version, rfo, offers, weights, offers)
-        rows.sort(key=_ORDER)
-        return _scored_from_rows(version, rows)
+        rows = version.kernel(rfo, offers, offers, weights)[1]
+        rows.sort(key=_FIRST)
+        return [s for _, s in rows]
     return sorted((score_offer(version, rfo, o, weights) for o in offers), key=Scored.order_key)
 
 
@@ -587,7 +583,7 @@ def anchors(version: ScoringVersion | str | None, rfo: RfoTerms, offers: Iterabl
     """The anchors a version normalises against for this RFO (and, for a relative version, these offers)."""
     v = _as_version(version)
     if v.kernel is not None:
-        return v.kernel(rfo, tuple(offers))[0]
+        return v.kernel(rfo, tuple(offers), (), v.default_weights)[0]
     return {
         "quantity": rfo.quantity,
         "budget_max": rfo.budget_max,
