@@ -21,6 +21,13 @@ BASE = {
 }
 
 
+# Per-source-IP limits assume distinct client IPs; locally every client (browser, demo, tests) is 127.0.0.1,
+# so the registration limit would lock a developer out after a couple of demos. Explicit settings still win.
+LOCAL_DEFAULTS = {
+    "INTENTBID_RATE_LIMIT_REGISTER": "1000/3600",
+}
+
+
 def queue_env_name(logical_name: str) -> str:
     """``rfo-expiry`` -> ``QUEUE_URL_RFO_EXPIRY`` (a DLQ: ``QUEUE_URL_RFO_EXPIRY_DLQ``)."""
     return "QUEUE_URL_" + logical_name.upper().replace("-", "_")
@@ -37,6 +44,8 @@ def apply_base(endpoint_url: str | None) -> None:
     for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
         os.environ.pop(name, None)
     apply(BASE)
+    for name, value in LOCAL_DEFAULTS.items():
+        os.environ.setdefault(name, value)
     if endpoint_url:
         os.environ["AWS_ENDPOINT_URL"] = endpoint_url
     else:

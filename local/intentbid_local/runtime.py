@@ -58,6 +58,7 @@ class LocalRuntime:
         self.pollers: list[Poller] = []
         self.resources = Resources()
         self.info: RuntimeInfo | None = None
+        self._session: Any = None
 
     def start(self, host: str = "127.0.0.1", port: int = 0, moto_port: int = 0) -> RuntimeInfo:
         started = time.perf_counter()
@@ -101,11 +102,15 @@ class LocalRuntime:
         self.loader.preload(n for n in names if self.loader.exists(n))
 
     def _client(self, service: str) -> Any:
+        """A client for a poller. One session makes them all, here on this thread (sessions are not
+        thread-safe; clients are), so each service's model is loaded once."""
         import boto3
         from botocore.config import Config
 
         assert self.moto is not None
-        return boto3.session.Session().client(
+        if self._session is None:
+            self._session = boto3.session.Session()
+        return self._session.client(
             service,
             region_name=environment.REGION,
             endpoint_url=self.moto.url,

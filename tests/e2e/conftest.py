@@ -26,6 +26,7 @@ import pytest
 
 E2E_DIR = Path(__file__).resolve().parent
 START_TIMEOUT_S = 60
+SESSION_ENV = {"INTENTBID_AUTH_FAILURES_PER_MINUTE": os.environ.get("INTENTBID_AUTH_FAILURES_PER_MINUTE", "0")}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the group marks
@@ -157,8 +158,13 @@ def _answers(url: str) -> bool:
 @pytest.fixture(scope="session")
 def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     """The local runtime as ``make dev`` runs it (one per test session and xdist worker). Self-contained:
-    the browser tests load this fixture by file path."""
-    rt = start_runtime(tmp_path_factory.mktemp("runtime"))
+    the browser tests load this fixture by file path.
+
+    One difference: the authorizer's per-source-IP shedding of bad keys is off. Every test request comes from
+    127.0.0.1 into one authorizer instance, and the suites send bad keys on purpose (401 tests, schemathesis'
+    auth checks), which would lock every later request out for the rest of the minute. Test shedding with
+    ``runtime_factory(env={"INTENTBID_AUTH_FAILURES_PER_MINUTE": "3"})``."""
+    rt = start_runtime(tmp_path_factory.mktemp("runtime"), env=SESSION_ENV)
     yield rt
     rt.stop()
 
