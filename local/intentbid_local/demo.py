@@ -1,16 +1,19 @@
 """``python -m intentbid_local.demo [--url URL]`` (``make demo``): one marketplace round over real HTTP.
 
-A buyer and three vendors register, the buyer posts an RFO, each vendor offers, and the buyer reads the
-ranking. Uses a runtime already answering at ``--url`` (``make dev``), or starts one in this process.
-Prints what happened; exits 1 if any step fails. API keys are never printed.
+A buyer and three vendors register, the buyer posts an RFO, each vendor offers, the buyer reads the ranking
+and awards the best offer; a second RFO nobody awards expires at its deadline. Uses a runtime already
+answering at ``--url`` (``make dev``), or starts one in this process. Prints what happened; exits 1 if any
+step fails. API keys are never printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -18,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 DEFAULT_URL = "http://127.0.0.1:8080"
+EXPIRY_DEMO_S = 3
 VENDORS = (  # name, unit price (minor units), ETA days
     ("Northwind Seating", 21900, 6),
     ("Contoso Furniture", 19900, 12),
@@ -27,6 +31,15 @@ VENDORS = (  # name, unit price (minor units), ETA days
 
 class StepFailed(Exception):
     pass
+
+
+def expect_status(rfo: Any, status: str) -> None:
+    if not isinstance(rfo, dict) or rfo.get("status") != status:
+        raise StepFailed(f"RFO status is {rfo.get('status') if isinstance(rfo, dict) else rfo!r}, expected {status}")
+
+
+def parse_rfc3339(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def rfc3339(dt: datetime) -> str:
@@ -156,6 +169,41 @@ def play(client: Client) -> None:
     if len(ranking.get("data", [])) != len(vendors):
         raise StepFailed(f"ranking has {len(ranking.get('data', []))} rows, expected {len(vendors)}")
 
+    out.write("\nAward\n")
+    top = ranking["data"][0]
+    awarded = client.call(
+        f"the buyer awards {names.get(top['vendor_id'], top['vendor_id'])}'s offer",
+        "POST",
+        f"/v1/rfos/{rfo_id}/award",
+        200,
+        {"offer_id": top["offer_id"], "reason": "best score"},
+        key=buyer_key,
+    )
+    expect_status(awarded, "AWARDED")
+
+    out.write(f"\nExpiry (an RFO nobody awards, deadline in {EXPIRY_DEMO_S} s)\n")
+    soon = client.call(
+        "the buyer posts a short RFO",
+        "POST",
+        "/v1/rfos",
+        201,
+        {
+            "title": "20 standing desks",
+            "category": "office-furniture",
+            "quantity": 20,
+            "unit": "pcs",
+            "budget_max": 1_000_000,
+            "currency": "USD",
+            "delivery_region": "us-east",
+            "need_by": rfc3339(now + timedelta(days=14)),
+            "expires_at": rfc3339(datetime.now(UTC) + timedelta(seconds=EXPIRY_DEMO_S)),
+        },
+        key=buyer_key,
+    )
+    time.sleep(max(0.0, (parse_rfc3339(soon["expires_at"]) - datetime.now(UTC)).total_seconds()) + 1)
+    after = client.call("the deadline has passed", "GET", f"/v1/rfos/{soon['id']}", 200, key=buyer_key)
+    expect_status(after, "EXPIRED")
+
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m intentbid_local.demo", description=__doc__)
@@ -170,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         # The handlers' JSON logs and metrics print to stdout: keep them out of the demo's table.
         log = tempfile.NamedTemporaryFile("w", prefix="intentbid-demo-", suffix=".log", delete=False)  # noqa: SIM115
         sys.stdout = log
+        ours = logging.getLogger("intentbid_local")
+        ours.addHandler(logging.StreamHandler(log))
+        ours.propagate = False
         runtime = LocalRuntime()
         info = runtime.start(port=0)
         url = info.url

@@ -8,6 +8,8 @@ import http.client
 import json
 import signal
 import socket
+import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -488,3 +490,39 @@ def test_sigint_stops_the_runtime_with_exit_0(runtime_factory: Callable[..., Any
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
         pass
     print(f"stopped in {elapsed:.2f}s")
+
+
+# --- the developer commands
+
+
+def test_make_demo_plays_a_round_against_the_runtime(runtime: Any) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "intentbid_local.demo", "--url", runtime.url],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Demo complete." in done.stdout
+    assert "ib_live_" not in done.stdout  # keys are never printed
+
+
+@pytest.mark.parametrize(
+    ("function", "event", "check"),
+    [
+        ("health", "health", lambda r: r["statusCode"] == 200),
+        ("authorizer", "authorizer", lambda r: r["policyDocument"]["Statement"][0]["Effect"] == "Allow"),
+    ],
+)
+def test_make_invoke_runs_one_handler_on_one_sample_event(function: str, event: str, check: Any) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "intentbid_local.invoke", function, f"events/{event}.json"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert check(json.loads(done.stdout))  # stdout is the result alone; logs go to stderr
