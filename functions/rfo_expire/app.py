@@ -13,13 +13,21 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from intentbid.observability import logger
 from intentbid.services import expiry
+from intentbid.store import expiry as schedule
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> str:
     msg = json.loads(record.body)
-    outcome = expiry.expire(str(msg["rfo_id"]), int(msg["deadline_version"]), request_id=record.message_id)
+    try:
+        outcome = expiry.expire(str(msg["rfo_id"]), int(msg["deadline_version"]), request_id=record.message_id)
+    except expiry.NotDueYet as early:  # come back when due, not after the whole visibility timeout
+        try:
+            schedule.retry_message_in(record.event_source_arn, record.receipt_handle, early.seconds_left + 1)
+        except Exception:  # best effort: without it the queue's visibility timeout redelivers the message
+            logger.warning("could not shorten the early expiry message's visibility", extra={"rfo_id": msg["rfo_id"]})
+        raise
     logger.info("expiry processed", extra={"rfo_id": msg["rfo_id"], "outcome": outcome})
     return outcome
 

@@ -9,7 +9,7 @@ import pytest
 from helpers import create_rfo, iso, register, submit
 from lambda_harness import invoke
 
-from intentbid.domain import keys
+from intentbid.domain import clock, keys
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -42,7 +42,7 @@ def test_me_reports_the_principal() -> None:
 
 def test_buyer_posts_vendors_offer_and_the_ranking_is_deterministic() -> None:
     buyer = register("buyer")
-    rfo = create_rfo(buyer)
+    rfo = create_rfo(buyer, scoring_version="v1", profile="balanced")
     assert rfo["status"] == "OPEN" and rfo["weights"] == {"price": "0.600000", "delivery": "0.400000"}
     vendors = [register("vendor", f"V{i}") for i in range(3)]
     offers = [
@@ -93,6 +93,7 @@ def test_revise_and_withdraw() -> None:
     buyer, vendor = register("buyer"), register("vendor")
     rfo = create_rfo(buyer)
     _, offer = submit(vendor, rfo["id"])
+    clock.set_clock(lambda: datetime.now(UTC).timestamp() + 31)  # past the minimum interval between changes
     status, _, revised = invoke(
         "offer_revise",
         principal=vendor,
@@ -107,11 +108,10 @@ def test_revise_and_withdraw() -> None:
     status, _, body = invoke("offer_withdraw", principal=vendor, path={"offer_id": offer["id"]})
     assert status == 409 and body["code"] == "offer_not_active"
     assert invoke("ranking", principal=buyer, path={"rfo_id": rfo["id"]})[2]["data"] == []
+    clock.set_clock(None)
 
 
 def test_offers_are_refused_once_the_deadline_passed_even_before_the_worker_runs() -> None:
-    from intentbid.domain import clock
-
     buyer, vendor = register("buyer"), register("vendor")
     rfo = create_rfo(buyer, expires_at=iso(datetime.now(UTC) + timedelta(seconds=30)))
     clock.set_clock(lambda: datetime.now(UTC).timestamp() + 60)

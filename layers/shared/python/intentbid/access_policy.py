@@ -19,6 +19,7 @@ OWNERSHIP: dict[str, str] = {
     "offer_revise": "own",
     "offer_withdraw": "own",
     "vendor_offers": "self",
+    "vendor_rejections": "self",
     "rfo_close": "own",
     "rfo_award": "own",
     "rfo_reopen": "own",
@@ -61,6 +62,16 @@ RETURNS: dict[str, dict[str, str]] = {
     "rfo_reopen": {"buyer": "its own RFO after the transition"},
     "rfo_delete": {"buyer": "nothing (204); then 404 everywhere"},
     "rfo_history": {"buyer": "its own RFO's audit trail", "admin": "any RFO's audit trail"},
+    "ranking_explain": {
+        "buyer": "for its own RFO: per offer inputs, components, weights, contributions, "
+        "penalties, tie-break key; the formula; flags",
+        "admin": "any RFO's explanation",
+    },
+    "rfo_weights": {"buyer": "its own RFO with the new weights (audited)"},
+    "vendor_rejections": {"vendor": "its own rejections (path must name itself)", "admin": "any vendor's"},
+    "admin_flags": {"admin": "flags with reason codes and evidence"},
+    "admin_cooldown_set": {"admin": "the vendor's cooldown state"},
+    "admin_cooldown_lift": {"admin": "the vendor's cooldown state"},
     "admin_audit": {"admin": "audit entries by target, actor or day (payloads redacted)"},
     "public_token_create": {"buyer": "a share token for its own RFO (shown once)"},
     "public_token_revoke": {"buyer": "nothing (204)"},
@@ -84,6 +95,7 @@ PUBLIC_RETURNS: dict[str, str] = {
     "docs": "HTML docs",
     "vendor_register": "a vendor and its first key (throttled per source IP)",
     "buyer_register": "a buyer and its first key (throttled per source IP)",
+    "scoring_catalog": "the scoring versions, formulas and weight profiles (published in advance)",
     "public_rfo": "a shared RFO's public fields: no buyer, no vendors, prices only if allowed (per-IP limit)",
 }
 

@@ -59,6 +59,11 @@ class Offer(Out):
     valid_until: Timestamp
     notes: str | None = None
     revision: int
+    rank: int | None = Field(
+        None,
+        description="Own rank: for the vendor when the RFO discloses `own_rank`, and "
+        "for the buyer; null otherwise (sealed bidding)",
+    )
     livemode: bool
     submitted_at: Timestamp
     updated_at: Timestamp

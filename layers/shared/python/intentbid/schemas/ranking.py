@@ -1,17 +1,21 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
-from intentbid.schemas.common import Out, Timestamp
+from intentbid.schemas.antigaming import FlagOut
+from intentbid.schemas.common import Out, StrictModel, Timestamp
 
 
 class RankingRow(Out):
     rank: int
     offer_id: str
     vendor_id: str
-    score: str = Field(description="Fixed-point decimal string in [0, 1], e.g. '0.735000'")
+    score: str = Field(
+        description="Fixed-point decimal string (6 places) within the version's bounds, "
+        "e.g. '0.735000'; v1: [0, 1], v2: [-1, 1] (penalties can make it negative)"
+    )
     components: dict[str, str]
     penalties: dict[str, str]
     unit_price: int
@@ -25,3 +29,51 @@ class Ranking(Out):
     scoring_version: str
     weights: dict[str, str]
     data: list[RankingRow]
+
+
+class Explain(Out):
+    """Per offer: raw inputs, normalised components, weights, contributions, penalties and tie-break key, such
+    that sum(contributions) - sum(penalties) == score exactly; plus the version's formula and the RFO's flags."""
+
+    object: Literal["ranking_explain"] = "ranking_explain"
+    rfo_id: str
+    scoring_version: str
+    relative: bool
+    formula: str
+    components: list[str]
+    penalties: dict[str, str]
+    bounds: list[str]
+    weights: dict[str, str]
+    order: list[str]
+    data: list[dict[str, Any]]
+    flags: list[FlagOut] = Field(default_factory=list, description="Suspicious-activity flags on this RFO")
+
+
+class WeightsUpdate(StrictModel):
+    weights: dict[str, float] | None = Field(None, description="Component weights (normalised to sum 1)")
+    profile: str | None = Field(None, max_length=32, description="Or a named profile: cheapest, fastest, ...")
+    scoring_version: str | None = Field(None, max_length=16)
+
+
+class VersionInfo(Out):
+    version: str
+    components: list[str]
+    penalties: dict[str, str]
+    default_weights: dict[str, str]
+    bounds: list[str]
+    relative: bool
+    formula: str
+
+
+class ProfileInfo(Out):
+    name: str
+    description: str
+    weights: dict[str, dict[str, str]]
+
+
+class ScoringCatalog(Out):
+    object: Literal["scoring_catalog"] = "scoring_catalog"
+    default_version: str
+    versions: list[VersionInfo]
+    profiles: list[ProfileInfo]
+    category_profiles: dict[str, str]

@@ -26,7 +26,13 @@ class RfoCreate(StrictModel):
     need_by: InTimestamp
     expires_at: InTimestamp = Field(description="Bidding deadline; must be in the future")
     weights: dict[str, float] | None = Field(None, description="Component weights, normalised to sum 1")
-    scoring_version: str | None = Field(None, max_length=16)
+    scoring_version: str | None = Field(None, max_length=16, description="Default: the latest released version")
+    profile: str | None = Field(
+        None,
+        max_length=32,
+        description="Named weights (cheapest, fastest, balanced, "
+        "reliable) when `weights` is absent; default: the category's profile",
+    )
     disclosure: Disclosure = "sealed"
 
     @field_validator("currency")

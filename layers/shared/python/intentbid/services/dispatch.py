@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from intentbid import observability as obs
@@ -17,4 +18,9 @@ def dispatch(image: dict[str, Any]) -> str:
         extra={"event_id": image.get("id"), "event_type": event_type, "subject_id": image.get("subject_id")},
     )
     obs.count("OutboxEvents", event_type=event_type)
+    if event_type in ("offer.submitted", "offer.revised"):
+        from intentbid.services import antigaming
+
+        data = json.loads(str(image.get("payload") or "{}"))
+        antigaming.evaluate_rfo(str(data["rfo_id"]), str(data.get("vendor_id") or "") or None)
     return event_type

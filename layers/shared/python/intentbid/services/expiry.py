@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from intentbid import observability as obs
 from intentbid.domain import clock
 from intentbid.domain.lifecycle import CLOSED, EXPIRED, OPEN, TRANSITIONS
@@ -13,7 +15,11 @@ from intentbid.store.tx import ConditionFailed, TransactionConflict
 
 
 class NotDueYet(Exception):
-    """The message arrived before the deadline (clock skew): let SQS redeliver it."""
+    """The message arrived before the deadline (clock skew, sub-second Wait): redeliver it when due."""
+
+    def __init__(self, rfo_id: str, seconds_left: int) -> None:
+        super().__init__(rfo_id)
+        self.seconds_left = seconds_left
 
 
 @retry_on_conflict()
@@ -27,7 +33,7 @@ def expire(rfo_id: str, deadline_version: int, request_id: str | None = None) ->
     if rfo.status not in (OPEN, CLOSED) or int(rfo.deadline_version) != deadline_version:
         return "stale"
     if rfo.expires_at > now:
-        raise NotDueYet(rfo_id)
+        raise NotDueYet(rfo_id, math.ceil((rfo.expires_at - now).total_seconds()))
     t = TRANSITIONS["expire"]
     reason = "deadline passed"
     actions = [

@@ -6,15 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from intentbid import config
 from intentbid import observability as obs
-from intentbid.domain import clock, ids
-from intentbid.domain.errors import Conflict, NotFound
+from intentbid.domain import clock, ids, limits
+from intentbid.domain.errors import Conflict, DomainError, NotFound
 from intentbid.domain.lifecycle import EXPIRED, OPEN, effective_status
-from intentbid.domain.offer_rules import OfferTerms, check, delivery_from
+from intentbid.domain.offer_rules import OfferTerms, RfoBounds, check, delivery_field, delivery_from
 from intentbid.domain.principal import Principal
 from intentbid.schemas.common import PageQuery, utc
 from intentbid.schemas.offers import Offer, OfferCreate, OfferPage, OfferRevise
-from intentbid.services import access, retry_on_conflict
+from intentbid.services import access, antigaming, retry_on_conflict
+from intentbid.services.antigaming import records_rejections
 from intentbid.services.views import offer_view
 from intentbid.store import audit, outbox
 from intentbid.store import offers as store
@@ -73,11 +75,19 @@ def _records(
     )
 
 
+def _bounds(rfo: RfoModel) -> RfoBounds:
+    return RfoBounds(int(rfo.quantity), int(rfo.budget_max), rfo.need_by)
+
+
+@records_rejections("submit")
 @retry_on_conflict()
 def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
-    """Submit an offer: only on an OPEN RFO before its deadline, in the RFO's currency, with availability
-    confirmed. Two DynamoDB calls: GetItem(RFO) + one transaction (RFO check, offer, audit, outbox)."""
+    """Submit an offer: only on an OPEN RFO before its deadline, valid against the RFO (price band, currency,
+    quantity, delivery by need_by, availability confirmed), within the vendor's limits and not during a
+    cooldown. Two DynamoDB calls: GetItem(RFO) + one transaction (RFO, cooldown and limit guards, offer,
+    audit, outbox) — the guards make the limits exact under concurrency."""
     now = clock.now()
+    settings = config.settings()
     rfo = access.rfo_for(p, rfo_id)
     _require_open(rfo, now)
     delivery = utc(delivery_from(body.eta_days, body.delivery_date, now))
@@ -88,8 +98,11 @@ def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
         delivery,
         utc(body.valid_until),
         body.availability_confirmed,
+        notes=body.notes,
+        delivery_field=delivery_field(body.eta_days, body.delivery_date),
     )
-    check(terms, rfo_currency=rfo.currency, now=now)
+    check(terms, rfo_currency=rfo.currency, now=now, rfo=_bounds(rfo), policy=settings.offers)
+    counted = limits.submission_limits(p.id, rfo.id, now, settings.limits)
     offer = OfferModel(
         rfo.id,
         ids.new_id("off"),
@@ -109,12 +122,28 @@ def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
     )
     data = {"unit_price": terms.unit_price, "quantity_available": terms.quantity_available}
     try:
-        store.submit(offer, now, *_records(p, offer, "submit", "offer.submitted", now, data, to_status="active"))
-    except ConditionFailed:
-        raise _rfo_lost_race(rfo.id, now) from None
+        store.submit(
+            offer, now, counted, *_records(p, offer, "submit", "offer.submitted", now, data, to_status="active")
+        )
+    except ConditionFailed as exc:
+        raise _guard_refused(exc, offer.rfo_id, p.id, now, counted) from None
     obs.logger.info("offer submitted", extra={"offer_id": offer.id, "rfo_id": rfo.id})
     obs.count("OffersSubmitted")
     return offer_view(offer, rfo)
+
+
+def _guard_refused(
+    exc: ConditionFailed, rfo_id: str, vendor_id: str, now: datetime, counted: list[limits.CounterLimit]
+) -> DomainError:
+    """Which guard of the submission transaction refused, as the precise answer."""
+    if exc.failed_on("rfos"):
+        return _rfo_lost_race(rfo_id, now)
+    if exc.failed_on("accounts"):
+        return antigaming.cooldown_conflict(vendor_id)
+    for limit in counted:
+        if exc.failed_on("rate-limits", limit.key):
+            return limit.exceeded(now)
+    return Conflict("The submission collided with another change; retry.", code="conflict")
 
 
 def _own_active_offer(p: Principal, offer_id: str) -> OfferModel:
@@ -126,15 +155,20 @@ def _own_active_offer(p: Principal, offer_id: str) -> OfferModel:
     return offer
 
 
+@records_rejections("revise")
 @retry_on_conflict()
 def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
-    """Revise an active offer while its RFO is OPEN; the revision counter guards concurrent revisions."""
+    """Revise an active offer while its RFO is OPEN: within the revision limit and interval, optionally by a
+    minimum improvement, valid like a submission. The revision counter (``revision = :expected``) makes the
+    limit and the interval exact under concurrent revisions."""
     now = clock.now()
+    settings = config.settings()
     offer = _own_active_offer(p, offer_id)
     rfo = rfo_store.get(offer.rfo_id)
     if rfo is None:
         raise NotFound("No such offer.")
     _require_open(rfo, now)
+    limits.check_revision(int(offer.revision) - 1, offer.updated_at, now, settings.limits)
     fields = body.model_fields_set
     delivery = offer.delivery_date
     if "delivery_date" in fields or "eta_days" in fields:
@@ -146,8 +180,13 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
         delivery,
         utc(body.valid_until) if body.valid_until is not None else offer.valid_until,
         True,
+        notes=body.notes,
+        delivery_field=delivery_field(body.eta_days, body.delivery_date),
     )
-    check(terms, rfo_currency=rfo.currency, now=now)
+    check(terms, rfo_currency=rfo.currency, now=now, rfo=_bounds(rfo), policy=settings.offers)
+    limits.check_improvement(
+        int(offer.unit_price), terms.unit_price, offer.delivery_date, terms.delivery_date, settings.limits
+    )
     changes: dict[str, Any] = {
         "unit_price": terms.unit_price,
         "quantity_available": terms.quantity_available,
@@ -167,8 +206,10 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
             offer, actions, int(offer.revision), now, *_records(p, offer, "revise", "offer.revised", now, data)
         )
     except ConditionFailed as exc:
-        if exc.item_failed(0):
+        if exc.failed_on("rfos"):
             raise _rfo_lost_race(offer.rfo_id, now) from None
+        if exc.failed_on("accounts"):
+            raise antigaming.cooldown_conflict(p.id) from None
         raise Conflict("The offer changed concurrently; fetch it and retry.", code="offer_not_active") from None
     for k, v in changes.items():
         setattr(offer, k, v)
@@ -186,9 +227,9 @@ def withdraw(p: Principal, offer_id: str) -> Offer:
     actions = [OfferModel.status.set("withdrawn"), OfferModel.updated_at.set(now)]
     records = _records(p, offer, "withdraw", "offer.withdrawn", now, {}, "active", "withdrawn")
     try:
-        store.update(offer, actions, int(offer.revision), now, *records)
+        store.update(offer, actions, int(offer.revision), now, *records, check_cooldown=False)
     except ConditionFailed as exc:
-        if exc.item_failed(0):
+        if exc.failed_on("rfos"):
             raise _rfo_lost_race(offer.rfo_id, now) from None
         raise Conflict("The offer changed concurrently; fetch it and retry.", code="offer_not_active") from None
     offer.status, offer.updated_at = "withdrawn", now
@@ -197,8 +238,16 @@ def withdraw(p: Principal, offer_id: str) -> Offer:
 
 
 def get(p: Principal, offer_id: str) -> Offer:
+    """An offer; its ``rank`` is disclosed to the buyer, and to its vendor only when the RFO is ``own_rank``
+    (never another vendor's price or identity)."""
     offer, rfo = access.offer_for(p, offer_id)
-    return offer_view(offer, rfo or rfo_store.get(offer.rfo_id))
+    rfo = rfo or rfo_store.get(offer.rfo_id)
+    view = offer_view(offer, rfo)
+    if rfo is not None and offer.status == "active" and (p.kind == "buyer" or rfo.disclosure == "own_rank"):
+        from intentbid.services.ranking import own_rank
+
+        view.rank = own_rank(rfo, offer.id)
+    return view
 
 
 def list_for_rfo(p: Principal, rfo_id: str, q: PageQuery) -> OfferPage:

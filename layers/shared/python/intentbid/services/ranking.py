@@ -1,25 +1,59 @@
+"""Ranking use cases: the buyer's ranking and its explanation, weights changes, the scoring catalog, and a
+vendor's own rank where the RFO discloses it. Scores are recomputed from the stored offers on every read under
+the RFO's pinned version and weights (pure functions: the same inputs give the same bytes)."""
+
 from __future__ import annotations
 
-from intentbid.domain import scoring
+from decimal import Decimal
+
+from intentbid import observability as obs
+from intentbid.domain import clock, scoring, scoring_profiles
+from intentbid.domain.errors import Conflict, FieldError, ValidationFailed
+from intentbid.domain.lifecycle import CLOSED, OPEN, effective_status
 from intentbid.domain.principal import Principal
-from intentbid.schemas.ranking import Ranking, RankingRow
-from intentbid.services import access
-from intentbid.services.views import weights_of
+from intentbid.schemas.ranking import (
+    Explain,
+    ProfileInfo,
+    Ranking,
+    RankingRow,
+    ScoringCatalog,
+    VersionInfo,
+    WeightsUpdate,
+)
+from intentbid.schemas.rfos import Rfo
+from intentbid.services import access, retry_on_conflict
+from intentbid.services.antigaming import flag_view
+from intentbid.services.views import rfo_view, weights_of
+from intentbid.store import audit, outbox
+from intentbid.store import flags as flag_store
 from intentbid.store import offers as store
+from intentbid.store import rfos as rfo_store
 from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.rfos import RfoModel
+from intentbid.store.tx import ConditionFailed
 
 RANKED_STATUSES = frozenset({"active", "won", "lost"})
 
 
 def terms_of(r: RfoModel) -> scoring.RfoTerms:
-    return scoring.RfoTerms(r.id, int(r.quantity), int(r.budget_max), r.need_by, r.created_at)
+    return scoring.RfoTerms(r.id, int(r.quantity), int(r.budget_max), r.need_by, r.created_at, expires_at=r.expires_at)
 
 
 def input_of(o: OfferModel) -> scoring.OfferInput:
+    # Vendor reliability is neutral (no delivery outcomes are recorded yet): see README, "Scoring".
     return scoring.OfferInput(
-        o.id, o.vendor_id, int(o.unit_price), int(o.quantity_available), o.delivery_date, o.submitted_at
+        o.id,
+        o.vendor_id,
+        int(o.unit_price),
+        int(o.quantity_available),
+        o.delivery_date,
+        o.submitted_at,
+        valid_until=o.valid_until,
     )
+
+
+def _ranked_inputs(rfo: RfoModel) -> list[scoring.OfferInput]:
+    return [input_of(o) for o in store.all_for_rfo(rfo.id) if o.status in RANKED_STATUSES]
 
 
 def rank(p: Principal, rfo_id: str) -> Ranking:
@@ -27,8 +61,7 @@ def rank(p: Principal, rfo_id: str) -> Ranking:
     rfo = access.own_rfo(p, rfo_id)
     version = scoring.get_version(rfo.scoring_version)
     weights = weights_of(rfo)
-    offers = [input_of(o) for o in store.all_for_rfo(rfo.id) if o.status in RANKED_STATUSES]
-    ranked = scoring.rank(version, terms_of(rfo), offers, weights)
+    ranked = scoring.rank(version, terms_of(rfo), _ranked_inputs(rfo), weights)
     qty = int(rfo.quantity)
     rows = [
         RankingRow(
@@ -49,4 +82,128 @@ def rank(p: Principal, rfo_id: str) -> Ranking:
         scoring_version=version.version,
         weights={k: scoring.fmt(v) for k, v in weights.items()},
         data=rows,
+    )
+
+
+def explain(p: Principal, rfo_id: str) -> Explain:
+    """Why each offer ranks where it does, plus the formula and any suspicious-activity flags on the RFO."""
+    rfo = access.own_rfo(p, rfo_id)
+    payload = scoring.explain_payload(rfo.scoring_version, terms_of(rfo), _ranked_inputs(rfo), weights_of(rfo))
+    return Explain(**payload, flags=[flag_view(f) for f in flag_store.for_rfo(rfo.id)])
+
+
+def own_rank(rfo: RfoModel, offer_id: str) -> int | None:
+    """An offer's current rank on its RFO (one paginated Query)."""
+    version = scoring.get_version(rfo.scoring_version)
+    for i, s in enumerate(scoring.rank(version, terms_of(rfo), _ranked_inputs(rfo), weights_of(rfo)), start=1):
+        if s.offer.offer_id == offer_id:
+            return i
+    return None
+
+
+def choose_weights(
+    version: scoring.ScoringVersion, weights: dict[str, float] | None, profile: str | None, category: str
+) -> dict[str, Decimal]:
+    """Explicit weights win; else a named profile; else the category's default profile."""
+    if weights is not None and profile is not None:
+        raise ValidationFailed(
+            "Give weights or a profile, not both.",
+            errors=[FieldError("profile", "conflicting_fields", "weights were given too")],
+        )
+    if weights is not None:
+        return scoring.normalise_weights(version, weights)
+    if profile is not None:
+        return scoring_profiles.profile_weights(profile, version)
+    return scoring_profiles.category_weights(category, version)
+
+
+@retry_on_conflict()
+def set_weights(p: Principal, rfo_id: str, body: WeightsUpdate) -> Rfo:
+    """Change how offers are weighed (and optionally the version), only while the RFO is OPEN or CLOSED.
+    Audited; the ranking re-ranks at once (it is computed on read)."""
+    now = clock.now()
+    rfo = access.own_rfo(p, rfo_id)
+    status = effective_status(rfo.status, rfo.expires_at, now)
+    if status not in (OPEN, CLOSED):
+        raise Conflict(
+            f"Weights can change only while the RFO is OPEN or CLOSED; it is {status}.",
+            code="rfo_not_open",
+            extra={"rfo_status": status},
+        )
+    version = scoring.get_version(body.scoring_version or rfo.scoring_version)
+    if body.weights is None and body.profile is None and body.scoring_version is None:
+        raise ValidationFailed(
+            "Give weights, a profile or a scoring_version.",
+            errors=[FieldError("weights", "required", "nothing to change")],
+        )
+    weights = (
+        choose_weights(version, body.weights, body.profile, rfo.category)
+        if (body.weights is not None or body.profile is not None or version.version != rfo.scoring_version)
+        else weights_of(rfo)
+    )
+    before = {k: scoring.fmt(v) for k, v in weights_of(rfo).items()}
+    after = {k: scoring.fmt(v) for k, v in weights.items()}
+    data = {
+        "scoring_version": version.version,
+        "weights": after,
+        "previous_weights": before,
+        "previous_version": rfo.scoring_version,
+    }
+    actions = [RfoModel.weights.set(after), RfoModel.scoring_version.set(version.version), RfoModel.updated_at.set(now)]
+    guard = (RfoModel.status == rfo.status) & RfoModel.deleted_at.does_not_exist() & (RfoModel.expires_at > now)
+    try:
+        rfo_store.transition(
+            rfo,
+            actions,
+            guard,
+            audit.entry(
+                audit.Actor.of(p),
+                action="weights",
+                target_id=rfo.id,
+                target_type="rfo",
+                environment=rfo.environment,
+                now=now,
+                payload=data,
+            ),
+            outbox.event("rfo.updated", rfo.id, rfo.environment, {"rfo_id": rfo.id, **data}, now),
+        )
+    except ConditionFailed:
+        raise Conflict(
+            "The RFO changed while the weights were set; fetch it and retry.", code="invalid_transition"
+        ) from None
+    obs.count("WeightsChanged")
+    return rfo_view(access.own_rfo(p, rfo_id), p, now)
+
+
+def catalog() -> ScoringCatalog:
+    versions = []
+    for v in scoring.VERSIONS.values():
+        lo, hi = v.bounds
+        versions.append(
+            VersionInfo(
+                version=v.version,
+                components=list(v.components),
+                penalties={k: scoring.fmt(m) for k, m in v.penalties.items()},
+                default_weights={k: scoring.fmt(w) for k, w in scoring.normalise_weights(v, None).items()},
+                bounds=[scoring.fmt(lo), scoring.fmt(hi)],
+                relative=v.relative,
+                formula=v.formula,
+            )
+        )
+    profiles = [
+        ProfileInfo(
+            name=name,
+            description=scoring_profiles.PROFILE_DESCRIPTIONS[name],
+            weights={
+                vid: {k: scoring.fmt(w) for k, w in scoring_profiles.profile_weights(name, v).items()}
+                for vid, v in scoring.VERSIONS.items()
+            },
+        )
+        for name in scoring_profiles.PROFILES
+    ]
+    return ScoringCatalog(
+        default_version=scoring.LATEST,
+        versions=versions,
+        profiles=profiles,
+        category_profiles=dict(scoring_profiles.CATEGORY_PROFILES),
     )

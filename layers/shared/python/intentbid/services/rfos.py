@@ -14,10 +14,11 @@ from intentbid.domain import clock, ids
 from intentbid.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from intentbid.domain.lifecycle import AWARDED, DELETED, OPEN, effective_status, transition
 from intentbid.domain.principal import Principal
-from intentbid.domain.scoring import fmt, get_version, normalise_weights
+from intentbid.domain.scoring import LATEST, fmt, get_version
 from intentbid.schemas.common import utc
 from intentbid.schemas.rfos import Award, Reason, Reopen, Rfo, RfoCreate, RfoListQuery, RfoPage
 from intentbid.services import access, retry_on_conflict
+from intentbid.services.ranking import choose_weights
 from intentbid.services.views import rfo_view
 from intentbid.store import audit, expiry, outbox
 from intentbid.store import offers as offer_store
@@ -47,8 +48,8 @@ def create(p: Principal, body: RfoCreate) -> Rfo:
     now = clock.now()
     expires_at, need_by = utc(body.expires_at), utc(body.need_by)
     _check_dates(expires_at, need_by, now)
-    version = get_version(body.scoring_version)
-    weights = normalise_weights(version, body.weights)
+    version = get_version(body.scoring_version or LATEST)
+    weights = choose_weights(version, body.weights, body.profile, body.category)
     rfo = RfoModel(
         ids.new_id("rfo"),
         buyer_id=p.id,
@@ -270,7 +271,7 @@ def award(p: Principal, rfo_id: str, body: Award) -> Rfo:
             offer_updates=updates,
         )
     except ConditionFailed as exc:
-        if exc.item_failed(0):
+        if exc.failed_on("rfos"):
             raise _lost_race(p, rfo_id, "award") from None
         raise Conflict(
             "An offer changed while awarding (withdrawn?); fetch the ranking and retry.", code="offer_not_active"

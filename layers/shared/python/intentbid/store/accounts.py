@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
@@ -20,3 +23,25 @@ def create_with_key(account: AccountModel, key: ApiKeyModel, *records: Model) ->
     with transaction(*records) as tx:
         tx.save(account, condition=AccountModel.id.does_not_exist())
         tx.save(key, condition=ApiKeyModel.key_hash.does_not_exist())
+
+
+def save_cooldown(
+    account: AccountModel,
+    *,
+    strikes: int,
+    last_strike_at: Any,
+    cooldown_until: Any,
+    recent_violations: list[int],
+    reason: str | None,
+    records: Sequence[Model] = (),
+) -> None:
+    """Write a vendor's anti-gaming state (with its audit entry, when given) in one transaction."""
+    actions = [AccountModel.strikes.set(strikes), AccountModel.recent_violations.set(recent_violations)]
+    for attr, value in (
+        (AccountModel.last_strike_at, last_strike_at),
+        (AccountModel.cooldown_until, cooldown_until),
+        (AccountModel.cooldown_reason, reason),
+    ):
+        actions.append(attr.set(value) if value is not None else attr.remove())
+    with transaction(*records) as tx:
+        tx.update(account, actions, condition=AccountModel.id.exists())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -29,7 +29,9 @@ def schedule(rfo_id: str, expires_at: datetime, deadline_version: int) -> bool:
     arn = os.environ.get("EXPIRY_STATE_MACHINE_ARN")
     if not arn:
         return False
-    payload = {"rfo_id": rfo_id, "expires_at": to_rfc3339(expires_at), "deadline_version": deadline_version}
+    # Whole seconds, rounded up: Step Functions' Wait (and moto's) may drop sub-second precision and fire early.
+    due = expires_at.replace(microsecond=0) + (timedelta(seconds=1) if expires_at.microsecond else timedelta(0))
+    payload = {"rfo_id": rfo_id, "expires_at": to_rfc3339(due), "deadline_version": deadline_version}
     try:
         _client().start_execution(
             stateMachineArn=arn, name=execution_name(rfo_id, deadline_version), input=json.dumps(payload)
@@ -43,3 +45,23 @@ def schedule(rfo_id: str, expires_at: datetime, deadline_version: int) -> bool:
         obs.count("ExpirySchedulingFailures")
         return False
     return True
+
+
+@cache
+def _sqs() -> Any:
+    import boto3
+
+    return boto3.client("sqs")
+
+
+@cache
+def _queue_url(queue_arn: str) -> str:
+    _, _, _, _region, account, name = queue_arn.split(":", 5)
+    return str(_sqs().get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"])
+
+
+def retry_message_in(queue_arn: str, receipt_handle: str, seconds: int) -> None:
+    """Make an early expiry message visible again when it is due (instead of the queue's visibility timeout)."""
+    _sqs().change_message_visibility(
+        QueueUrl=_queue_url(queue_arn), ReceiptHandle=receipt_handle, VisibilityTimeout=max(0, min(seconds, 43_200))
+    )

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
+from intentbid.domain.limits import CounterLimit
 from intentbid.store import paging
+from intentbid.store.models.accounts import AccountModel
 from intentbid.store.models.offers import OfferModel
+from intentbid.store.models.rate_limits import RateLimitModel
 from intentbid.store.models.rfos import RfoModel
 from intentbid.store.tx import transaction
 
@@ -23,17 +26,47 @@ def rfo_open_condition(now: datetime) -> Any:
     return (RfoModel.status == "OPEN") & (RfoModel.expires_at > now) & RfoModel.deleted_at.does_not_exist()
 
 
-def submit(offer: OfferModel, now: datetime, *records: Model) -> None:
-    """Guarded by the RFO still being OPEN and before its deadline, in the same transaction (item 0)."""
+def not_cooling_down(now: datetime) -> Any:
+    return AccountModel.cooldown_until.does_not_exist() | (AccountModel.cooldown_until <= now)
+
+
+def count(tx: Any, limit: CounterLimit) -> None:
+    """Increment a limit's counter in ``tx`` only while it is below its max (exact under concurrency)."""
+    actions: list[Action] = [RateLimitModel.n.add(1)]
+    expires = limit.expires_at_epoch()
+    if expires is not None:
+        actions.append(RateLimitModel.expire_at.set(expires))
+    tx.update(
+        RateLimitModel(limit.key), actions, condition=RateLimitModel.n.does_not_exist() | (RateLimitModel.n < limit.max)
+    )
+
+
+def submit(offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *records: Model) -> None:
+    """One transaction: the RFO is OPEN before its deadline, the vendor is not cooling down, each limit's
+    counter has room (``ConditionFailed.failed_on`` tells which guard refused), the offer, its audit entry and
+    its outbox event."""
     with transaction(*records) as tx:
         tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
+        tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now))
+        for limit in limits:
+            count(tx, limit)
         tx.save(offer, condition=OfferModel.id.does_not_exist())
 
 
-def update(offer: OfferModel, actions: list[Action], expected_revision: int, now: datetime, *records: Model) -> None:
-    """Change an active offer at ``expected_revision`` while its RFO is OPEN (item 0: the RFO check)."""
+def update(
+    offer: OfferModel,
+    actions: list[Action],
+    expected_revision: int,
+    now: datetime,
+    *records: Model,
+    check_cooldown: bool = True,
+) -> None:
+    """Change an active offer at ``expected_revision`` while its RFO is OPEN and (unless told otherwise, e.g.
+    to withdraw) its vendor is not cooling down (``ConditionFailed.failed_on`` tells which guard refused)."""
     with transaction(*records) as tx:
         tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
+        if check_cooldown:
+            tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now))
         tx.update(
             offer, actions, condition=(OfferModel.status == "active") & (OfferModel.revision == expected_revision)
         )

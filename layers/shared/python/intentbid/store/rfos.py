@@ -39,7 +39,7 @@ def transition(
     offer_updates: Sequence[tuple[OfferModel, list[Action], Any]] = (),
 ) -> None:
     """Change an RFO under ``condition`` (plus its version), with offer updates, audit and outbox, atomically.
-    Item 0 of the transaction is always the RFO, so ``ConditionFailed.item_failed(0)`` means it changed."""
+    ``ConditionFailed.failed_on("rfos")`` means the RFO changed; ``failed_on("offers")`` an offer did."""
     with transaction(*records) as tx:
         tx.update(rfo, actions, condition=condition)
         for offer, offer_actions, offer_condition in offer_updates:

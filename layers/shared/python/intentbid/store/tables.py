@@ -45,10 +45,12 @@ def load_all_models() -> None:
         accounts,
         api_keys,
         audit,
+        flags,
         idempotency,
         offers,
         outbox,
         rate_limits,
+        rejections,
         rfos,
     )
 

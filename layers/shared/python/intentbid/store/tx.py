@@ -14,7 +14,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from intentbid.domain.errors import ServiceUnavailable
-from intentbid.store.base import connection
+from intentbid.store.base import connection, registered_models
 from intentbid.store.models.audit import AuditModel
 from intentbid.store.models.outbox import OutboxModel
 
@@ -25,14 +25,28 @@ class TransactionConflict(Exception):
 
 
 class ConditionFailed(Exception):
-    """A guarded write lost: ``failed[i]`` is the cancellation code of item ``i`` (or ``None``)."""
+    """A guarded write lost. ``failed`` lists the items whose condition failed as (logical table, key string):
+    callers ask :meth:`failed_on` instead of relying on positions (PynamoDB reorders a transaction's items:
+    condition checks, then deletes, puts, updates)."""
 
-    def __init__(self, failed: list[str | None]) -> None:
+    def __init__(self, failed: list[tuple[str, str]]) -> None:
         super().__init__("transaction condition failed")
         self.failed = failed
 
-    def item_failed(self, index: int) -> bool:
-        return index < len(self.failed) and self.failed[index] == "ConditionalCheckFailed"
+    def failed_on(self, table: str, key: str | None = None) -> bool:
+        return any(t == table and (key is None or k == key) for t, k in self.failed)
+
+
+def _items_in_order(tx: TransactWrite) -> list[tuple[str, str]]:
+    """(logical table, hash key value) per item, in the order PynamoDB sends them."""
+    logical = {m.Meta.table_name: m.logical_name for m in registered_models()}  # type: ignore[attr-defined]
+    out = []
+    for group in (tx._condition_check_items, tx._delete_items, tx._put_items, tx._update_items):
+        for item in group:
+            key = item.get("Key") or item.get("Item") or {}
+            first = next(iter(key.values()), {}) if key else {}
+            out.append((logical.get(item.get("TableName", ""), ""), str(next(iter(first.values()), ""))))
+    return out
 
 
 @contextmanager
@@ -54,7 +68,9 @@ def transaction(*records: Model) -> Iterator[TransactWrite]:
         if exc.cause_response_code == "TransactionCanceledException":
             reasons = [r.code if r else None for r in exc.cancellation_reasons]
             if any(r == "ConditionalCheckFailed" for r in reasons):
-                raise ConditionFailed(reasons) from None
+                items = _items_in_order(tx)
+                failed = [item for item, r in zip(items, reasons, strict=False) if r == "ConditionalCheckFailed"]
+                raise ConditionFailed(failed) from None
             if any(r == "TransactionConflict" for r in reasons):
                 raise TransactionConflict() from None
             raise ServiceUnavailable("The write could not be completed; retry the request.") from None

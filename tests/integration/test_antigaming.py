@@ -1,0 +1,257 @@
+"""Anti-spam and anti-gaming through the handlers: every rule and limit answers with its status, code, field
+and Retry-After; rejections are logged for the vendor; cooldowns grow and expire; flags are raised by the
+dispatcher on seeded data and never on clean data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from helpers import create_rfo, iso, register, submit
+from lambda_harness import invoke
+
+from intentbid import config
+from intentbid.domain import clock
+from intentbid.services import antigaming
+
+pytestmark = pytest.mark.usefixtures("aws")
+ADMIN = {"kind": "admin", "id": "adm_ops", "scopes": ["admin"]}
+
+
+@pytest.fixture(autouse=True)
+def controllable_clock(monkeypatch: pytest.MonkeyPatch) -> Any:
+    now = {"t": datetime.now(UTC).timestamp()}
+    clock.set_clock(lambda: now["t"])
+    config.settings.cache_clear()
+    yield now
+    clock.set_clock(None)
+    config.settings.cache_clear()
+
+
+def advance(now: dict[str, float], seconds: float) -> None:
+    now["t"] += seconds
+
+
+def revise(vendor: dict, offer: dict, unit_price: int) -> tuple[int, dict, dict]:
+    return invoke("offer_revise", principal=vendor, path={"offer_id": offer["id"]}, body={"unit_price": unit_price})
+
+
+def rejections(vendor: dict) -> list[dict]:
+    status, _, page = invoke("vendor_rejections", principal=vendor, path={"vendor_id": vendor["id"]})
+    assert status == 200
+    return page["data"]
+
+
+@pytest.mark.parametrize(
+    ("override", "code", "field"),
+    [
+        ({"unit_price": 100}, "price_out_of_range", "unit_price"),  # below 5% of the budget
+        ({"unit_price": 8_000}, "price_out_of_range", "unit_price"),  # above 150% of the budget
+        ({"quantity_available": 1_001}, "quantity_out_of_range", "quantity_available"),
+        ({"eta_days": 30}, "eta_after_need_by", "eta_days"),
+        ({"availability_confirmed": False}, "availability_not_confirmed", "availability_confirmed"),
+        ({"currency": "EUR"}, "currency_mismatch", "currency"),
+    ],
+)
+def test_each_rule_has_its_code_and_field_and_is_logged(override: dict, code: str, field: str) -> None:
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer)
+    status, problem = submit(vendor, rfo["id"], **override)
+    assert status == 400 and problem["code"] == code and problem["errors"][0]["field"] == field
+    logged = rejections(vendor)
+    assert [(r["code"], r["rfo_id"], r["action"], r["status"]) for r in logged] == [(code, rfo["id"], "submit", 400)]
+    assert logged[0]["errors"][0]["field"] == field
+
+
+def test_offers_per_vendor_per_rfo_are_capped_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer)
+    statuses = [submit(vendor, rfo["id"])[0] for _ in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    _, problem = submit(vendor, rfo["id"])
+    assert problem["code"] == "offer_limit_reached"
+    assert submit(register("vendor", "Other"), rfo["id"])[0] == 201
+
+
+def test_hourly_rate_across_rfos_has_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTENTBID_MAX_OFFERS_PER_VENDOR_PER_HOUR", "2")
+    config.settings.cache_clear()
+    buyer, vendor = register("buyer"), register("vendor")
+    rfos = [create_rfo(buyer, title=f"R{i}") for i in range(3)]
+    assert [submit(vendor, r["id"])[0] for r in rfos[:2]] == [201, 201]
+    status, _, problem = invoke(
+        "offer_submit",
+        principal=vendor,
+        path={"rfo_id": rfos[2]["id"]},
+        body={
+            "unit_price": 3_000,
+            "currency": "USD",
+            "quantity_available": 100,
+            "eta_days": 3,
+            "availability_confirmed": True,
+            "valid_until": iso(datetime.now(UTC) + timedelta(days=5)),
+        },
+    )
+    assert status == 429 and problem["code"] == "rate_limited"
+
+
+def test_revision_interval_and_count(controllable_clock: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTENTBID_MAX_REVISIONS_PER_OFFER", "2")
+    config.settings.cache_clear()
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer)
+    _, offer = submit(vendor, rfo["id"])
+    status, headers, problem = invoke(
+        "offer_revise", principal=vendor, path={"offer_id": offer["id"]}, body={"unit_price": 2_900}
+    )
+    assert status == 429 and problem["code"] == "revision_cooldown" and 1 <= int(headers["Retry-After"]) <= 30
+    for price in (2_800, 2_700):
+        advance(controllable_clock, 31)
+        assert (
+            invoke("offer_revise", principal=vendor, path={"offer_id": offer["id"]}, body={"unit_price": price})[0]
+            == 200
+        )
+    advance(controllable_clock, 31)
+    status, _, problem = invoke(
+        "offer_revise", principal=vendor, path={"offer_id": offer["id"]}, body={"unit_price": 2_600}
+    )
+    assert status == 429 and problem["code"] == "offer_limit_reached"
+    assert [r["code"] for r in rejections(vendor)] == ["offer_limit_reached", "revision_cooldown"]
+
+
+def test_minimum_improvement_when_configured(controllable_clock: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTENTBID_MIN_IMPROVEMENT_PCT", "1")
+    config.settings.cache_clear()
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer)
+    _, offer = submit(vendor, rfo["id"], unit_price=3_000)
+    advance(controllable_clock, 31)
+    status, _, problem = invoke(
+        "offer_revise", principal=vendor, path={"offer_id": offer["id"]}, body={"unit_price": 2_990}
+    )
+    assert status == 400 and problem["code"] == "insufficient_improvement"
+    assert (
+        invoke("offer_revise", principal=vendor, path={"offer_id": offer["id"]}, body={"unit_price": 2_900})[0] == 200
+    )
+
+
+def test_repeated_violations_start_a_growing_cooldown_that_expires(
+    controllable_clock: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTENTBID_COOLDOWN_VIOLATION_THRESHOLD", "2")
+    monkeypatch.setenv("INTENTBID_MAX_OFFERS_PER_VENDOR_PER_RFO", "1")
+    config.settings.cache_clear()
+    buyer, vendor = register("buyer"), register("vendor")
+    rfos = [create_rfo(buyer, title=f"R{i}") for i in range(4)]
+
+    def offer_on(rfo: dict) -> tuple[int, dict, dict]:
+        body = {
+            "unit_price": 3_000,
+            "currency": "USD",
+            "quantity_available": 100,
+            "eta_days": 3,
+            "availability_confirmed": True,
+            "valid_until": iso(clock.now() + timedelta(days=5)),
+        }
+        return invoke("offer_submit", principal=vendor, path={"rfo_id": rfo["id"]}, body=body)
+
+    def two_violations(rfo: dict) -> None:
+        assert offer_on(rfo)[0] == 201
+        assert [offer_on(rfo)[2]["code"] for _ in range(2)] == ["offer_limit_reached"] * 2
+
+    two_violations(rfos[0])  # strike 1: one minute
+    status, headers, problem = offer_on(rfos[1])
+    assert status == 429 and problem["code"] == "vendor_cooldown" and headers["Retry-After"] == "60"
+    assert problem["cooldown_until"] == iso(clock.now() + timedelta(seconds=60)).replace("+00:00", "Z")
+    advance(controllable_clock, 61)  # expired
+    two_violations(rfos[1])  # strike 2: doubled
+    status, headers, problem = offer_on(rfos[2])
+    assert status == 429 and problem["code"] == "vendor_cooldown" and headers["Retry-After"] == "120"
+    advance(controllable_clock, 121)
+    assert offer_on(rfos[3])[0] == 201
+    assert "vendor_cooldown" in [r["code"] for r in rejections(vendor)]
+
+
+def test_ops_set_and_lift_a_cooldown() -> None:
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer)
+    until = iso(datetime.now(UTC) + timedelta(hours=1))
+    status, _, state = invoke(
+        "admin_cooldown_set",
+        principal=ADMIN,
+        path={"vendor_id": vendor["id"]},
+        body={"until": until, "reason": "spamming"},
+    )
+    assert status == 200 and state["cooldown_until"] == until and state["reason"] == "spamming"
+    status, problem = submit(vendor, rfo["id"])
+    assert status == 429 and problem["code"] == "vendor_cooldown"
+    status, _, problem = invoke(
+        "admin_cooldown_set",
+        principal=ADMIN,
+        path={"vendor_id": vendor["id"]},
+        body={"until": "2020-01-01T00:00:00Z", "reason": ""},
+    )
+    assert status == 400 and {e["field"] for e in problem["errors"]} == {"until", "reason"}
+    assert invoke("admin_cooldown_lift", principal=ADMIN, path={"vendor_id": vendor["id"]})[2]["cooldown_until"] is None
+    assert submit(vendor, rfo["id"])[0] == 201
+    assert (
+        invoke(
+            "admin_cooldown_set",
+            principal=vendor,
+            path={"vendor_id": vendor["id"]},
+            body={"until": until, "reason": "x"},
+        )[0]
+        == 403
+    )
+
+
+def flags_for(rfo_id: str | None = None) -> list[dict]:
+    data = invoke("admin_flags", principal=ADMIN)[2]["data"]
+    return [f for f in data if rfo_id is None or f["rfo_id"] == rfo_id]
+
+
+def test_flags_per_signal_on_seeded_data(controllable_clock: dict) -> None:
+    buyer = register("buyer")
+    rfo = create_rfo(buyer)
+    vendors = [register("vendor", f"V{i}") for i in range(6)]
+    for v, price in zip(vendors[:5], (3_000, 3_050, 2_950, 3_020, 2_980), strict=True):
+        submit(v, rfo["id"], unit_price=price, eta_days=3)
+    _, outlier = submit(vendors[5], rfo["id"], unit_price=300, eta_days=4)  # inside the band, far from the pack
+    sybil_a, sybil_b = register("vendor", "SybilA"), register("vendor", "SybilB")
+    submit(sybil_a, rfo["id"], unit_price=4_444, eta_days=5, quantity_available=77)
+    submit(sybil_b, rfo["id"], unit_price=4_444, eta_days=5, quantity_available=77)
+    antigaming.evaluate_rfo(rfo["id"])
+    codes = {(f["code"], f["vendor_id"]) for f in flags_for(rfo["id"])}
+    assert ("price_outlier", vendors[5]["id"]) in codes
+    assert {("near_identical_offers", sybil_a["id"]), ("near_identical_offers", sybil_b["id"])} <= codes
+    before = len(flags_for())
+    antigaming.evaluate_rfo(rfo["id"])  # re-detection never duplicates
+    assert len(flags_for()) == before
+    explain = invoke("ranking_explain", principal=buyer, path={"rfo_id": rfo["id"]})[2]
+    assert {f["code"] for f in explain["flags"]} >= {"price_outlier", "near_identical_offers"}
+    ranking = invoke("ranking", principal=buyer, path={"rfo_id": rfo["id"]})[2]["data"]
+    assert outlier["id"] == ranking[0]["offer_id"]  # flags never change scores: the cheap outlier still ranks first
+
+
+def test_repeated_rejections_and_last_second_flags(controllable_clock: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTENTBID_FLAG_REJECTIONS_THRESHOLD", "3")
+    config.settings.cache_clear()
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer, expires_at=iso(datetime.now(UTC) + timedelta(hours=1)))
+    for _ in range(3):
+        submit(vendor, rfo["id"], availability_confirmed=False)
+    assert ("repeated_rejections", vendor["id"]) in {(f["code"], f["vendor_id"]) for f in flags_for()}
+    advance(controllable_clock, 3600 - 20)
+    sniper = register("vendor", "Sniper")
+    submit(sniper, rfo["id"])
+    antigaming.evaluate_rfo(rfo["id"])
+    assert ("last_second_submission", sniper["id"]) in {(f["code"], f["vendor_id"]) for f in flags_for(rfo["id"])}
+
+
+def test_no_flags_on_clean_data() -> None:
+    buyer = register("buyer")
+    rfo = create_rfo(buyer, expires_at=iso(datetime.now(UTC) + timedelta(hours=2)))
+    for i, price in enumerate((3_000, 3_100, 2_900, 3_050, 2_950, 3_020)):
+        submit(register("vendor", f"C{i}"), rfo["id"], unit_price=price, eta_days=2 + i % 3, quantity_available=100 - i)
+    assert antigaming.evaluate_rfo(rfo["id"]) == [] and flags_for(rfo["id"]) == []

@@ -1,0 +1,113 @@
+"""Scoring through the API: v2 by default, profiles, weights changes that re-rank at once, explain sums exactly,
+disclosure of a vendor's own rank, and the public scoring catalog."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from helpers import create_rfo, register, submit
+from lambda_harness import invoke
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+
+def ranking(buyer: dict, rfo_id: str) -> list[str]:
+    status, _, body = invoke("ranking", principal=buyer, path={"rfo_id": rfo_id})
+    assert status == 200
+    return [row["offer_id"] for row in body["data"]]
+
+
+def test_new_rfos_pin_the_latest_version_and_their_category_profile() -> None:
+    buyer = register("buyer")
+    rfo = create_rfo(buyer, category="office-supplies")
+    catalog = invoke("scoring_catalog")[2]
+    assert rfo["scoring_version"] == catalog["default_version"] == "v2"
+    profile = catalog["category_profiles"].get("office-supplies", "balanced")
+    expected = next(p for p in catalog["profiles"] if p["name"] == profile)["weights"]["v2"]
+    assert rfo["weights"] == expected and sum(Decimal(w) for w in rfo["weights"].values()) == 1
+    fast = create_rfo(buyer, profile="fastest")
+    assert Decimal(fast["weights"]["delivery"]) > Decimal(fast["weights"]["price"])
+
+
+def test_changing_weights_reranks_at_once_and_is_audited() -> None:
+    buyer = register("buyer")
+    rfo = create_rfo(buyer, profile="balanced")
+    cheap, fast = register("vendor", "Cheap"), register("vendor", "Fast")
+    _, cheap_offer = submit(cheap, rfo["id"], unit_price=2_000, eta_days=9)
+    _, fast_offer = submit(fast, rfo["id"], unit_price=4_000, eta_days=1)
+    status, _, updated = invoke(
+        "rfo_weights",
+        principal=buyer,
+        path={"rfo_id": rfo["id"]},
+        body={"weights": {"price": 1, "delivery": 0, "availability": 0, "reliability": 0}},
+    )
+    assert status == 200 and updated["weights"]["price"] == "1.000000"
+    assert ranking(buyer, rfo["id"]) == [cheap_offer["id"], fast_offer["id"]]
+    invoke("rfo_weights", principal=buyer, path={"rfo_id": rfo["id"]}, body={"weights": {"delivery": 1}})
+    assert ranking(buyer, rfo["id"]) == [fast_offer["id"], cheap_offer["id"]]
+    history = invoke("rfo_history", principal=buyer, path={"rfo_id": rfo["id"]})[2]["data"]
+    assert [h["action"] for h in history].count("weights") == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({"weights": {"karma": 1}}, "weights.karma", "unknown_component"),
+        ({"weights": {"price": -1}}, "weights.price", "out_of_range"),
+        ({"weights": {"price": 0, "delivery": 0}}, "weights", "weights_all_zero"),
+        ({"profile": "luckiest"}, "profile", "unknown_profile"),
+        ({"scoring_version": "v9"}, "scoring_version", "unknown_scoring_version"),
+        ({}, "weights", "required"),
+    ],
+)
+def test_weights_validation_is_400_with_errors(body: dict, field: str, code: str) -> None:
+    buyer = register("buyer")
+    rfo = create_rfo(buyer)
+    status, _, problem = invoke("rfo_weights", principal=buyer, path={"rfo_id": rfo["id"]}, body=body)
+    assert status == 400 and {"field": field, "code": code} in [
+        {"field": e["field"], "code": e["code"]} for e in problem["errors"]
+    ]
+
+
+def test_weights_only_while_open_or_closed_and_only_by_the_owner() -> None:
+    buyer, other, vendor = register("buyer"), register("buyer", "Other"), register("vendor")
+    rfo = create_rfo(buyer)
+    body = {"profile": "cheapest"}
+    assert invoke("rfo_weights", principal=other, path={"rfo_id": rfo["id"]}, body=body)[0] == 404
+    assert invoke("rfo_weights", principal=vendor, path={"rfo_id": rfo["id"]}, body=body)[0] == 403
+    _, offer = submit(vendor, rfo["id"])
+    invoke("rfo_award", principal=buyer, path={"rfo_id": rfo["id"]}, body={"offer_id": offer["id"]})
+    status, _, problem = invoke("rfo_weights", principal=buyer, path={"rfo_id": rfo["id"]}, body=body)
+    assert status == 409 and problem["rfo_status"] == "AWARDED"
+
+
+def test_explain_sums_exactly_and_matches_the_ranking() -> None:
+    buyer = register("buyer")
+    rfo = create_rfo(buyer)
+    for i, price in enumerate((2_500, 3_000, 3_500)):
+        submit(register("vendor", f"V{i}"), rfo["id"], unit_price=price, eta_days=i + 1)
+    status, _, doc = invoke("ranking_explain", principal=buyer, path={"rfo_id": rfo["id"]})
+    assert status == 200 and doc["scoring_version"] == "v2" and doc["formula"]
+    assert [row["offer_id"] for row in doc["data"]] == ranking(buyer, rfo["id"])
+    for row in doc["data"]:
+        total = sum(Decimal(v) for v in row["contributions"].values()) - sum(
+            Decimal(v) for v in row["penalties"].values()
+        )
+        assert total == Decimal(row["score"])
+    vendor = register("vendor", "Nosy")
+    assert invoke("ranking_explain", principal=vendor, path={"rfo_id": rfo["id"]})[0] == 403
+    assert invoke("ranking", principal=vendor, path={"rfo_id": rfo["id"]})[0] == 403
+
+
+def test_a_vendor_sees_its_own_rank_only_when_disclosed() -> None:
+    buyer = register("buyer")
+    sealed, open_rank = create_rfo(buyer), create_rfo(buyer, disclosure="own_rank")
+    a, b = register("vendor", "A"), register("vendor", "B")
+    _, a_sealed = submit(a, sealed["id"], unit_price=2_000)
+    _, a_open = submit(a, open_rank["id"], unit_price=4_000)
+    _, b_open = submit(b, open_rank["id"], unit_price=2_000)
+    assert invoke("offer_get", principal=a, path={"offer_id": a_sealed["id"]})[2]["rank"] is None
+    mine = invoke("offer_get", principal=a, path={"offer_id": a_open["id"]})[2]
+    assert mine["rank"] == 2 and b["id"] not in str(mine) and str(b_open["unit_price"]) not in str(mine)
+    assert invoke("offer_get", principal=buyer, path={"offer_id": a_sealed["id"]})[2]["rank"] == 1
