@@ -1,0 +1,627 @@
+"""AWS API calls per request, for every endpoint and the authorizer (in-process moto).
+
+Every botocore API call in the process is counted - boto3 clients, PynamoDB's botocore clients and
+Powertools alike - by wrapping ``botocore.client.BaseClient._make_api_call`` (once per logical call, before
+retries). A realistic marketplace round is played through the real handlers with API Gateway events; only the
+measured request of each row is counted, its setup is not. Each row also lists the tables the request touched
+and how (read/write), checked against ``intentbid.permissions.ACCESS`` (what IAM will let the function do).
+
+    python bench/aws_calls.py
+
+Prints a table and exits 0 (a bench reports; ``tests/integration/test_aws_calls.py`` pins the counts).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# IAM actions per access level, as infra/intentbid_infra/access.py grants them from ACCESS (kept in step with it;
+# that module imports aws_cdk, too heavy to load here).
+READ_ACTIONS = frozenset({"GetItem", "BatchGetItem", "Query", "ConditionCheckItem", "DescribeTable"})
+LEVEL_ACTIONS = {
+    "read": READ_ACTIONS,
+    "update": READ_ACTIONS | {"UpdateItem"},
+    "write": READ_ACTIONS | {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"},
+    "append": frozenset({"PutItem", "DescribeTable"}),
+}
+
+
+def allowed_actions(level: str) -> frozenset[str]:
+    """IAM actions of an access level; levels join with ``+`` (``read+append``)."""
+    return frozenset().union(*(LEVEL_ACTIONS.get(part, frozenset()) for part in level.split("+") if part))
+
+
+_TX_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+
+
+@dataclass(frozen=True)
+class Call:
+    service: str
+    operation: str
+    tables: tuple[tuple[str, str], ...]  # (physical table name, IAM action it needs), in request order
+
+    def label(self, prefix: str) -> str:
+        names = sorted({t[len(prefix) :] if t.startswith(prefix) else t for t, _ in self.tables})
+        op = self.operation if self.service == "dynamodb" else f"{self.service}:{self.operation}"
+        return f"{op}({','.join(names)})" if names else op
+
+
+def tables_of(service: str, operation: str, params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Which DynamoDB tables a call touches, and the IAM action each needs (transactions: per item)."""
+    if service != "dynamodb":
+        return ()
+    if operation == "TransactWriteItems":
+        return tuple(
+            (spec["TableName"], _TX_ACTIONS[kind])
+            for item in params.get("TransactItems", [])
+            for kind, spec in item.items()
+        )
+    if operation == "TransactGetItems":
+        return tuple((i["Get"]["TableName"], "GetItem") for i in params.get("TransactItems", []))
+    if operation in ("BatchGetItem", "BatchWriteItem"):
+        return tuple((t, operation) for t in params.get("RequestItems", {}))
+    if "TableName" in params:
+        return ((params["TableName"], operation),)
+    return ()
+
+
+class CallCounter:
+    """Records every botocore API call made while :meth:`recording` is active (any thread)."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._active = False
+        self._lock = threading.Lock()
+        self._original: Callable[..., Any] | None = None
+
+    def install(self) -> None:
+        import botocore.client
+
+        if self._original is not None:
+            return
+        original = botocore.client.BaseClient._make_api_call
+        counter = self
+
+        def _make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+            if counter._active:
+                service = client.meta.service_model.service_name
+                call = Call(service, operation_name, tables_of(service, operation_name, api_params))
+                with counter._lock:
+                    counter.calls.append(call)
+            return original(client, operation_name, api_params)
+
+        self._original = original
+        botocore.client.BaseClient._make_api_call = _make_api_call  # type: ignore[method-assign]
+
+    def uninstall(self) -> None:
+        import botocore.client
+
+        if self._original is not None:
+            botocore.client.BaseClient._make_api_call = self._original  # type: ignore[method-assign]
+            self._original = None
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[Call]]:
+        with self._lock:
+            self.calls = []
+        self._active = True
+        try:
+            yield self.calls
+        finally:
+            self._active = False
+
+
+@dataclass
+class Measured:
+    """One measured request: which function, in what situation, what it answered, which calls it made."""
+
+    function: str
+    variant: str
+    status: int
+    calls: list[Call] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"{self.function} ({self.variant})" if self.variant else self.function
+
+    @property
+    def dynamodb(self) -> int:
+        return sum(1 for c in self.calls if c.service == "dynamodb")
+
+    @property
+    def other(self) -> int:
+        return sum(1 for c in self.calls if c.service != "dynamodb")
+
+    def operations(self, prefix: str = "") -> str:
+        return " + ".join(c.label(prefix) for c in self.calls) or "-"
+
+    def ops(self) -> list[str]:
+        """Operations as ``service:Operation`` strings, in order (what the tests pin)."""
+        return [c.operation if c.service == "dynamodb" else f"{c.service}:{c.operation}" for c in self.calls]
+
+    def table_actions(self, prefix: str) -> dict[str, set[str]]:
+        """Logical table -> the IAM actions this request needed on it."""
+        out: dict[str, set[str]] = {}
+        for c in self.calls:
+            for table, action in c.tables:
+                out.setdefault(table[len(prefix) :] if table.startswith(prefix) else table, set()).add(action)
+        return out
+
+    def access_violations(self, prefix: str) -> dict[str, list[str]]:
+        """What this request needed beyond ``intentbid.permissions.effective(function)`` - its IAM in AWS: the
+        function's own ACCESS plus the middleware's (rate limits, idempotency) - {} when within it."""
+        from intentbid.permissions import effective
+
+        access = effective(self.function)
+        out: dict[str, list[str]] = {}
+        for table, actions in self.table_actions(prefix).items():
+            missing = actions - allowed_actions(access.tables.get(table, ""))
+            if missing:
+                out[table] = sorted(missing)
+        starts = any(c.service == "stepfunctions" and c.operation == "StartExecution" for c in self.calls)
+        if starts and not access.start_expiry:
+            out["stepfunctions"] = ["StartExecution"]
+        return out
+
+
+# --- the round ----------------------------------------------------------------------------------------------------
+
+ApiEvent = Callable[..., dict[str, Any]]
+LoadFunction = Callable[[str], Any]
+
+VENDOR_BODY = {"name": "Acme Supplies", "email": "sales@acme.example"}
+BUYER_BODY = {"name": "Globex Procurement", "email": "buy@globex.example"}
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rfo_body(now: datetime) -> dict[str, Any]:
+    return {
+        "title": "500 ergonomic office chairs",
+        "description": "Mesh back, adjustable arms, 5-year warranty.",
+        "category": "office-furniture",
+        "quantity": 500,
+        "unit": "chair",
+        "budget_max": 12_500_000,
+        "currency": "USD",
+        "delivery_region": "us-east",
+        "need_by": _iso(now + timedelta(days=30)),
+        "expires_at": _iso(now + timedelta(days=7)),
+        "weights": {"price": 0.7, "delivery": 0.3},
+    }
+
+
+def offer_body(now: datetime) -> dict[str, Any]:
+    return {
+        "unit_price": 21_900,
+        "currency": "USD",
+        "quantity_available": 500,
+        "eta_days": 14,
+        "availability_confirmed": True,
+        "valid_until": _iso(now + timedelta(days=10)),
+        "notes": "Free delivery over 100 units.",
+    }
+
+
+class Context:
+    function_name = "bench"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def principal_of(registration: dict[str, Any], kind: str) -> dict[str, Any]:
+    key = registration["key"]
+    return {
+        "kind": kind,
+        "id": registration[kind]["id"],
+        "key_id": key["key_id"],
+        "scopes": key["scopes"],
+        "environment": key["environment"],
+    }
+
+
+def authorizer_event(api_key: str, method: str, path: str) -> dict[str, Any]:
+    """A REQUEST authorizer event as API Gateway sends it."""
+    return {
+        "type": "REQUEST",
+        "methodArn": f"arn:aws:execute-api:us-east-1:123456789012:abc123/test/{method}{path}",
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Authorization": f"Bearer {api_key}", "Host": "api.example"},
+        "queryStringParameters": None,
+        "pathParameters": None,
+        "requestContext": {"identity": {"sourceIp": "203.0.113.7"}, "httpMethod": method, "path": path},
+    }
+
+
+def create_expiry_state_machine() -> str:
+    """A state machine for rfo_create to start (moto records the execution; it does not need to run)."""
+    import boto3
+
+    sfn = boto3.client("stepfunctions")
+    definition = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
+    arn = sfn.create_state_machine(
+        name="intentbid-bench-rfo-expiry",
+        definition=json.dumps(definition),
+        roleArn="arn:aws:iam::123456789012:role/intentbid-bench-sfn",
+    )["stateMachineArn"]
+    return str(arn)
+
+
+def play_round(api_event: ApiEvent, load_function: LoadFunction, counter: CallCounter) -> list[Measured]:
+    """Play one marketplace round through the real handlers; measure one request per row.
+
+    Needs moto active and the tables created (the ``aws`` fixture, or :func:`main`)."""
+    from intentbid.store import expiry
+
+    previous = os.environ.get("EXPIRY_STATE_MACHINE_ARN")
+    os.environ["EXPIRY_STATE_MACHINE_ARN"] = create_expiry_state_machine()
+    expiry._client.cache_clear()  # a client bound to this moto session
+    try:
+        return _play(api_event, load_function, counter)
+    finally:
+        from intentbid.domain import clock
+
+        clock.set_clock(None)
+        expiry._client.cache_clear()
+        if previous is None:
+            os.environ.pop("EXPIRY_STATE_MACHINE_ARN", None)
+        else:
+            os.environ["EXPIRY_STATE_MACHINE_ARN"] = previous
+
+
+class _Round:
+    """Calls handlers with API Gateway events; measures the calls of the requests that are rows."""
+
+    def __init__(self, api_event: ApiEvent, load_function: LoadFunction, counter: CallCounter) -> None:
+        self.api_event, self.load_function, self.counter = api_event, load_function, counter
+        self.results: list[Measured] = []
+
+    def __call__(self, function: str, variant: str = "", *, measure: bool = True, **kwargs: Any) -> Any:
+        handler = self.load_function(function).handler
+        event = self.api_event(function, **kwargs)
+        if measure:
+            with self.counter.recording() as calls:
+                result = handler(event, Context())
+            self.results.append(Measured(function, variant, result["statusCode"], list(calls)))
+        else:
+            result = handler(event, Context())
+        body = result.get("body")
+        if result["statusCode"] >= 400:  # every request of the round is meant to succeed
+            raise RuntimeError(f"{function} {variant}: {result['statusCode']} {body}")
+        ctype = result.get("headers", {}).get("Content-Type", "")
+        return json.loads(body) if body and "json" in ctype else body
+
+
+def _play(api_event: ApiEvent, load_function: LoadFunction, counter: CallCounter) -> list[Measured]:
+    from intentbid.domain import clock
+
+    # A frozen clock: per-key rate-limit windows (and the once-per-window ``last_used_at`` write) fall the same
+    # way on every run, so the counts are exact facts.
+    t0 = float(int(time.time() // 60) * 60 + 1)
+    clock.set_clock(lambda: t0)
+    now = clock.now()
+    call = _Round(api_event, load_function, counter)
+    for public in ("health", "ready", "openapi", "docs"):
+        call(public)
+    vendor_reg = call("vendor_register", body=VENDOR_BODY)
+    buyer_reg = call("buyer_register", body=BUYER_BODY)
+    vendor, buyer = principal_of(vendor_reg, "vendor"), principal_of(buyer_reg, "buyer")
+    vendor2 = principal_of(call("vendor_register", body=VENDOR_BODY, measure=False), "vendor")
+    call.results.extend(_authorizer(load_function, counter, buyer_reg["api_key"]))
+
+    call("me", principal=buyer)
+    for kind, who in (("vendor", vendor), ("buyer", buyer)):
+        _keys(call, kind, who)
+    rfo_id = call("rfo_create", body=rfo_body(now), principal=buyer)["id"]
+    call("rfo_list", "buyer", principal=buyer)
+    call("rfo_list", "vendor", principal=vendor)
+    call("rfo_get", "buyer", path={"rfo_id": rfo_id}, principal=buyer)
+    call("rfo_get", "vendor", path={"rfo_id": rfo_id}, principal=vendor)
+    offer_id = call("offer_submit", path={"rfo_id": rfo_id}, body=offer_body(now), principal=vendor)["id"]
+    idem = {"path": {"rfo_id": rfo_id}, "body": offer_body(now), "principal": vendor2}
+    first = call("offer_submit", "Idempotency-Key", headers={"Idempotency-Key": "bench-1"}, **idem)
+    call("offer_submit", "Idempotency-Key replay", headers={"Idempotency-Key": "bench-1"}, **idem)
+    call("offer_list", "buyer", path={"rfo_id": rfo_id}, principal=buyer)
+    call("offer_list", "vendor", path={"rfo_id": rfo_id}, principal=vendor)
+    call("offer_get", "vendor", path={"offer_id": offer_id}, principal=vendor)
+    call("offer_get", "buyer", path={"offer_id": offer_id}, principal=buyer)
+    clock.set_clock(lambda: t0 + 60)  # past the revision cooldown; a new rate-limit window
+    call("offer_revise", path={"offer_id": offer_id}, body={"unit_price": 20_900}, principal=vendor)
+    call("ranking", path={"rfo_id": rfo_id}, principal=buyer)
+    call("vendor_offers", path={"vendor_id": vendor["id"]}, principal=vendor)
+    call("vendor_rejections", path={"vendor_id": vendor["id"]}, principal=vendor)
+    weights = {
+        k: float(v) for k, v in call("ranking_explain", path={"rfo_id": rfo_id}, principal=buyer)["weights"].items()
+    }
+    call("rfo_weights", path={"rfo_id": rfo_id}, body={"weights": weights}, principal=buyer)
+    call("scoring_catalog")
+    token = call("public_token_create", path={"rfo_id": rfo_id}, body={"show_prices": True}, principal=buyer)
+    call("public_rfo", path={"token": token["token"]})
+    call("public_token_revoke", path={"rfo_id": rfo_id}, principal=buyer)
+    call("offer_withdraw", path={"offer_id": offer_id}, principal=vendor)
+
+    _lifecycle(call, load_function, rfo_id, first["id"], buyer, vendor2, now)
+
+    later = clock.now()  # the clock moved past the revision cooldown
+    soon = rfo_body(later) | {"expires_at": _iso(later + timedelta(seconds=5))}
+    due = call("rfo_create", body=soon, principal=buyer, measure=False)
+    call.results.extend(_workers(load_function, counter, due, offer_id))
+    return call.results
+
+
+def _lifecycle(
+    call: _Round,
+    load_function: LoadFunction,
+    rfo_id: str,
+    winner: str,
+    buyer: dict[str, Any],
+    vendor2: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Close, reopen and award the RFO; its history and the audit log; ops' flags and cooldowns; delete another."""
+    from intentbid.domain import clock
+
+    call("rfo_close", path={"rfo_id": rfo_id}, body={"reason": "enough offers"}, principal=buyer)
+    reopen = {"expires_at": _iso(now + timedelta(days=5)), "reason": "one more round"}
+    call("rfo_reopen", path={"rfo_id": rfo_id}, body=reopen, principal=buyer)
+    call("rfo_award", path={"rfo_id": rfo_id}, body={"offer_id": winner}, principal=buyer)
+    call("rfo_history", path={"rfo_id": rfo_id}, principal=buyer)
+    admin = admin_principal(load_function)
+    call("admin_audit", query={"target": rfo_id}, principal=admin)
+    call("admin_flags", principal=admin)
+    cooldown = {"until": _iso(clock.now() + timedelta(hours=1)), "reason": "bench"}
+    call("admin_cooldown_set", path={"vendor_id": vendor2["id"]}, body=cooldown, principal=admin)
+    call("admin_cooldown_lift", path={"vendor_id": vendor2["id"]}, principal=admin)
+    spare = call("rfo_create", body=rfo_body(now), principal=buyer, measure=False)["id"]
+    call("rfo_delete", path={"rfo_id": spare}, principal=buyer)
+
+
+def _keys(call: _Round, kind: str, who: dict[str, Any]) -> None:
+    """Key management for one account: create, list, rename, rotate, revoke (a key made for the purpose)."""
+    owner = {f"{kind}_id": who["id"]}
+    key_id = call(f"{kind}_key_create", path=owner, body={"name": "ci"}, principal=who)["key"]["key_id"]
+    call(f"{kind}_key_list", path=owner, principal=who)
+    call(f"{kind}_key_patch", path={**owner, "key_id": key_id}, body={"name": "ci-renamed"}, principal=who)
+    rotated = call(f"{kind}_key_rotate", path={**owner, "key_id": key_id}, body={"grace_seconds": 0}, principal=who)
+    call(f"{kind}_key_revoke", path={**owner, "key_id": rotated["key"]["key_id"]}, principal=who)
+
+
+def admin_principal(load_function: LoadFunction) -> dict[str, Any]:
+    """A real ops account and key (as the runtime bootstraps one), as the authorizer describes it."""
+    from intentbid.services.accounts import create_admin
+
+    _, secret = create_admin("bench-ops")
+    ctx = load_function("authorizer").handler(authorizer_event(secret, "GET", "/v1/admin/audit"), Context())["context"]
+    return {"kind": "admin", "id": ctx["principal_id"], "key_id": ctx["key_id"], "scopes": ctx["scopes"].split()}
+
+
+def _authorizer(load_function: LoadFunction, counter: CallCounter, api_key: str) -> list[Measured]:
+    """The authorizer: one key lookup per request (no caching); a malformed key never reaches the table."""
+    from intentbid.domain import keys
+
+    results: list[Measured] = []
+    auth = load_function("authorizer").handler
+    with counter.recording() as calls:
+        decision = auth(authorizer_event(api_key, "GET", "/v1/me"), Context())
+    allowed = decision["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    results.append(Measured("authorizer", "valid key", 200 if allowed else 403, list(calls)))
+    for variant, key in (("unknown key", keys.generate("live")), ("malformed key", "ib_live_short")):
+        with counter.recording() as calls:
+            try:
+                auth(authorizer_event(key, "GET", "/v1/me"), Context())
+                status = 200
+            except Exception as exc:  # Unauthorized -> API Gateway's 401
+                status = 401 if str(exc) == "Unauthorized" else 500
+        results.append(Measured("authorizer", variant, status, list(calls)))
+    return results
+
+
+def _workers(load_function: LoadFunction, counter: CallCounter, due: dict[str, Any], offer_id: str) -> list[Measured]:
+    """The expiry message for a due RFO, and one outbox stream record."""
+    from intentbid.domain import clock
+
+    results: list[Measured] = []
+    now = clock.now()
+    clock.set_clock(lambda: now.timestamp() + 60)
+    try:
+        message = {"rfo_id": due["id"], "expires_at": due["expires_at"], "deadline_version": 1}
+        with counter.recording() as calls:
+            out = load_function("rfo_expire").handler(sqs_event(message), Context())
+        results.append(Measured("rfo_expire", "due RFO", 200 if not out["batchItemFailures"] else 500, list(calls)))
+    finally:
+        clock.set_clock(None)
+    with counter.recording() as calls:
+        out = load_function("outbox_dispatch").handler(stream_event(offer_id), Context())
+    results.append(Measured("outbox_dispatch", "1 event", 200 if not out["batchItemFailures"] else 500, list(calls)))
+    return results
+
+
+def sqs_event(body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": "m0",
+                "receiptHandle": "r0",
+                "body": json.dumps(body),
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "0",
+                    "SenderId": "bench",
+                    "ApproximateFirstReceiveTimestamp": "0",
+                },
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:intentbid-bench-rfo-expiry",
+                "awsRegion": "us-east-1",
+            }
+        ]
+    }
+
+
+def stream_event(offer_id: str) -> dict[str, Any]:
+    image = {
+        "id": {"S": "evt_01HZZZZZZZZZZZZZZZZZZZZZZZ"},
+        "type": {"S": "offer.withdrawn"},
+        "environment": {"S": "live"},
+        "subject_id": {"S": offer_id},
+        "payload": {"S": json.dumps({"offer_id": offer_id})},
+        "created_at": {"S": "2030-01-01T00:00:00.000000+0000"},
+        "expire_at": {"N": "1893456000"},
+    }
+    return {
+        "Records": [
+            {
+                "eventID": "1",
+                "eventName": "INSERT",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "dynamodb": {
+                    "Keys": {"id": image["id"]},
+                    "NewImage": image,
+                    "SequenceNumber": "100",
+                    "SizeBytes": 200,
+                    "StreamViewType": "NEW_IMAGE",
+                },
+                "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/intentbid-bench-outbox/stream/x",
+            }
+        ]
+    }
+
+
+EXPECTED_STATUS = {
+    "vendor_register": 201,
+    "buyer_register": 201,
+    "rfo_create": 201,
+    "offer_submit": 201,
+    "rfo_delete": 204,
+    "public_token_revoke": 204,
+    "public_token_create": 201,
+    "vendor_key_create": 201,
+    "buyer_key_create": 201,
+    "vendor_key_rotate": 201,
+    "buyer_key_rotate": 201,
+    ("authorizer", "unknown key"): 401,
+    ("authorizer", "malformed key"): 401,
+}
+
+
+def expected_status(m: Measured) -> int:
+    return int(EXPECTED_STATUS.get((m.function, m.variant), EXPECTED_STATUS.get(m.function, 200)))  # type: ignore[call-overload]
+
+
+def print_table(results: list[Measured], prefix: str) -> None:
+    rows = []
+    for m in results:
+        status = str(m.status) + ("" if m.status == expected_status(m) else " (!)")
+        violations = m.access_violations(prefix)
+        iam = (
+            "ok"
+            if not violations
+            else "MISSING " + " ".join(f"{t}:{'/'.join(v)}" for t, v in sorted(violations.items()))
+        )
+        rows.append([m.name, status, str(m.dynamodb), str(m.other), iam, m.operations(prefix)])
+    headers = ["function", "status", "DynamoDB", "other", "IAM (ACCESS)", "operations (tables)"]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    align = "lrrrll"
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if a == "l" else c.rjust(w) for c, w, a in zip(cells, widths, align, strict=True))
+
+    print(fmt(headers))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print(fmt(r).rstrip())
+
+
+def _load_integration_helpers() -> tuple[ApiEvent, LoadFunction]:
+    """The integration tests' Lambda harness (``tests/integration/lambda_harness.py``): one event builder."""
+    spec = importlib.util.spec_from_file_location(
+        "lambda_harness", ROOT / "tests" / "integration" / "lambda_harness.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.api_event, module.load_function
+
+
+def main() -> int:
+    for k, v in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "TZ": "UTC",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }.items():
+        os.environ[k] = v
+    for k in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        os.environ.pop(k, None)
+    sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))
+
+    import boto3
+    from moto import mock_aws
+
+    from intentbid.store import base
+    from intentbid.store.tables import create_all
+
+    api_event, load_function = _load_integration_helpers()
+    counter = CallCounter()
+    prefix = "intentbid-bench-"
+    with mock_aws(), contextlib.redirect_stdout(sys.stderr):  # handlers' JSON logs go to stderr
+        base.bind(prefix)
+        create_all(boto3.client("dynamodb"))
+        counter.install()
+        try:
+            results = play_round(api_event, load_function, counter)
+        finally:
+            counter.uninstall()
+    print("AWS API calls per request (in-process moto; one realistic request per row, setup not counted)\n")
+    print_table(results, prefix)
+    bad_status = [m.name for m in results if m.status != expected_status(m)]
+    iam = [m.name for m in results if m.access_violations(prefix)]
+    submit = next(m for m in results if m.function == "offer_submit")
+    auth = next(m for m in results if m.function == "authorizer" and m.variant == "valid key")
+    print()
+    print(
+        f"SUMMARY: {len(results)} requests, {sum(m.dynamodb for m in results)} DynamoDB + "
+        f"{sum(m.other for m in results)} other calls; offer_submit {submit.dynamodb} DynamoDB (target <= 2), "
+        f"authorizer {auth.dynamodb} (target 1); "
+        + (f"unexpected status: {', '.join(bad_status)}; " if bad_status else "")
+        + (f"tables beyond ACCESS: {', '.join(iam)}" if iam else "every request within its ACCESS")
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as exc:  # a bench reports; it never gates
+        import traceback
+
+        traceback.print_exc()
+        print(f"SUMMARY: benchmark failed to run: {exc}")
+    sys.exit(0)

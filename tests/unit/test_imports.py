@@ -1,0 +1,156 @@
+"""Which modules each Lambda function imports: deterministic cold-start facts (nothing here is timed).
+
+Each function's ``app.py`` is loaded in a fresh interpreter with the ``sys.path`` Lambda gives it (the shared
+layer, then the third-party packages; ``-S`` so no ``.pth`` hook of the dev venv interferes), and its
+``sys.modules`` is inspected:
+
+- the authorizer stays lean: no pydantic, no request/response schemas, no services, no HTTP adapter, no
+  models of tables other than api-keys, no boto3, no X-Ray SDK, no Powertools REST resolver;
+- no function imports the X-Ray SDK or the Powertools REST resolver (0.6 s and 0.2-0.4 s of cold start);
+- no function imports the PynamoDB model of a table it has no access to (``intentbid.permissions.effective``:
+  its ACCESS plus the shared middleware's): importing it costs cold start and signals a code path IAM would
+  refuse in AWS.
+
+Note: ``aws_lambda_powertools.tracing`` itself is always imported - the ``aws_lambda_powertools`` package
+``__init__`` imports ``Tracer`` - but that module loads ``aws_xray_sdk`` lazily (``LazyLoader``), which is what
+is asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import sysconfig
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from intentbid.permissions import ACCESS, effective
+from intentbid.routes import ROUTES
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT / "layers" / "shared" / "python"
+FUNCTIONS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py"))
+ENDPOINTS = sorted(r.function for r in ROUTES)
+
+_PROBE = r"""
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("app", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+assert callable(module.handler)
+tables = {}
+for name, mod in list(sys.modules.items()):
+    if name.startswith("intentbid.store.models.") and mod is not None:
+        tables[name] = sorted(
+            {v.logical_name for v in vars(mod).values()
+             if isinstance(v, type) and getattr(v, "__module__", "") == name and getattr(v, "logical_name", "")}
+        )
+print(json.dumps({"modules": sorted(sys.modules), "tables": tables}))
+"""
+
+
+@cache
+def loaded(function: str) -> tuple[frozenset[str], dict[str, list[str]]]:
+    """(every module in sys.modules, {model module: [logical table names]}) after a cold load of ``function``."""
+    env = {
+        "PYTHONPATH": f"{SHARED}:{sysconfig.get_paths()['purelib']}",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "TZ": "UTC",
+        "POWERTOOLS_SERVICE_NAME": "intentbid",
+        "TABLE_PREFIX": "intentbid-test-",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-S", "-c", _PROBE, str(ROOT / "functions" / function / "app.py")],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, f"functions/{function}/app.py failed to import:\n{proc.stderr[-3000:]}"
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    return frozenset(out["modules"]), out["tables"]
+
+
+def imported(modules: frozenset[str], package: str) -> list[str]:
+    return sorted(m for m in modules if m == package or m.startswith(package + "."))
+
+
+AUTHORIZER_FORBIDDEN = (
+    "pydantic",
+    "pydantic_core",
+    "intentbid.schemas",
+    "intentbid.services",
+    "intentbid.http",
+    "intentbid.openapi",
+    "intentbid.store.models.rfos",
+    "intentbid.store.models.offers",
+    "intentbid.store.models.accounts",
+    "intentbid.store.models.outbox",
+    "aws_xray_sdk",
+    "aws_lambda_powertools.event_handler",
+    "boto3",
+)
+
+EVERY_FUNCTION_FORBIDDEN = ("aws_xray_sdk", "aws_lambda_powertools.event_handler")
+
+
+def test_every_route_has_a_function_folder() -> None:
+    assert set(ENDPOINTS) <= set(FUNCTIONS)
+    assert set(FUNCTIONS) <= set(ACCESS), "every function needs an ACCESS entry (its IAM)"
+
+
+@pytest.mark.parametrize("package", AUTHORIZER_FORBIDDEN)
+def test_authorizer_stays_lean(package: str) -> None:
+    modules, _ = loaded("authorizer")
+    assert imported(modules, package) == [], f"the authorizer imports {package}"
+
+
+def test_authorizer_loads_only_the_api_keys_model() -> None:
+    _, tables = loaded("authorizer")
+    assert tables == {"intentbid.store.models.api_keys": ["api-keys"]}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_no_xray_sdk_nor_rest_resolver(function: str) -> None:
+    modules, _ = loaded(function)
+    for package in EVERY_FUNCTION_FORBIDDEN:
+        assert imported(modules, package) == [], f"{function} imports {package}"
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_imports_only_models_of_tables_it_may_access(function: str) -> None:
+    _, tables = loaded(function)
+    allowed = set(effective(function).tables)
+    extra = {module: names for module, names in tables.items() if not set(names) <= allowed}
+    assert extra == {}, (
+        f"{function} imports models of tables outside effective({function!r})={sorted(allowed)}: {extra}"
+    )
+
+
+def test_every_model_module_declares_one_table() -> None:
+    """The mapping the test above relies on: one model module per table, each naming its logical table, and
+    every table named in ACCESS exists."""
+    import importlib
+    import pkgutil
+
+    import intentbid.store.models as models_pkg
+
+    declared: dict[str, set[str]] = {}
+    for info in pkgutil.iter_modules(models_pkg.__path__):
+        mod = importlib.import_module(f"{models_pkg.__name__}.{info.name}")
+        declared[info.name] = {
+            v.logical_name
+            for v in vars(mod).values()
+            if isinstance(v, type) and v.__module__ == mod.__name__ and getattr(v, "logical_name", "")
+        }
+    assert all(len(names) == 1 for names in declared.values()), declared
+    logical = set().union(*declared.values())
+    for function, access in ACCESS.items():
+        assert set(access.tables) <= logical, f"{function}: unknown table(s) {set(access.tables) - logical}"
