@@ -91,12 +91,16 @@ def reject(p: Principal, action: str, target: str | None, exc: DomainError, stat
     _flag_rejections(p, now)
 
 
+def _at(epoch_s: object) -> datetime:
+    return datetime.fromtimestamp(float(str(epoch_s)), tz=UTC)
+
+
 def _state(a: AccountModel) -> cooldown.CooldownState:
     return cooldown.CooldownState(
         strikes=int(a.strikes or 0),
         last_strike_at=a.last_strike_at,
         cooldown_until=a.cooldown_until,
-        recent_violations=tuple(datetime.fromtimestamp(float(t), tz=UTC) for t in (a.recent_violations or [])),
+        recent_violations=tuple(_at(t) for t in (a.recent_violations or [])),
     )
 
 

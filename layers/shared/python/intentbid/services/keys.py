@@ -100,7 +100,8 @@ def create(p: Principal, owner_kind: str, owner_id: str, body: KeyCreate) -> Key
         expires_at=expires_at,
     )
     store.save_new(
-        key, *_records(p, key, "key_create", "key.created", now, {"name": key.name, "scopes": list(key.scopes)})
+        key,
+        *_records(p, key, "key_create", "key.created", now, {"name": key.name, "scopes": [str(x) for x in key.scopes]}),
     )
     obs.count("KeysCreated")
     return KeyCreated(key=key_view(key, now), api_key=secret)
@@ -148,10 +149,10 @@ def rotate(p: Principal, owner_kind: str, owner_id: str, key_id: str, body: KeyR
         owner_id=owner_id,
         owner_kind=owner_kind,
         name=key.name,
-        scopes=list(key.scopes),
+        scopes=[str(x) for x in key.scopes],
         environment=key.environment,
         now=now,
-        ip_allowlist=list(key.ip_allowlist or []),
+        ip_allowlist=[str(x) for x in key.ip_allowlist or []],
         expires_at=key.expires_at,
     )
     data = {"successor_key_id": successor.key_id, "grace_ends_at": clock.to_rfc3339(grace_end)}
@@ -180,12 +181,12 @@ def patch(p: Principal, owner_kind: str, owner_id: str, key_id: str, body: KeyPa
     actions = [ApiKeyModel.name.set(body.name)] if body.name is not None else []
     changed: dict[str, Any] = {}
     if body.scopes is not None:
-        scopes = _scopes(owner_kind, body.scopes, ceiling=frozenset(key.scopes))
-        actions.append(ApiKeyModel.scopes.set(scopes))
+        scopes = _scopes(owner_kind, body.scopes, ceiling=frozenset(str(x) for x in key.scopes))
+        actions.append(ApiKeyModel.scopes.set(scopes))  # type: ignore[arg-type]
         changed["scopes"] = scopes
     if body.ip_allowlist is not None:
         allowlist = cidr.normalise(body.ip_allowlist)
-        actions.append(ApiKeyModel.ip_allowlist.set(allowlist))
+        actions.append(ApiKeyModel.ip_allowlist.set(allowlist))  # type: ignore[arg-type]
         changed["ip_allowlist"] = allowlist
     if not actions:
         raise ValidationFailed("Nothing to change.", errors=[FieldError("$", "required", "give a field")])

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from intentbid.store.models.accounts import AccountModel
@@ -36,12 +37,15 @@ def save_cooldown(
     records: Sequence[Model] = (),
 ) -> None:
     """Write a vendor's anti-gaming state (with its audit entry, when given) in one transaction."""
-    actions = [AccountModel.strikes.set(strikes), AccountModel.recent_violations.set(recent_violations)]
+    actions: list[Action] = [
+        AccountModel.strikes.set(strikes),
+        AccountModel.recent_violations.set(recent_violations),  # type: ignore[arg-type]
+    ]
     for attr, value in (
         (AccountModel.last_strike_at, last_strike_at),
         (AccountModel.cooldown_until, cooldown_until),
         (AccountModel.cooldown_reason, reason),
     ):
-        actions.append(attr.set(value) if value is not None else attr.remove())
+        actions.append(attr.set(value) if value is not None else attr.remove())  # type: ignore[attr-defined,arg-type]
     with transaction(*records) as tx:
         tx.update(account, actions, condition=AccountModel.id.exists())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from pynamodb.expressions.update import Action
@@ -59,10 +60,12 @@ def save_new(key: ApiKeyModel, *records: Model) -> None:
         tx.save(key, condition=ApiKeyModel.key_hash.does_not_exist())
 
 
-def update(key: ApiKeyModel, actions: list[Action], *records: Model, also_create: ApiKeyModel | None = None) -> None:
+def update(
+    key: ApiKeyModel, actions: Sequence[Action], *records: Model, also_create: ApiKeyModel | None = None
+) -> None:
     """Change a key (guarded: it still exists and is not revoked), optionally creating its successor."""
     with transaction(*records) as tx:
-        tx.update(key, actions, condition=ApiKeyModel.key_hash.exists() & (ApiKeyModel.status == "active"))
+        tx.update(key, list(actions), condition=ApiKeyModel.key_hash.exists() & (ApiKeyModel.status == "active"))
         if also_create is not None:
             tx.save(also_create, condition=ApiKeyModel.key_hash.does_not_exist())
 

@@ -55,7 +55,7 @@ def submit(offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *re
 
 def update(
     offer: OfferModel,
-    actions: list[Action],
+    actions: Sequence[Action],
     expected_revision: int,
     now: datetime,
     *records: Model,
@@ -68,7 +68,7 @@ def update(
         if check_cooldown:
             tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now))
         tx.update(
-            offer, actions, condition=(OfferModel.status == "active") & (OfferModel.revision == expected_revision)
+            offer, list(actions), condition=(OfferModel.status == "active") & (OfferModel.revision == expected_revision)
         )
 
 

@@ -33,17 +33,17 @@ def list_key(environment: str, status: str) -> str:
 
 def transition(
     rfo: RfoModel,
-    actions: list[Action],
+    actions: Sequence[Action],
     condition: Any,
     *records: Model,
-    offer_updates: Sequence[tuple[OfferModel, list[Action], Any]] = (),
+    offer_updates: Sequence[tuple[OfferModel, Sequence[Action], Any]] = (),
 ) -> None:
     """Change an RFO under ``condition`` (plus its version), with offer updates, audit and outbox, atomically.
     ``ConditionFailed.failed_on("rfos")`` means the RFO changed; ``failed_on("offers")`` an offer did."""
     with transaction(*records) as tx:
-        tx.update(rfo, actions, condition=condition)
+        tx.update(rfo, list(actions), condition=condition)
         for offer, offer_actions, offer_condition in offer_updates:
-            tx.update(offer, offer_actions, condition=offer_condition)
+            tx.update(offer, list(offer_actions), condition=offer_condition)
 
 
 def page_for_buyer(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
@@ -44,7 +45,7 @@ def _items_in_order(tx: TransactWrite) -> list[tuple[str, str]]:
     for group in (tx._condition_check_items, tx._delete_items, tx._put_items, tx._update_items):
         for item in group:
             key = item.get("Key") or item.get("Item") or {}
-            first = next(iter(key.values()), {}) if key else {}
+            first: dict[str, Any] = next(iter(key.values()), {}) if key else {}
             out.append((logical.get(item.get("TableName", ""), ""), str(next(iter(first.values()), ""))))
     return out
 
