@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from intentbid import config
 from intentbid import observability as obs
 from intentbid.domain import errors as e
 from intentbid.domain.principal import Principal
@@ -228,6 +229,7 @@ def _serialize(route: Route, result: Any) -> tuple[int, dict[str, str], str]:
 def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHandler]:
     """Wrap an endpoint function as a Lambda handler for the route named ``function``."""
     route = BY_FUNCTION[function]
+    config.settings()  # validate the INTENTBID_* configuration at cold start: a bad value fails fast and loudly
 
     def decorate(fn: Callable[[Request], Any]) -> LambdaHandler:
         def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
