@@ -47,7 +47,7 @@ def test_buyer_posts_vendors_offer_and_the_ranking_is_deterministic() -> None:
     vendors = [register("vendor", f"V{i}") for i in range(3)]
     offers = [
         submit(v, rfo["id"], unit_price=p, eta_days=d)[1]
-        for v, p, d in zip(vendors, (4_000, 3_000, 3_000), (2, 5, 2), strict=True)
+        for v, p, d in zip(vendors, (4_500, 3_000, 3_000), (2, 5, 2), strict=True)
     ]
     status, _, ranking = invoke("ranking", principal=buyer, path={"rfo_id": rfo["id"]})
     assert status == 200 and ranking["scoring_version"] == "v1"
