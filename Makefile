@@ -80,8 +80,8 @@ build: install ## Build the third-party dependencies layer for Lambda (arm64 whe
 access-policy: install ## Regenerate docs/ACCESS_POLICY.md from the route table
 	$(PYTHON) -c "from intentbid.access_policy import markdown; print(markdown(), end='')" > docs/ACCESS_POLICY.md
 
-openapi: install ## Write the OpenAPI document to openapi.json
-	$(PYTHON) -c "import json; from intentbid.openapi import build; print(json.dumps(build(), indent=2))" > openapi.json
+openapi: install ## Write the OpenAPI document to docs/openapi.json (a test keeps it current)
+	$(PYTHON) -c "import json; from intentbid.openapi import build; print(json.dumps(build(), indent=2, ensure_ascii=False))" > docs/openapi.json
 
 STAGE ?= staging
 deploy: install node build ## Deploy one stage to AWS (needs credentials): make deploy STAGE=staging
