@@ -1,8 +1,10 @@
-// Admin (ops) view: who is signed in, and the RFOs of the environment by status with their rankings.
+// Admin (ops) view: who is signed in, and the RFOs of the environment by status with their history, rankings
+// and explanations (read-only). Flags, cooldowns and the audit log are in ops.js.
 
 import {api} from "./api.js";
 import {h, mount} from "./dom.js";
-import {rankingPanel, rfoFacts, rfoList} from "./rfo.js";
+import {rfoDetail} from "./lifecycle.js";
+import {rfoList} from "./rfo.js";
 import {section} from "./ui.js";
 
 export function adminView(ctx) {
@@ -14,15 +16,16 @@ export function adminView(ctx) {
     empty: "No RFOs with this status.",
   });
 
+  let opened = 0;
+
   async function openRfo(id) {
+    const mine = ++opened;
     mount(detail, h("p", {className: "muted"}, "Loading…"));
     try {
-      const rfo = await api.getRfo(id);
-      mount(detail, section(rfo.title, "rfo-detail", rfoFacts(rfo),
-        h("button", {type: "button", className: "secondary", "data-testid": "close-detail", onclick: () => mount(detail)},
-          "Close")),
-      rankingPanel(rfo, ctx));
+      const view = await rfoDetail(id, ctx, {onDismiss: () => mount(detail)});
+      if (mine === opened) mount(detail, view);
     } catch (err) {
+      if (mine === opened) mount(detail);
       if (!ctx.handleAuthError(err)) ctx.notify(err);
     }
   }

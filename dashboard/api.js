@@ -75,15 +75,64 @@ export async function request(method, path, {body, query, key = session.key} = {
   return data;
 }
 
+const seg = encodeURIComponent;
+const owner = (me) => `/v1/${seg(me.kind)}s/${seg(me.id)}`;
+
 export const api = {
   me: (key) => request("GET", "/v1/me", key === undefined ? {} : {key}),
   register: (kind, body) => request("POST", `/v1/${kind}s/register`, {body, key: null}),
   listRfos: (query) => request("GET", "/v1/rfos", {query}),
-  getRfo: (id) => request("GET", `/v1/rfos/${encodeURIComponent(id)}`),
+  getRfo: (id) => request("GET", `/v1/rfos/${seg(id)}`),
   createRfo: (body) => request("POST", "/v1/rfos", {body}),
-  ranking: (id) => request("GET", `/v1/rfos/${encodeURIComponent(id)}/ranking`),
-  submitOffer: (rfoId, body) => request("POST", `/v1/rfos/${encodeURIComponent(rfoId)}/offers`, {body}),
-  vendorOffers: (vendorId, query) =>
-    request("GET", `/v1/vendors/${encodeURIComponent(vendorId)}/offers`, {query}),
-  withdrawOffer: (offerId) => request("POST", `/v1/offers/${encodeURIComponent(offerId)}/withdraw`),
+  ranking: (id) => request("GET", `/v1/rfos/${seg(id)}/ranking`),
+  submitOffer: (rfoId, body) => request("POST", `/v1/rfos/${seg(rfoId)}/offers`, {body}),
+  vendorOffers: (vendorId, query) => request("GET", `/v1/vendors/${seg(vendorId)}/offers`, {query}),
+  withdrawOffer: (offerId) => request("POST", `/v1/offers/${seg(offerId)}/withdraw`),
+  getOffer: (offerId) => request("GET", `/v1/offers/${seg(offerId)}`),
+  reviseOffer: (offerId, body) => request("PATCH", `/v1/offers/${seg(offerId)}`, {body}),
+  rejections: (vendorId, query) => request("GET", `/v1/vendors/${seg(vendorId)}/rejections`, {query}),
+
+  // Keys of the signed-in vendor or buyer (`me` from GET /v1/me).
+  listKeys: (me, query) => request("GET", `${owner(me)}/keys`, {query}),
+  createKey: (me, body) => request("POST", `${owner(me)}/keys`, {body}),
+  revokeKey: (me, keyId) => request("POST", `${owner(me)}/keys/${seg(keyId)}/revoke`),
+  rotateKey: (me, keyId, body) => request("POST", `${owner(me)}/keys/${seg(keyId)}/rotate`, {body}),
+  patchKey: (me, keyId, body) => request("PATCH", `${owner(me)}/keys/${seg(keyId)}`, {body}),
+
+  // RFO lifecycle and scoring.
+  history: (id, query) => request("GET", `/v1/rfos/${seg(id)}/history`, {query}),
+  closeRfo: (id, body) => request("POST", `/v1/rfos/${seg(id)}/close`, {body}),
+  awardRfo: (id, body) => request("POST", `/v1/rfos/${seg(id)}/award`, {body}),
+  reopenRfo: (id, body) => request("POST", `/v1/rfos/${seg(id)}/reopen`, {body}),
+  deleteRfo: (id) => request("DELETE", `/v1/rfos/${seg(id)}`),
+  putWeights: (id, body) => request("PUT", `/v1/rfos/${seg(id)}/weights`, {body}),
+  explain: (id) => request("GET", `/v1/rfos/${seg(id)}/ranking/explain`),
+  scoringCatalog: () => request("GET", "/v1/scoring", {key: null}),
+
+  // Ops.
+  flags: (query) => request("GET", "/v1/admin/flags", {query}),
+  setCooldown: (vendorId, body) => request("POST", `/v1/admin/vendors/${seg(vendorId)}/cooldown`, {body}),
+  liftCooldown: (vendorId) => request("DELETE", `/v1/admin/vendors/${seg(vendorId)}/cooldown`),
+  audit: (query) => request("GET", "/v1/admin/audit", {query}),
 };
+
+/** Every page of a list endpoint (`load(query)` -> {data, next_cursor}), up to `maxPages`. */
+export async function allPages(load, query = {}, maxPages = 10) {
+  let rows = [];
+  let cursor;
+  for (let i = 0; i < maxPages; i++) {
+    const page = await load({limit: 100, ...query, cursor});
+    rows = rows.concat(page.data);
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  return rows;
+}
+
+/** Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); null when absent. */
+export function retryAfterSeconds(value) {
+  if (value === null || value === undefined || value === "") return null;
+  if (/^\d+$/.test(String(value).trim())) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}

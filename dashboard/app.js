@@ -6,14 +6,25 @@ import {adminView} from "./admin.js";
 import {keyOncePanel, registerPanel, signInPanel} from "./auth.js";
 import {buyerView} from "./buyer.js";
 import {h, mount} from "./dom.js";
-import {FieldProblem, problemText} from "./ui.js";
+import {keysView} from "./keys.js";
+import {auditView, opsView} from "./ops.js";
+import {FieldProblem, problemText, tabs} from "./ui.js";
 import {vendorView} from "./vendor.js";
 
 const main = document.getElementById("main");
 const who = document.getElementById("who");
 const notices = document.getElementById("notices");
 
-const VIEWS = {buyer: buyerView, vendor: vendorView, admin: adminView};
+// The sections (tabs) of each principal kind's view; the first is shown after signing in.
+const VIEWS = {
+  buyer: [{id: "rfos", label: "RFOs", render: buyerView}, {id: "keys", label: "API keys", render: keysView}],
+  vendor: [{id: "rfos", label: "RFOs & offers", render: vendorView}, {id: "keys", label: "API keys", render: keysView}],
+  admin: [
+    {id: "rfos", label: "RFOs", render: adminView},
+    {id: "ops", label: "Flags & cooldowns", render: opsView},
+    {id: "audit", label: "Audit log", render: auditView},
+  ],
+};
 
 const ctx = {
   me: null,
@@ -45,6 +56,7 @@ async function signIn(key, {newKey} = {}) {
 
 function signOut(problem) {
   session.key = null;
+  history.replaceState(null, "", location.pathname + location.search); // forget the selected tab
   ctx.me = null;
   notices.replaceChildren();
   showSignedOut(problem);
@@ -66,9 +78,11 @@ function showSignedIn(me, newKey) {
     h("code", {"data-testid": "me-id", title: `Key ${me.key_id}`}, me.id),
     h("span", {className: `badge badge-env-${me.environment}`, "data-testid": "me-environment"}, me.environment),
     h("button", {type: "button", className: "secondary", "data-testid": "sign-out", onclick: () => signOut()}, "Sign out"));
-  const view = VIEWS[me.kind];
+  const sections = VIEWS[me.kind];
   const keyPanel = newKey ? keyOncePanel(newKey) : null;
-  mount(main, keyPanel, view ? view(ctx) : h("p", {}, `No dashboard view for ${me.kind} principals.`));
+  mount(main, keyPanel, sections
+    ? tabs(sections.map((s) => ({...s, render: () => s.render(ctx)})), {label: `${me.kind} dashboard`})
+    : h("p", {}, `No dashboard view for ${me.kind} principals.`));
   // Move focus into the new content (the new key first, so it is read out and easy to copy).
   (keyPanel?.querySelector("input") || main).focus({preventScroll: true});
 }

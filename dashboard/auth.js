@@ -60,8 +60,11 @@ export function registerPanel(onRegistered) {
   return section("Register", "register-panel", form);
 }
 
-/** The new key, shown once with a copy button. Dismissing removes it from the page. */
-export function keyOncePanel(apiKey) {
+let shown = 0;
+
+/** The new key, shown once with a copy button. Dismissing removes it from the page. `title` and `note`
+ * describe which key it is (e.g. after a rotation). */
+export function keyOncePanel(apiKey, {title = "Your API key", note} = {}) {
   const status = h("span", {className: "muted", role: "status", "data-testid": "copy-status"});
   const input = h("input", {type: "text", readonly: true, value: apiKey, "data-testid": "new-api-key",
     "aria-label": "Your new API key", spellcheck: "false", className: "key"});
@@ -74,9 +77,11 @@ export function keyOncePanel(apiKey) {
       status.textContent = "Selected: press Ctrl+C (⌘C) to copy.";
     }
   }}, "Copy");
-  const panel = h("section", {className: "panel key-once", role: "region", "aria-labelledby": "key-once-title",
+  const titleId = `key-once-title-${++shown}`;
+  const panel = h("section", {className: "panel key-once", role: "region", "aria-labelledby": titleId,
     "data-testid": "key-once"},
-    h("h2", {id: "key-once-title"}, "Your API key"),
+    h("h2", {id: titleId}, title),
+    note ? h("p", {"data-testid": "key-note"}, note) : null,
     h("p", {className: "warning", "data-testid": "key-warning"},
       "Copy this key now and keep it somewhere safe. It is shown only once: IntentBid stores only its hash and " +
       "cannot show it again."),

@@ -1,9 +1,11 @@
-// Buyer view: its RFOs (status filter), a "New RFO" form, and an RFO's detail with its ranked offers.
+// Buyer view: its RFOs (status filter), a "New RFO" form, and an RFO's detail (lifecycle.js): actions,
+// history, weights, ranking and explain.
 
 import {api} from "./api.js";
 import {h, mount} from "./dom.js";
 import {CURRENCIES, daysFromNow, localInputToUtc, toLocalInput, toMinor} from "./format.js";
-import {rankingPanel, rfoFacts, rfoList} from "./rfo.js";
+import {rfoDetail} from "./lifecycle.js";
+import {rfoList} from "./rfo.js";
 import {busy, clearProblems, field, FieldProblem, formAlert, section, showProblem} from "./ui.js";
 
 export function buyerView(ctx) {
@@ -15,17 +17,22 @@ export function buyerView(ctx) {
     empty: "No RFOs yet. Post one with the form.",
   });
 
+  let opened = 0; // only the latest opened RFO may render
+
   async function openRfo(id) {
+    const mine = ++opened;
     mount(detail, h("p", {className: "muted"}, "Loading…"));
     try {
-      const rfo = await api.getRfo(id);
-      mount(detail,
-        section(rfo.title, "rfo-detail", rfoFacts(rfo),
-          h("button", {type: "button", className: "secondary", "data-testid": "close-detail",
-            onclick: () => mount(detail)}, "Close")),
-        rankingPanel(rfo, ctx));
+      const view = await rfoDetail(id, ctx, {
+        manage: true,
+        onChanged: () => list.reload(),
+        onDismiss: () => mount(detail),
+      });
+      if (mine !== opened) return;
+      mount(detail, view);
       detail.scrollIntoView({block: "start"});
     } catch (err) {
+      if (mine === opened) mount(detail);
       if (!ctx.handleAuthError(err)) ctx.notify(err);
     }
   }

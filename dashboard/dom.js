@@ -57,3 +57,17 @@ export function table(columns, rows, {testid, caption, rowTestid, rowId} = {}) {
     ),
   );
 }
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** An SVG element, like h(): attributes set with setAttribute (no inline styles: the CSP forbids them);
+ * string children become text nodes. */
+export function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    el.setAttribute(name === "className" ? "class" : name, String(value));
+  }
+  append(el, children);
+  return el;
+}

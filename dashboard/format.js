@@ -83,3 +83,32 @@ export function daysFromNow(days) {
   d.setSeconds(0, 0);
   return d;
 }
+
+/** 30 -> "30 s", 3600 -> "1 h 0 min", 90061 -> "1 d 1 h". */
+export function duration(seconds) {
+  const s = Math.max(0, Math.round(Number(seconds) || 0));
+  if (s < 90) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+}
+
+/** Today's date in UTC as YYYY-MM-DD (the API's `day` parameters are UTC days). */
+export function utcDay(date = new Date()) {
+  return date.toISOString().slice(0, 10);
+}
+
+/** A fixed-point decimal string ("0.135000", "-0.2") -> an integer count of millionths, exactly (no floats). */
+export function micros(text) {
+  const m = /^(-?)(\d+)(?:\.(\d{0,6}))?\d*$/.exec(String(text ?? "0").trim());
+  if (!m) return 0;
+  const value = Number(m[2]) * 1_000_000 + Number((m[3] || "").padEnd(6, "0"));
+  return m[1] ? -value : value;
+}
+
+/** Millionths -> "0.135000". */
+export function fromMicros(value) {
+  const sign = value < 0 ? "-" : "";
+  const abs = Math.abs(value);
+  return `${sign}${Math.floor(abs / 1_000_000)}.${String(abs % 1_000_000).padStart(6, "0")}`;
+}

@@ -94,7 +94,9 @@ function rfoTable(rows, onOpen) {
 export function rfoFacts(rfo) {
   const rows = [
     ["ID", h("code", {"data-testid": "rfo-id"}, rfo.id)],
-    ["Status", statusBadge(rfo.status)],
+    ["Status", h("span", {className: "status-line"}, statusBadge(rfo.status),
+      rfo.status_reason ? h("span", {className: "muted", "data-testid": "status-reason"}, `“${rfo.status_reason}”`) : null)],
+    rfo.awarded_offer_id ? ["Awarded offer", h("code", {"data-testid": "awarded-offer"}, rfo.awarded_offer_id)] : null,
     ["Category", rfo.category],
     ["Quantity", `${rfo.quantity} ${rfo.unit}`],
     ["Budget (max, total)", money(rfo.budget_max, rfo.currency)],
@@ -107,54 +109,68 @@ export function rfoFacts(rfo) {
   return h("div", {},
     rfo.description ? h("p", {className: "description"}, rfo.description) : null,
     h("dl", {className: "facts facts-grid", "data-testid": "rfo-facts"},
-      rows.map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))));
+      rows.filter(Boolean).map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))));
 }
 
-function weightsText(weights) {
+export function weightsText(weights) {
   return Object.entries(weights || {}).map(([k, v]) => `${k} ${Number(v).toFixed(2)}`).join(", ");
 }
 
-/** The buyer's (or an admin's) ranking of an RFO's offers, loaded on creation. */
-export function rankingPanel(rfo, ctx) {
+/**
+ * The buyer's (or an admin's) ranking of an RFO's offers, loaded on creation, as {element, reload}. `onExplain(row)` adds an "Explain" button per offer; `onLoaded(ranking)`
+ * sees every loaded ranking (e.g. to offer its rows for an award). `reload(rfo)` may pass the RFO's new state.
+ */
+export function ranking(rfo, ctx, {onExplain, onLoaded} = {}) {
   const body = h("div", {"aria-live": "polite"}, h("p", {className: "muted"}, "Loading ranking…"));
   const alert = formAlert();
   const refresh = h("button", {type: "button", className: "secondary", "data-testid": "refresh-ranking",
     onclick: () => load()}, "Refresh");
+  let generation = 0;
 
-  async function load() {
+  async function load(latest) {
+    if (latest) rfo = latest;
+    const mine = ++generation;
     alert.hidden = true;
     try {
-      const ranking = await api.ranking(rfo.id);
+      const result = await api.ranking(rfo.id);
+      if (mine !== generation) return;
       mount(body,
-        h("p", {className: "muted"}, `Scoring ${ranking.scoring_version} · weights ${weightsText(ranking.weights)}`),
-        ranking.data.length ? rankingTable(ranking.data, rfo) : h("p", {className: "muted", "data-testid": "empty"},
+        h("p", {className: "muted", "data-testid": "ranking-weights"},
+          `Scoring ${result.scoring_version} · weights ${weightsText(result.weights)}`),
+        result.data.length ? rankingTable(result.data, rfo, onExplain) : h("p", {className: "muted", "data-testid": "empty"},
           "No offers yet."));
+      onLoaded?.(result);
     } catch (err) {
-      if (ctx.handleAuthError(err)) return;
+      if (mine !== generation || ctx.handleAuthError(err)) return;
       mount(body);
       mount(alert, h("p", {}, problemText(err)));
       alert.hidden = false;
     }
   }
   load();
-  return section("Ranked offers", "ranking", h("div", {className: "toolbar"}, refresh), alert, body);
+  return {element: section("Ranked offers", "ranking", h("div", {className: "toolbar"}, refresh), alert, body), reload: load};
 }
 
-function rankingTable(rows, rfo) {
-  return table(
-    [
-      {label: "Rank", key: "rank", className: "num", cell: (r) => h("strong", {"data-testid": "rank"}, String(r.rank))},
-      {label: "Offer", key: "offer_id", cell: (r) => h("code", {"data-testid": "offer-id"}, r.offer_id)},
-      {label: "Vendor", key: "vendor_id", cell: (r) => h("code", {"data-testid": "vendor-id"}, r.vendor_id)},
-      {label: "Score", key: "score", className: "num", cell: (r) => h("span", {"data-testid": "score"}, Number(r.score).toFixed(3))},
-      {label: "Components", key: "components", cell: (r) => componentsList(r)},
-      {label: "Unit price", key: "unit_price", className: "num", cell: (r) => money(r.unit_price, rfo.currency)},
-      {label: "Total", key: "total_price", className: "num", cell: (r) => money(r.total_price, rfo.currency)},
-      {label: "Delivery", key: "delivery_date", cell: (r) => when(r.delivery_date)},
-    ],
-    rows,
-    {testid: "ranking-table", rowTestid: () => "ranking-row", rowId: (r) => r.offer_id},
-  );
+function rankingTable(rows, rfo, onExplain) {
+  const columns = [
+    {label: "Rank", key: "rank", className: "num", cell: (r) => h("strong", {"data-testid": "rank"}, String(r.rank))},
+    {label: "Offer", key: "offer_id", cell: (r) => h("span", {className: "offer-cell"},
+      h("code", {"data-testid": "offer-id"}, r.offer_id),
+      r.offer_id === rfo.awarded_offer_id ? h("span", {className: "badge badge-won", "data-testid": "winner"}, "awarded") : null)},
+    {label: "Vendor", key: "vendor_id", cell: (r) => h("code", {"data-testid": "vendor-id"}, r.vendor_id)},
+    {label: "Score", key: "score", className: "num", cell: (r) => h("span", {"data-testid": "score", title: r.score},
+      Number(r.score).toFixed(3))},
+    {label: "Components", key: "components", cell: (r) => componentsList(r)},
+    {label: "Unit price", key: "unit_price", className: "num", cell: (r) => money(r.unit_price, rfo.currency)},
+    {label: "Total", key: "total_price", className: "num", cell: (r) => money(r.total_price, rfo.currency)},
+    {label: "Delivery", key: "delivery_date", cell: (r) => when(r.delivery_date)},
+  ];
+  if (onExplain) {
+    columns.push({label: "", key: "explain", cell: (r) => h("button", {type: "button", className: "secondary small",
+      "data-testid": "explain-offer", "aria-label": `Explain the score of ${r.offer_id}`, onclick: () => onExplain(r)},
+    "Explain")});
+  }
+  return table(columns, rows, {testid: "ranking-table", rowTestid: () => "ranking-row", rowId: (r) => r.offer_id});
 }
 
 function componentsList(row) {

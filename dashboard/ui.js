@@ -1,7 +1,9 @@
 // Form building blocks and problem display: a problem's detail + code at the top of the form, and each
 // `errors[]` entry next to the input whose name is its `field`.
 
+import {retryAfterSeconds} from "./api.js";
 import {h} from "./dom.js";
+import {duration} from "./format.js";
 
 let uid = 0;
 
@@ -41,7 +43,18 @@ export function problemText(err) {
   return err?.code ? `${detail} (${err.code})` : detail;
 }
 
+/** Show `err` in a stand-alone alert (no fields to put its errors next to): detail + code, then each error. */
+export function alertProblem(alert, err) {
+  alert.replaceChildren(h("p", {"data-testid": "problem-detail"}, problemText(err)));
+  if (err?.errors?.length) {
+    alert.append(h("ul", {}, err.errors.map((fe) =>
+      h("li", {}, h("code", {}, fe.field), ": ", fe.message || fe.code, " ", h("code", {}, fe.code)))));
+  }
+  alert.hidden = false;
+}
+
 export function clearProblems(form) {
+  stopCountdown(form);
   for (const el of form.querySelectorAll(".field-error, [data-testid=form-error]")) {
     el.hidden = true;
     el.replaceChildren();
@@ -60,9 +73,14 @@ export function showProblem(form, err) {
       unplaced.push(fe);
       continue;
     }
-    slot.hidden = false;
-    slot.append(h("span", {}, fe.message || fe.code, " "), h("code", {}, fe.code));
     const input = form.querySelector(`#${CSS.escape(slot.id.replace(/-error$/, ""))}`);
+    // A list sent from a textarea (one item per non-blank line): name the item, not its index.
+    const index = /\[(\d+)\]$/.exec(String(fe.field));
+    const item = index && input?.tagName === "TEXTAREA" ? textareaItems(input)[Number(index[1])] : undefined;
+    const where = item === undefined ? "" : `“${item}”: `;
+    slot.hidden = false;
+    if (slot.childNodes.length) slot.append(h("br"));
+    slot.append(h("span", {}, where, fe.message || fe.code, " "), h("code", {}, fe.code));
     if (input) input.setAttribute("aria-invalid", "true");
   }
   if (alert) {
@@ -72,9 +90,16 @@ export function showProblem(form, err) {
       alert.append(h("ul", {}, unplaced.map((fe) =>
         h("li", {}, h("code", {}, fe.field), ": ", fe.message || fe.code, " ", h("code", {}, fe.code)))));
     }
+    const wait = err?.status === 429 ? retryAfterSeconds(err.retryAfter) : null;
+    if (wait !== null) alert.append(retryCountdown(form, wait));
   }
   const firstInvalid = form.querySelector("[aria-invalid=true]");
   if (firstInvalid) firstInvalid.focus();
+}
+
+/** The items of a one-per-line textarea: blank lines and `# comments` dropped. */
+export function textareaItems(textarea) {
+  return textarea.value.split("\n").map((line) => line.replace(/#.*$/, "").trim()).filter(Boolean);
 }
 
 function findSlot(form, fieldName) {
@@ -97,7 +122,8 @@ export class FieldProblem extends Error {
   }
 }
 
-/** Run `fn` while the form's submit button is disabled and marked busy. */
+/** Run `fn` while the form's submit button is disabled and marked busy. A Retry-After countdown started
+ * meanwhile keeps the button disabled until it ends. */
 export async function busy(form, fn) {
   const buttons = form.querySelectorAll("button[type=submit]");
   for (const b of buttons) b.disabled = true;
@@ -105,9 +131,124 @@ export async function busy(form, fn) {
   try {
     return await fn();
   } finally {
-    for (const b of buttons) b.disabled = false;
+    if (!countdowns.has(form)) for (const b of buttons) b.disabled = false;
     form.removeAttribute("aria-busy");
   }
+}
+
+const countdowns = new Map(); // form -> interval id
+
+function stopCountdown(form) {
+  if (!countdowns.has(form)) return;
+  clearInterval(countdowns.get(form));
+  countdowns.delete(form);
+  for (const b of form.querySelectorAll("button[type=submit]")) b.disabled = false;
+}
+
+/** "Retry in 29 s (after 3:04:05 PM)", ticking down; the form's submit button stays disabled meanwhile. */
+function retryCountdown(form, seconds) {
+  const until = Date.now() + seconds * 1000;
+  const at = new Intl.DateTimeFormat(undefined, {timeStyle: "medium"}).format(new Date(until));
+  const text = h("span", {});
+  const el = h("p", {className: "retry", "data-testid": "retry-after", "data-seconds": seconds}, text);
+  const buttons = form.querySelectorAll("button[type=submit]");
+  const tick = () => {
+    const left = Math.ceil((until - Date.now()) / 1000);
+    if (left <= 0 || !form.isConnected) {
+      stopCountdown(form);
+      text.textContent = "You can try again now.";
+      return;
+    }
+    text.textContent = `Retry in ${duration(left)} (after ${at}).`;
+  };
+  stopCountdown(form);
+  for (const b of buttons) b.disabled = true;
+  countdowns.set(form, setInterval(tick, 1000));
+  tick();
+  return el;
+}
+
+/** A button that needs a second click within 5 s: `label`, then `confirmLabel`; then `onConfirm(button)`. */
+export function confirmButton(label, confirmLabel, onConfirm, attrs = {}) {
+  let armed = false;
+  let timer = null;
+  const button = h("button", {type: "button", className: "danger small", ...attrs, onclick: async () => {
+    if (!armed) {
+      armed = true;
+      button.textContent = confirmLabel;
+      button.setAttribute("aria-live", "polite");
+      timer = setTimeout(() => { armed = false; button.textContent = label; }, 5000);
+      return;
+    }
+    clearTimeout(timer);
+    armed = false;
+    button.disabled = true;
+    try {
+      await onConfirm(button);
+    } finally {
+      button.disabled = false;
+      button.textContent = label;
+    }
+  }}, label);
+  return button;
+}
+
+/** A group of checkboxes sharing `name`, with one error slot (for `name` and `name[i]`). */
+export function checkboxGroup({legend, name, options, checked = options, hint}) {
+  const id = `f${++uid}-${name}`;
+  const errorId = `${id}-error`;
+  return h("fieldset", {className: "choices checks", id, "data-testid": `input-${name}`, "aria-describedby": errorId},
+    h("legend", {}, legend),
+    hint ? h("p", {className: "hint"}, hint) : null,
+    h("div", {className: "check-grid"}, options.map((value) => h("label", {className: "choice"},
+      h("input", {type: "checkbox", name, value, checked: checked.includes(value), "data-testid": `${name}-${value}`}),
+      " ", h("code", {}, value)))),
+    h("p", {className: "field-error", id: errorId, "data-testid": `error-${name}`, "data-error-for": name, hidden: true}));
+}
+
+/** The checked values of a checkbox group. */
+export function checkedValues(form, name) {
+  return Array.from(form.querySelectorAll(`input[type=checkbox][name="${CSS.escape(name)}"]`))
+    .filter((el) => el.checked).map((el) => el.value);
+}
+
+/** Tabs: [{id, label, render: () => Node}]. Each panel is built the first time it is shown and then kept
+ * (its state survives switching). The selected tab is kept in the URL's fragment. */
+export function tabs(items, {label = "Sections"} = {}) {
+  const panels = new Map();
+  const bar = h("div", {className: "tabs", role: "tablist", "aria-label": label});
+  const area = h("div", {className: "tab-panels"});
+  const buttons = items.map((item) => h("button", {type: "button", role: "tab", className: "tab", id: `tab-${item.id}`,
+    "aria-controls": `panel-${item.id}`, "data-testid": `tab-${item.id}`, onclick: () => select(item.id),
+    onkeydown: (ev) => {
+      const i = items.indexOf(item);
+      const next = ev.key === "ArrowRight" ? i + 1 : ev.key === "ArrowLeft" ? i - 1 : null;
+      if (next === null) return;
+      const target = items[(next + items.length) % items.length];
+      select(target.id);
+      bar.querySelector(`#tab-${target.id}`).focus();
+    }}, item.label));
+  bar.append(...buttons);
+
+  function select(id) {
+    const item = items.find((i) => i.id === id) || items[0];
+    for (const [i, b] of buttons.entries()) {
+      const on = items[i] === item;
+      b.setAttribute("aria-selected", String(on));
+      b.tabIndex = on ? 0 : -1;
+    }
+    if (!panels.has(item.id)) {
+      const panel = h("div", {role: "tabpanel", id: `panel-${item.id}`, "aria-labelledby": `tab-${item.id}`,
+        "data-testid": `panel-${item.id}`}, item.render());
+      panels.set(item.id, panel);
+      area.append(panel);
+    }
+    for (const [pid, panel] of panels) panel.hidden = pid !== item.id;
+    if (items.length > 1) history.replaceState(null, "", item === items[0] ? location.pathname + location.search : `#${item.id}`);
+  }
+
+  select(location.hash.slice(1));
+  return h("div", {className: "tabbed"}, items.length > 1 ? bar : null, area);
 }
 
 export function statusBadge(status) {

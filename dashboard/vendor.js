@@ -1,15 +1,17 @@
-// Vendor view: the open RFOs it may bid on, an RFO's detail with a "Submit offer" form, and its offers
-// with a withdraw action.
+// Vendor view: the open RFOs it may bid on, an RFO's detail with a "Submit offer" form, its offers (withdraw;
+// details with a revise form) and its rejected submissions (offers.js).
 
 import {api} from "./api.js";
 import {h, mount, table} from "./dom.js";
 import {CURRENCIES, daysFromNow, localInputToUtc, money, toLocalInput, toMinor, when} from "./format.js";
+import {offerDetail, rejectionsPanel} from "./offers.js";
 import {rfoFacts, rfoList} from "./rfo.js";
 import {busy, clearProblems, field, FieldProblem, formAlert, problemText, section, showProblem, statusBadge} from "./ui.js";
 
 export function vendorView(ctx) {
   const detail = h("div", {className: "detail", "data-testid": "detail-area"});
-  const offers = myOffers(ctx);
+  const rejections = rejectionsPanel(ctx);
+  const offers = myOffers(ctx, {onOpen: (offer) => openOffer(offer), onReload: () => rejections.reload()});
   const list = rfoList({
     title: "Open RFOs", testid: "rfo-list", ctx,
     textFilters: ["category", "delivery_region"],
@@ -28,17 +30,27 @@ export function vendorView(ctx) {
       section("Submit offer", "submit-offer", offerForm(rfo, ctx, async (offer) => {
         ctx.notify(`Offer ${offer.id} submitted.`, "success");
         await offers.reload();
-      })));
+      }, () => rejections.reload())));
       detail.scrollIntoView({block: "start"});
     } catch (err) {
       if (!ctx.handleAuthError(err)) ctx.notify(err);
     }
   }
 
-  return h("div", {className: "view stack", "data-testid": "vendor-view"}, list.element, detail, offers.element);
+  function openOffer(offer) {
+    mount(detail, offerDetail(offer, ctx, {
+      onRevised: () => offers.reload(),
+      onRejected: () => rejections.reload(),
+      onDismiss: () => mount(detail),
+    }));
+    detail.scrollIntoView({block: "start"});
+  }
+
+  return h("div", {className: "view stack", "data-testid": "vendor-view"},
+    list.element, detail, offers.element, rejections.element);
 }
 
-function offerForm(rfo, ctx, onSubmitted) {
+function offerForm(rfo, ctx, onSubmitted, onRejected) {
   const currencies = Object.keys(CURRENCIES);
   const form = h("form", {"data-testid": "offer-form", novalidate: true},
     formAlert(),
@@ -67,7 +79,9 @@ function offerForm(rfo, ctx, onSubmitted) {
         clearProblems(form);
         await onSubmitted(offer);
       } catch (err) {
-        if (!ctx.handleAuthError(err)) showProblem(form, err);
+        if (ctx.handleAuthError(err)) return;
+        showProblem(form, err);
+        if (err.status) onRejected?.(); // the API logged it: show it in "Rejected submissions"
       }
     });
   });
@@ -98,7 +112,7 @@ function readOffer(form) {
   return body;
 }
 
-function myOffers(ctx) {
+function myOffers(ctx, {onOpen, onReload} = {}) {
   const body = h("div", {"aria-live": "polite"});
   const alert = formAlert();
   const refresh = h("button", {type: "button", className: "secondary", "data-testid": "refresh-offers",
@@ -108,6 +122,7 @@ function myOffers(ctx) {
 
   async function reload() {
     const mine = ++generation;
+    onReload?.();
     alert.hidden = true;
     let rows = [];
     const renderPage = async (cursor) => {
@@ -164,7 +179,10 @@ function myOffers(ctx) {
         {label: "Delivery", key: "delivery_date", cell: (o) => when(o.delivery_date)},
         {label: "Valid until", key: "valid_until", cell: (o) => when(o.valid_until)},
         {label: "Status", key: "status", cell: (o) => statusBadge(o.status)},
-        {label: "", key: "actions", cell: (o) => withdrawButton(o)},
+        {label: "", key: "actions", cell: (o) => h("div", {className: "actions"},
+          h("button", {type: "button", className: "secondary small", "data-testid": "open-offer",
+            onclick: () => onOpen?.(o)}, o.status === "active" ? "Revise…" : "Details"),
+          withdrawButton(o))},
       ],
       rows,
       {testid: "offers-table", rowTestid: () => "offer-row", rowId: (o) => o.id},

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
 
-# Where the buyer's ranking view is saved for a human to look at.
+# Where views are saved for a human to look at: the buyer's ranking, the explain view, the keys screen.
 SCREENSHOT = Path(os.environ.get("INTENTBID_DASHBOARD_SCREENSHOT", "/tmp/dashboard.png"))
+EXPLAIN_SCREENSHOT = Path(os.environ.get("INTENTBID_EXPLAIN_SCREENSHOT", "/tmp/explain.png"))
+KEYS_SCREENSHOT = Path(os.environ.get("INTENTBID_KEYS_SCREENSHOT", "/tmp/keys.png"))
+
+TIMEZONE = "Europe/Berlin"  # the pages' time zone: not UTC, so local <-> UTC conversions are really exercised
+
+# The quick runtime's minimum interval between two changes of one offer: long enough that an immediate second
+# revision is refused, short enough for a test to wait out.
+REVISION_INTERVAL_S = 2
+
+
+def rfc3339(delta: timedelta) -> str:
+    """Now + ``delta`` as the API writes times (UTC, whole seconds, ``Z``)."""
+    return (datetime.now(UTC).replace(microsecond=0) + delta).isoformat().replace("+00:00", "Z")
 
 
 def sign_in(page: Any, key: str, kind: str | None = None) -> None:
@@ -31,3 +45,16 @@ def open_rfo(page: Any, rfo_id: str) -> Any:
     detail = page.get_by_test_id("rfo-detail")
     expect(detail.get_by_test_id("rfo-id")).to_have_text(rfo_id)
     return detail
+
+
+def find_rfo_as_vendor(page: Any, rfo: dict[str, Any]) -> Any:
+    """Narrow the open RFOs to this one's category (other tests post RFOs too) and open it."""
+    page.get_by_test_id("filter-category").fill(rfo["category"])
+    page.get_by_test_id("refresh-rfos").click()
+    expect(page.get_by_test_id("rfo-row")).to_have_count(1)
+    return open_rfo(page, rfo["id"])
+
+
+def row(page: Any, testid: str, id_: str) -> Any:
+    """The table row ``[data-testid=<testid>][data-id=<id_>]``."""
+    return page.locator(f'[data-testid="{testid}"][data-id="{id_}"]')
