@@ -117,7 +117,9 @@ def test_revision_interval_and_count(controllable_clock: dict, monkeypatch: pyte
         "offer_revise", principal=vendor, path={"offer_id": offer["id"]}, body={"unit_price": 2_600}
     )
     assert status == 429 and problem["code"] == "offer_limit_reached"
-    assert [r["code"] for r in rejections(vendor)] == ["offer_limit_reached", "revision_cooldown"]
+    logged = rejections(vendor)
+    assert [r["code"] for r in logged] == ["offer_limit_reached", "revision_cooldown"]
+    assert {(r["rfo_id"], r["offer_id"], r["action"]) for r in logged} == {(rfo["id"], offer["id"], "revise")}
 
 
 def test_minimum_improvement_when_configured(controllable_clock: dict, monkeypatch: pytest.MonkeyPatch) -> None:

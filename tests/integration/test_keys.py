@@ -213,3 +213,21 @@ def test_audit_records_key_changes_without_secrets() -> None:
     items = boto3.client("dynamodb").scan(TableName="intentbid-test-audit")["Items"]
     assert {i["action"]["S"] for i in items} >= {"register", "key_create", "key_rotate"}
     assert created["api_key"] not in str(items) and vendor["api_key"] not in str(items)
+
+
+def test_a_restricted_key_cannot_mint_a_more_powerful_one() -> None:
+    vendor = register("vendor")
+    _, manager = key_call("create", vendor, body={"name": "manager", "scopes": ["keys:manage", "rfos:read"]})
+    narrowed = {**vendor, "scopes": manager["key"]["scopes"], "key_id": manager["key"]["key_id"]}
+    status, default = key_call("create", vendor, body={"name": "child"}, principal=narrowed)
+    assert status == 201 and default["key"]["scopes"] == ["keys:manage", "rfos:read"]  # not every vendor scope
+    status, problem = key_call("create", vendor, body={"name": "x", "scopes": ["offers:write"]}, principal=narrowed)
+    assert status == 400 and problem["errors"][0]["code"] == "scope_not_narrowing"
+
+
+def test_a_sandbox_key_creates_only_sandbox_keys() -> None:
+    vendor = register("vendor", sandbox=True)
+    status, problem = key_call("create", vendor, body={"name": "live", "environment": "live"})
+    assert status == 400 and problem["errors"][0]["field"] == "environment"
+    status, created = key_call("create", vendor, body={"name": "test"})
+    assert status == 201 and created["api_key"].startswith("ib_test_")

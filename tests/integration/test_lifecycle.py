@@ -74,6 +74,7 @@ def test_close_reopen_award_follow_the_table_and_leave_an_audit_trail() -> None:
     ]
     assert all(h["actor"] == {"kind": "buyer", "id": buyer["id"], "key_id": buyer["key_id"]} for h in trail)
     assert [h["reason"] for h in trail] == [None, "enough offers", "one more day", "best price"]
+    assert trail[2]["payload"]["expires_at"] == new_deadline and trail[3]["payload"]["offer_id"] == offer["id"]
     assert outbox_types()[-4:] == ["rfo.closed", "rfo.reopened", "offer.submitted", "rfo.awarded"]
 
 

@@ -21,6 +21,7 @@ class HistoryEntry(Out):
     from_status: str | None = None
     to_status: str | None = None
     reason: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, description="What changed (never secrets)")
     at: Timestamp
 
 
@@ -33,7 +34,6 @@ class HistoryPage(Out):
 class AuditEntry(HistoryEntry):
     target_id: str
     target_type: str
-    payload: dict[str, Any]
     request_id: str | None = None
     source_ip: str | None = None
     environment: str

@@ -71,6 +71,9 @@ def reject(p: Principal, action: str, target: str | None, exc: DomainError, stat
     now = clock.now()
     rfo_id = target if action == "submit" else None
     offer_id = target if action == "revise" else None
+    if offer_id is not None and ids.is_id(offer_id, "off"):
+        offer = offer_store.get_by_id(offer_id)
+        rfo_id = offer.rfo_id if offer is not None and offer.vendor_id == p.id else None
     rejections.record(
         rejections.new(
             vendor_id=p.id,

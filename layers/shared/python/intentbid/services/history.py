@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from intentbid.domain import clock
 from intentbid.domain.errors import FieldError, ValidationFailed
@@ -18,25 +19,24 @@ def _actor(a: AuditModel) -> ActorOut:
     return ActorOut(kind=a.actor_kind, id=a.actor_id, key_id=a.key_id)  # type: ignore[arg-type]
 
 
+def _entry(a: AuditModel) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "action": a.action,
+        "actor": _actor(a),
+        "from_status": a.from_status,
+        "to_status": a.to_status,
+        "reason": a.reason,
+        "payload": json.loads(a.payload or "{}"),
+        "at": a.created_at,
+    }
+
+
 def rfo_history(p: Principal, rfo_id: str, q: PageQuery) -> HistoryPage:
     """Status changes and actions on one RFO, oldest first."""
     rfo = access.own_rfo(p, rfo_id)
     items, cursor = store.for_target(rfo.id, limit=q.limit, cursor=q.cursor)
-    return HistoryPage(
-        data=[
-            HistoryEntry(
-                id=a.id,
-                action=a.action,
-                actor=_actor(a),
-                from_status=a.from_status,
-                to_status=a.to_status,
-                reason=a.reason,
-                at=a.created_at,
-            )
-            for a in items
-        ],
-        next_cursor=cursor,
-    )
+    return HistoryPage(data=[HistoryEntry(**_entry(a)) for a in items], next_cursor=cursor)
 
 
 def search(p: Principal, q: AuditQuery) -> AuditPage:
@@ -55,16 +55,9 @@ def search(p: Principal, q: AuditQuery) -> AuditPage:
     return AuditPage(
         data=[
             AuditEntry(
-                id=a.id,
-                action=a.action,
-                actor=_actor(a),
-                from_status=a.from_status,
-                to_status=a.to_status,
-                reason=a.reason,
-                at=a.created_at,
+                **_entry(a),
                 target_id=a.target_id,
                 target_type=a.target_type,
-                payload=json.loads(a.payload or "{}"),
                 request_id=a.request_id,
                 source_ip=a.source_ip,
                 environment=a.environment,

@@ -37,7 +37,7 @@ def _scopes(
 ) -> list[str]:
     allowed = KIND_SCOPES[kind] if ceiling is None else ceiling
     if requested is None:
-        return sorted(allowed)
+        return sorted(allowed)  # default: everything the ceiling allows
     errs = [
         FieldError(
             f"{field}[{i}]",
@@ -81,9 +81,14 @@ def _find(p: Principal, owner_kind: str, owner_id: str, key_id: str) -> ApiKeyMo
 
 
 def create(p: Principal, owner_kind: str, owner_id: str, body: KeyCreate) -> KeyCreated:
+    """A new key never holds more than the key that creates it: its scopes default to, and must lie within,
+    the calling key's scopes; a sandbox (``ib_test_``) key creates only sandbox keys."""
     _owner(p, owner_kind, owner_id)
     now = clock.now()
     errs = []
+    environment = body.environment or p.environment
+    if p.environment == "test" and environment != "test":
+        errs.append(FieldError("environment", "environment_not_allowed", "a sandbox key creates sandbox keys only"))
     expires_at = utc(body.expires_at) if body.expires_at else None
     if expires_at is not None and expires_at <= now:
         errs.append(FieldError("expires_at", "in_past", "expires_at must be in the future"))
@@ -93,8 +98,8 @@ def create(p: Principal, owner_kind: str, owner_id: str, body: KeyCreate) -> Key
         owner_id=owner_id,
         owner_kind=owner_kind,
         name=body.name,
-        scopes=_scopes(owner_kind, body.scopes),
-        environment=body.environment or p.environment,
+        scopes=_scopes(owner_kind, body.scopes, ceiling=p.scopes & KIND_SCOPES[owner_kind]),
+        environment=environment,
         now=now,
         ip_allowlist=cidr.normalise(body.ip_allowlist),
         expires_at=expires_at,
