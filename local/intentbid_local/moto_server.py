@@ -9,6 +9,8 @@ import urllib.request
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
+from intentbid_local import moto_atomic
+
 SFN_CONFIG = {"stepfunctions": {"execute_state_machine": True}}
 
 
@@ -19,6 +21,7 @@ class MotoServer:
 
     def start(self) -> str:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines
+        moto_atomic.install()  # conditional writes are check-and-set, as in DynamoDB
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.url = f"http://{host}:{port}"

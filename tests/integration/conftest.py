@@ -12,12 +12,14 @@ from moto import mock_aws
 from intentbid.http import idempotency
 from intentbid.store import base
 from intentbid.store.tables import create_all
+from intentbid_local import moto_atomic
 
 __all__ = ["Context", "api_event", "invoke", "load_function"]
 
 
 @pytest.fixture
 def aws() -> Iterator[None]:
+    moto_atomic.install()
     with mock_aws():
         base.bind("intentbid-test-")
         idempotency.reset()

@@ -16,9 +16,10 @@ PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "retrya
 
 
 def snapshot() -> dict[str, Any]:
-    """Business data (request bookkeeping — rate-limit counters, a key's last_used_at — is not data)."""
+    """Business data: request bookkeeping (rate-limit counters, a key's last_used_at) and the rejections log
+    (which records the refusal itself, by design) are not what a bad request may change."""
     ddb = boto3.client("dynamodb")
-    tables = [t for t in ddb.list_tables()["TableNames"] if not t.endswith("rate-limits")]
+    tables = [t for t in ddb.list_tables()["TableNames"] if not t.endswith(("rate-limits", "rejections"))]
     return {
         t: sorted(
             json.dumps({k: v for k, v in i.items() if k != "last_used_at"}, sort_keys=True)
