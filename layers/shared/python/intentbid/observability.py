@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import threading
+import warnings
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -118,5 +119,6 @@ def timing_ms(name: str, value: float) -> None:
 
 
 def flush_metrics() -> None:
-    with _metrics_lock:
+    with _metrics_lock, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "no metrics to publish" when another request flushed them
         metrics.flush_metrics(raise_on_empty_metrics=False)
