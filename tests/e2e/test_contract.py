@@ -162,6 +162,10 @@ def world(api: Any) -> dict[str, Any]:
         "public_token_revoke": {"rfo_id": revoke_token_rfo},
         "offer_withdraw": {"offer_id": offer(withdraw_rfo)},
     }
+    spare_vendor = _ok(
+        201, api.request("POST", "/v1/vendors/register", json={"name": "CT Spare", "email": "s@ct.example"})
+    )["vendor"]["id"]
+    per_function["admin_cooldown_set"] = per_function["admin_cooldown_lift"] = {"vendor_id": spare_vendor}
     for kind, owner, secret in (("vendor", vendor_id, vkey), ("buyer", buyer_id, bkey)):
         for action in ("revoke", "rotate", "patch"):
             per_function[f"{kind}_key_{action}"] = {"key_id": key(kind, owner, secret, action)}
@@ -225,6 +229,10 @@ def plausible(function: str, body: Any, now: datetime, world: dict[str, Any]) ->
         body = {k: v for k, v in body.items() if k not in ("scopes", "ip_allowlist", "environment")}
         if body.get("expires_at") is not None:
             body["expires_at"] = later[30]
+    elif function == "rfo_weights":  # the RFO's scoring version decides the components
+        body = {"weights": {"price": 0.7, "delivery": 0.3}}
+    elif function == "admin_cooldown_set":
+        body["until"] = later[1]
     elif function.endswith("_key_patch"):
         body = {"name": body.get("name") or "renamed"}
     return body
