@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from intentbid.permissions import ACCESS
+from intentbid.permissions import ACCESS, effective
 from intentbid.routes import ROUTES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,6 +123,20 @@ def test_no_xray_sdk_nor_rest_resolver(function: str) -> None:
     modules, _ = loaded(function)
     for package in EVERY_FUNCTION_FORBIDDEN:
         assert imported(modules, package) == [], f"{function} imports {package}"
+
+
+TABLELESS = [f for f in FUNCTIONS if not effective(f).tables]
+
+
+@pytest.mark.parametrize("function", TABLELESS)
+def test_a_function_without_tables_loads_no_dynamodb_client_stack(function: str) -> None:
+    """A function that touches no table (``effective(function).tables`` empty: health, openapi, docs, ...) must
+    not pay for PynamoDB and botocore at cold start - together ~100 ms, about half of a boto3 baseline
+    (``bench/cold_imports.py``). Shared middleware that only some requests need (the rate-limit store) has to
+    be imported where it is used, not at module top."""
+    modules, _ = loaded(function)
+    assert imported(modules, "pynamodb") == [], f"{function} loads PynamoDB"
+    assert imported(modules, "botocore.client") == [], f"{function} loads botocore's client machinery"
 
 
 def test_every_model_module_declares_one_table() -> None:
