@@ -4,6 +4,7 @@ offer is accepted exactly when the RFO is OPEN and before its deadline."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,11 +18,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from lambda_harness import invoke
 from moto import mock_aws
 
+from intentbid import config
 from intentbid.domain import clock
 from intentbid.domain.lifecycle import EXPIRED, OPEN, TRANSITIONS
 from intentbid.http import idempotency
 from intentbid.store import base
 from intentbid.store.tables import create_all
+from intentbid_local import moto_atomic
 
 T0 = datetime(2031, 1, 1, tzinfo=UTC)
 WORLD: dict[str, Any] = {}
@@ -29,6 +32,18 @@ WORLD: dict[str, Any] = {}
 
 @pytest.fixture(scope="module", autouse=True)
 def world() -> Iterator[None]:
+    # This test is about the transition table, not the anti-abuse limits: hundreds of requests by two keys
+    # within minutes of simulated time would trip them.
+    limits = {
+        "INTENTBID_RATE_LIMIT_BUYER": "0",
+        "INTENTBID_RATE_LIMIT_VENDOR": "0",
+        "INTENTBID_MAX_OFFERS_PER_VENDOR_PER_RFO": "0",
+        "INTENTBID_MAX_OFFERS_PER_VENDOR_PER_HOUR": "0",
+    }
+    saved = {k: os.environ.get(k) for k in limits}
+    os.environ.update(limits)
+    config.settings.cache_clear()
+    moto_atomic.install()
     with mock_aws():
         base.bind("intentbid-prop-")
         idempotency.reset()
@@ -41,6 +56,12 @@ def world() -> Iterator[None]:
         yield
         clock.set_clock(None)
         base.bind("intentbid-test-")
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    config.settings.cache_clear()
 
 
 class Lifecycle(RuleBasedStateMachine):

@@ -58,6 +58,14 @@ def test_malformed_keys_never_reach_the_table() -> None:
     assert calls == []
 
 
+def test_missing_and_malformed_keys_do_not_count_towards_shedding() -> None:
+    good = keys.generate()
+    for _ in range(10):
+        with pytest.raises(auth.Unauthorized):
+            auth.authorize(event("ib_live_short"), lambda h: None)
+    assert auth.authorize(event(good), lambda h: Key())["context"]["principal_id"] == "ven_1"
+
+
 def test_guessing_is_shed_per_ip_after_the_limit_until_the_minute_ends() -> None:
     good, lookups = keys.generate(), []
 

@@ -94,3 +94,10 @@ def test_explicit_deny_wins_and_no_statement_means_deny() -> None:
     assert not policy.evaluate({"policyDocument": {"Statement": [allow, deny]}}, "arn:x/prod/GET/v1/rfos")
     assert policy.evaluate({"policyDocument": {"Statement": [allow, deny]}}, "arn:x/prod/GET/v1/me")
     assert not policy.evaluate({"policyDocument": {"Statement": []}}, "arn:x/prod/GET/v1/me")
+
+
+def test_all_tables_lists_every_model_table() -> None:
+    from intentbid.permissions import ALL_TABLES
+    from intentbid.store.tables import all_specs
+
+    assert sorted(ALL_TABLES) == sorted(s.logical_name for s in all_specs())

@@ -77,9 +77,11 @@ def _query_params(model: type[BaseModel]) -> list[dict[str, Any]]:
     for name, raw in schema.get("properties", {}).items():
         prop = dict(raw)
         prop.pop("title", None)
-        if "anyOf" in prop:  # Optional[...] -> the non-null branch
+        if "anyOf" in prop:  # Optional[...] -> the non-null branch; an absent parameter is the None default
             branches = [b for b in prop.pop("anyOf") if b.get("type") != "null"]
             prop.update(branches[0] if branches else {})
+        if prop.get("default", 0) is None:
+            prop.pop("default")
         out.append(
             {
                 "name": name,
@@ -92,7 +94,37 @@ def _query_params(model: type[BaseModel]) -> list[dict[str, Any]]:
     return out
 
 
-def _operation(route: Route, schemas: dict[tuple[type[BaseModel], str], Any]) -> dict[str, Any]:
+def _success(route: Route) -> dict[str, Any]:
+    if route.response:
+        content: dict[str, Any] = {
+            "application/json": {"schema": {"$ref": REF.format(model=resolve(route.response).__name__)}}
+        }
+    elif route.content_type == "text/html":
+        content = {"text/html": {"schema": {"type": "string"}}}
+    else:
+        content = {"application/json": {"schema": {"type": "object"}}}
+    ok: dict[str, Any] = {"description": "OK", "headers": {"X-Request-Id": {"schema": {"type": "string"}}}}
+    if route.status != 204:
+        ok["content"] = content
+    return ok
+
+
+def _responses(route: Route) -> dict[str, Any]:
+    responses: dict[str, Any] = {str(route.status): _success(route)}
+    errors = set(route.errors) | {500}
+    if route.request or route.idempotent:  # a malformed Idempotency-Key is a 400 too
+        errors |= {400, 413}
+    if not route.public:
+        errors |= {401, 403}
+    for status in sorted(errors):
+        responses[str(status)] = {
+            "description": STATUS_TEXT.get(status, "Error"),
+            "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+        }
+    return responses
+
+
+def _operation(route: Route) -> dict[str, Any]:
     op: dict[str, Any] = {"operationId": route.function, "summary": route.summary, "tags": [route.tag]}
     params = [_path_param(p) for p in route.path_params]
     if route.query:
@@ -113,27 +145,7 @@ def _operation(route: Route, schemas: dict[tuple[type[BaseModel], str], Any]) ->
             "required": True,
             "content": {"application/json": {"schema": {"$ref": REF.format(model=resolve(route.request).__name__)}}},
         }
-    headers = {"X-Request-Id": {"schema": {"type": "string"}}}
-    if route.response:
-        content: dict[str, Any] = {
-            "application/json": {"schema": {"$ref": REF.format(model=resolve(route.response).__name__)}}
-        }
-    elif route.content_type == "text/html":
-        content = {"text/html": {"schema": {"type": "string"}}}
-    else:
-        content = {"application/json": {"schema": {"type": "object"}}}
-    responses: dict[str, Any] = {str(route.status): {"description": "OK", "headers": headers, "content": content}}
-    errors = set(route.errors) | {500}
-    if route.request:
-        errors |= {400, 413}
-    if not route.public:
-        errors |= {401, 403}
-    for status in sorted(errors):
-        responses[str(status)] = {
-            "description": STATUS_TEXT.get(status, "Error"),
-            "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
-        }
-    op["responses"] = responses
+    op["responses"] = _responses(route)
     if route.public:
         op["security"] = []
     else:
@@ -164,7 +176,7 @@ def build() -> dict[str, Any]:
     components["Problem"] = PROBLEM_SCHEMA
     paths: dict[str, dict[str, Any]] = {}
     for r in ROUTES:
-        paths.setdefault(r.path, {})[r.method.lower()] = _operation(r, {})
+        paths.setdefault(r.path, {})[r.method.lower()] = _operation(r)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -10,7 +10,6 @@ from intentbid.domain.errors import TooManyRequests
 from intentbid.domain.principal import Principal
 from intentbid.domain.ratelimit import policy_for
 from intentbid.routes import Route
-from intentbid.store import rate_limits
 
 
 def enforce(route: Route, principal: Principal | None, source_ip: str) -> dict[str, str]:
@@ -23,6 +22,8 @@ def enforce(route: Route, principal: Principal | None, source_ip: str) -> dict[s
         return {}
     if not policy.enabled:
         return {}
+    from intentbid.store import rate_limits  # here, not at import: public routes never load PynamoDB
+
     now_s = clock.now_s()
     hit = rate_limits.hit(subject, policy, now_s)
     headers = policy.headers(hit.remaining, now_s)

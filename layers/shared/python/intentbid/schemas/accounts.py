@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from intentbid.schemas.common import InTimestamp, Out, StrictModel, Timestamp
+from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Timestamp
 
 EMAIL_PATTERN = r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$"
 
@@ -89,7 +89,7 @@ class KeyPatch(StrictModel):
 
 
 class KeyRotate(StrictModel):
-    grace_seconds: int = Field(
+    grace_seconds: Integer = Field(
         86_400, ge=0, le=604_800, description="How long the old key keeps working (default one day)"
     )
 

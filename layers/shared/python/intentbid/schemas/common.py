@@ -1,11 +1,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from intentbid.domain.clock import to_rfc3339
+
+
+def _integral(value: Any) -> Any:
+    """JSON Schema counts ``100.0`` as an integer (and some encoders write integers that way): accept it as 100.
+    ``100.5`` and ``"100"`` still fail strict validation."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_integral)]
 
 
 class StrictModel(BaseModel):

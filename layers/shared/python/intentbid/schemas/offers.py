@@ -2,20 +2,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from intentbid.domain.money import MAX_AMOUNT
-from intentbid.schemas.common import InTimestamp, Out, StrictModel, Timestamp
+from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Timestamp
 
 OfferStatus = Literal["active", "withdrawn", "won", "lost"]
 
 
 class OfferCreate(StrictModel):
-    unit_price: int = Field(ge=1, le=MAX_AMOUNT, description="Minor units of `currency`")
+    unit_price: Integer = Field(ge=1, le=MAX_AMOUNT, description="Minor units of `currency`")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
-    quantity_available: int = Field(ge=1, le=1_000_000_000)
+    quantity_available: Integer = Field(ge=1, le=1_000_000_000)
     delivery_date: InTimestamp | None = Field(None, description="Give this or eta_days")
-    eta_days: int | None = Field(None, ge=0, le=3650, description="Days from now; give this or delivery_date")
+    eta_days: Integer | None = Field(None, ge=0, le=3650, description="Days from now; give this or delivery_date")
     availability_confirmed: bool = Field(description="Must be true: the vendor confirms it can deliver")
     valid_until: InTimestamp
     notes: str | None = Field(None, max_length=2000)
@@ -28,10 +28,14 @@ class OfferCreate(StrictModel):
 
 
 class OfferRevise(StrictModel):
-    unit_price: int | None = Field(None, ge=1, le=MAX_AMOUNT)
-    quantity_available: int | None = Field(None, ge=1, le=1_000_000_000)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, str_strip_whitespace=True, json_schema_extra={"minProperties": 1}
+    )
+
+    unit_price: Integer | None = Field(None, ge=1, le=MAX_AMOUNT)
+    quantity_available: Integer | None = Field(None, ge=1, le=1_000_000_000)
     delivery_date: InTimestamp | None = None
-    eta_days: int | None = Field(None, ge=0, le=3650)
+    eta_days: Integer | None = Field(None, ge=0, le=3650)
     valid_until: InTimestamp | None = None
     notes: str | None = Field(None, max_length=2000)
 

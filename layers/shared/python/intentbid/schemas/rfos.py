@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from intentbid.domain.money import CURRENCIES, MAX_AMOUNT
-from intentbid.schemas.common import InTimestamp, Out, StrictModel, Timestamp
+from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Timestamp
 
 Status = Literal["OPEN", "CLOSED", "AWARDED", "EXPIRED"]
 Disclosure = Literal["sealed", "own_rank"]
@@ -16,12 +16,12 @@ class RfoCreate(StrictModel):
     title: str = Field(min_length=1, max_length=200)
     description: str | None = Field(None, max_length=5000)
     category: str = Field(pattern=SLUG, description="Lower-case slug, e.g. 'office-supplies'")
-    quantity: int = Field(ge=1, le=1_000_000_000)
+    quantity: Integer = Field(ge=1, le=1_000_000_000)
     unit: str = Field(min_length=1, max_length=32)
-    budget_max: int = Field(
+    budget_max: Integer = Field(
         ge=1, le=MAX_AMOUNT, description="The most the buyer pays for the whole quantity, in minor units of `currency`"
     )
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    currency: str = Field(pattern=r"^[A-Z]{3}$", json_schema_extra={"enum": sorted(CURRENCIES)})
     delivery_region: str = Field(min_length=1, max_length=64)
     need_by: InTimestamp
     expires_at: InTimestamp = Field(description="Bidding deadline; must be in the future")
