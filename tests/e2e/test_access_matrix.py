@@ -707,11 +707,6 @@ def test_the_running_system_agrees_with_the_access_policy_document(results: dict
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: OWNERSHIP omits ranking_explain and rfo_weights, so docs/ACCESS_POLICY.md says '-' "
-    "(not tenant-scoped) for them although they act on a buyer's own RFO (and answer 404 to another buyer)",
-)
 def test_every_tenant_scoped_route_has_an_ownership_rule() -> None:
     scoped = {
         r.function

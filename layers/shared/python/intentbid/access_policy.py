@@ -25,6 +25,8 @@ OWNERSHIP: dict[str, str] = {
     "rfo_reopen": "own",
     "rfo_delete": "own",
     "rfo_history": "own",
+    "ranking_explain": "own",
+    "rfo_weights": "own",
     "public_token_create": "own",
     "public_token_revoke": "own",
     **{f"{k}_key_{a}": "self" for k in ("vendor", "buyer") for a in ("create", "list", "revoke", "rotate", "patch")},
