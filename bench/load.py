@@ -1282,7 +1282,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if own is not None:
             own.stop()
-    report.notes += [*notes, f"runtime {url}" + (" (started by this run)" if own else "")]
+    started = f" (started by this run; its log: {own.log_path})" if own else ""
+    report.notes += [*notes, f"runtime {url}{started}"]
     print()
     print(report.table())
     return 1 if report.problems else 0
