@@ -338,6 +338,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # keep-alive connections never block shutdown
     allow_reuse_address = True
+    request_queue_size = 128  # socketserver's default of 5 resets bursts of new connections
     gateway: Gateway
 
 

@@ -316,11 +316,13 @@ def lift_cooldown(p: Principal, vendor_id: str) -> VendorCooldown:
     return _cooldown_view(accounts.get(vendor_id) or account, now)
 
 
-def cooldown_conflict(vendor_id: str) -> DomainError:
-    """The precise 429 after a submission's cooldown guard refused (read only on that failure path)."""
+def cooldown_conflict(vendor_id: str, now: datetime) -> DomainError:
+    """The precise 429 after a write's cooldown guard refused (read only on that failure path), judged at the
+    same ``now`` the guard used, so a cooldown ending mid-request still answers 429 with a Retry-After."""
     account = accounts.get(vendor_id)
+    until = account.cooldown_until if account else None
     try:
-        cooldown.ensure_not_cooling_down(account.cooldown_until if account else None, clock.now())
+        cooldown.ensure_not_cooling_down(until, now)
     except TooManyRequests as exc:
         return exc
-    return Conflict("The vendor's state changed; retry.", code="vendor_cooldown")
+    return TooManyRequests("This vendor is cooling down; retry in a second.", code="vendor_cooldown", retry_after=1)

@@ -139,7 +139,7 @@ def _guard_refused(
     if exc.failed_on("rfos"):
         return _rfo_lost_race(rfo_id, now)
     if exc.failed_on("accounts"):
-        return antigaming.cooldown_conflict(vendor_id)
+        return antigaming.cooldown_conflict(vendor_id, now)
     for limit in counted:
         if exc.failed_on("rate-limits", limit.key):
             return limit.exceeded(now)
@@ -209,7 +209,7 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
         if exc.failed_on("rfos"):
             raise _rfo_lost_race(offer.rfo_id, now) from None
         if exc.failed_on("accounts"):
-            raise antigaming.cooldown_conflict(p.id) from None
+            raise antigaming.cooldown_conflict(p.id, now) from None
         raise Conflict("The offer changed concurrently; fetch it and retry.", code="offer_not_active") from None
     for k, v in changes.items():
         setattr(offer, k, v)
