@@ -101,3 +101,9 @@ def test_all_tables_lists_every_model_table() -> None:
     from intentbid.store.tables import all_specs
 
     assert sorted(ALL_TABLES) == sorted(s.logical_name for s in all_specs())
+
+
+def test_test_module_names_are_unique() -> None:
+    """Test folders are not packages, so two test files with one basename collide ("import file mismatch")."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted(names) == sorted(set(names)), [n for n in set(names) if names.count(n) > 1]
