@@ -11,7 +11,7 @@ export TZ := UTC
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install node chromium dev test test-fast test-e2e test-browser test-infra lint typecheck synth \
-        invoke demo bench build clean openapi deploy access-policy
+        invoke demo bench bench-load build clean openapi deploy access-policy
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -70,9 +70,13 @@ invoke: install ## Run one handler on one event: make invoke FN=health EVENT=eve
 demo: install ## Play a marketplace round against a running `make dev` (or start one)
 	$(PYTHON) -m intentbid_local.demo
 
-bench: install ## Benchmarks: cold imports, AWS calls per request (prints tables)
+bench: install ## Benchmarks: cold imports, AWS calls per request, ranking CPU (print tables)
 	$(PYTHON) bench/cold_imports.py
 	$(PYTHON) bench/aws_calls.py
+	$(PYTHON) bench/ranking.py
+
+bench-load: install ## Load test over HTTP: 50 vendors x 40 offers/revisions, every answer checked (~5 min)
+	$(PYTHON) bench/load.py
 
 build: install ## Build the third-party dependencies layer for Lambda (arm64 wheels)
 	tools/build_deps_layer.sh
