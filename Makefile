@@ -40,7 +40,8 @@ dev: install ## Run the whole system locally (moto, local API Gateway, pollers, 
 	$(PYTHON) -m intentbid_local.run
 
 test: install node chromium ## Every test: unit, integration, e2e, infra, browser, contract
-	$(BIN)/pytest -n 2 --dist loadgroup tests
+	$(BIN)/pytest -n 2 --dist loadgroup tests --deselect tests/e2e/test_contract.py
+	$(BIN)/pytest tests/e2e/test_contract.py  # one process: its last test checks what the others reached
 
 test-fast: install ## Unit and integration tests only (the inner loop)
 	$(BIN)/pytest -q tests/unit tests/integration
