@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from intentbid.domain.money import CURRENCIES, MAX_AMOUNT
 from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Timestamp
@@ -21,7 +21,7 @@ class RfoCreate(StrictModel):
     budget_max: Integer = Field(
         ge=1, le=MAX_AMOUNT, description="The most the buyer pays for the whole quantity, in minor units of `currency`"
     )
-    currency: str = Field(pattern=r"^[A-Z]{3}$", json_schema_extra={"enum": sorted(CURRENCIES)})
+    currency: str = Field(pattern=r"^[A-Z]{3}$", json_schema_extra={"enum": list[JsonValue](sorted(CURRENCIES))})
     delivery_region: str = Field(min_length=1, max_length=64)
     need_by: InTimestamp
     expires_at: InTimestamp = Field(description="Bidding deadline; must be in the future")
