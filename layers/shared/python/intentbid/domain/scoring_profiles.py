@@ -86,3 +86,19 @@ def profile_for_category(category: str | None) -> str:
 def category_weights(category: str | None, version: ScoringVersion | str | None) -> dict[str, Decimal]:
     """Default weights for a new RFO of ``category`` under ``version`` (when the buyer sends none)."""
     return profile_weights(profile_for_category(category), version)
+
+
+def choose_weights(
+    version: ScoringVersion, weights: dict[str, float] | None, profile: str | None, category: str
+) -> dict[str, Decimal]:
+    """Explicit weights win; else a named profile; else the category's default profile."""
+    if weights is not None and profile is not None:
+        raise ValidationFailed(
+            "Give weights or a profile, not both.",
+            errors=[FieldError("profile", "conflicting_fields", "weights were given too")],
+        )
+    if weights is not None:
+        return normalise_weights(version, weights)
+    if profile is not None:
+        return profile_weights(profile, version)
+    return category_weights(category, version)

@@ -4,13 +4,12 @@ the RFO's pinned version and weights (pure functions: the same inputs give the s
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from intentbid import observability as obs
 from intentbid.domain import clock, scoring, scoring_profiles
 from intentbid.domain.errors import Conflict, FieldError, ValidationFailed
 from intentbid.domain.lifecycle import CLOSED, OPEN, effective_status
 from intentbid.domain.principal import Principal
+from intentbid.domain.scoring_profiles import choose_weights
 from intentbid.schemas.ranking import (
     Explain,
     ProfileInfo,
@@ -99,22 +98,6 @@ def own_rank(rfo: RfoModel, offer_id: str) -> int | None:
         if s.offer.offer_id == offer_id:
             return i
     return None
-
-
-def choose_weights(
-    version: scoring.ScoringVersion, weights: dict[str, float] | None, profile: str | None, category: str
-) -> dict[str, Decimal]:
-    """Explicit weights win; else a named profile; else the category's default profile."""
-    if weights is not None and profile is not None:
-        raise ValidationFailed(
-            "Give weights or a profile, not both.",
-            errors=[FieldError("profile", "conflicting_fields", "weights were given too")],
-        )
-    if weights is not None:
-        return scoring.normalise_weights(version, weights)
-    if profile is not None:
-        return scoring_profiles.profile_weights(profile, version)
-    return scoring_profiles.category_weights(category, version)
 
 
 @retry_on_conflict()

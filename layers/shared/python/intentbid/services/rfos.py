@@ -15,10 +15,10 @@ from intentbid.domain.errors import Conflict, FieldError, NotFound, ValidationFa
 from intentbid.domain.lifecycle import AWARDED, DELETED, OPEN, effective_status, transition
 from intentbid.domain.principal import Principal
 from intentbid.domain.scoring import LATEST, fmt, get_version
+from intentbid.domain.scoring_profiles import choose_weights
 from intentbid.schemas.common import utc
 from intentbid.schemas.rfos import Award, Reason, Reopen, Rfo, RfoCreate, RfoListQuery, RfoPage
 from intentbid.services import access, retry_on_conflict
-from intentbid.services.ranking import choose_weights
 from intentbid.services.views import rfo_view
 from intentbid.store import audit, expiry, outbox
 from intentbid.store import offers as offer_store
