@@ -77,7 +77,7 @@ def from_exception(exc: e.DomainError, request_id: str) -> tuple[int, dict[str, 
         exc.detail,
         request_id,
         [fe.as_dict() for fe in exc.errors],
-        exc.retryable or status in (429, 503),
+        exc.retry_after is not None or status == 503,  # retryable = waiting helps (a lifetime limit: no)
         exc.extra,
     )
     return status, headers, json.dumps(body, ensure_ascii=False)

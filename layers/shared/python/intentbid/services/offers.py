@@ -23,7 +23,7 @@ from intentbid.store import offers as store
 from intentbid.store import rfos as rfo_store
 from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.rfos import RfoModel
-from intentbid.store.tx import ConditionFailed
+from intentbid.store.tx import ConditionFailed, TransactionConflict
 
 
 def _require_open(r: RfoModel, now: datetime) -> None:
@@ -210,7 +210,7 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
             raise _rfo_lost_race(offer.rfo_id, now) from None
         if exc.failed_on("accounts"):
             raise antigaming.cooldown_conflict(p.id, now) from None
-        raise Conflict("The offer changed concurrently; fetch it and retry.", code="offer_not_active") from None
+        raise TransactionConflict() from None  # another change won: decide again on the fresh offer
     for k, v in changes.items():
         setattr(offer, k, v)
     if "notes" in fields and body.notes is None:
@@ -231,7 +231,7 @@ def withdraw(p: Principal, offer_id: str) -> Offer:
     except ConditionFailed as exc:
         if exc.failed_on("rfos"):
             raise _rfo_lost_race(offer.rfo_id, now) from None
-        raise Conflict("The offer changed concurrently; fetch it and retry.", code="offer_not_active") from None
+        raise TransactionConflict() from None  # revised or withdrawn meanwhile: decide again
     offer.status, offer.updated_at = "withdrawn", now
     obs.count("OffersWithdrawn")
     return offer_view(offer)

@@ -25,7 +25,7 @@ from intentbid.store import offers as offer_store
 from intentbid.store import rfos as store
 from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.rfos import RfoModel
-from intentbid.store.tx import ConditionFailed
+from intentbid.store.tx import ConditionFailed, TransactionConflict
 
 # A transaction holds at most 100 items: RFO + winner + audit + outbox leave room for this many losers
 # marked in the same transaction; beyond it, readers derive "lost" from the RFO (views.offer_status).
@@ -135,16 +135,16 @@ def _status_actions(rfo: RfoModel, status: str, reason: str | None, now: datetim
 
 
 def _lost_race(p: Principal, rfo_id: str, action: str) -> Conflict:
-    """After a failed guarded write: re-read and explain why in the table's terms."""
+    """After a failed guarded write: re-read and explain why in the table's terms. If the action is still
+    allowed (e.g. an award that lost to a close: awarding from CLOSED is allowed), decide again from the fresh
+    state instead (``retry_on_conflict`` reruns the use case)."""
     fresh = access.own_rfo(p, rfo_id)
     status = effective_status(fresh.status, fresh.expires_at, clock.now())
     try:
         transition(action, status)
     except Conflict as exc:
         return exc
-    return Conflict(
-        "The RFO changed concurrently; fetch it and retry.", code="invalid_transition", extra={"rfo_status": status}
-    )
+    raise TransactionConflict()
 
 
 def _record(
