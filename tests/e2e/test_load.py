@@ -10,32 +10,17 @@ after 5 violations, per-key rate limit 120/min - the product default, which ever
 from __future__ import annotations
 
 import http.client
-import importlib.util
-import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from bench_module import bench_load
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-ROOT = Path(__file__).resolve().parents[2]
 CONFIG = {"vendors": 10, "requests": 12, "seed": 7, "race_vendors": 3, "race_threads": 6, "max_seconds": 120.0}
-
-
-def bench_load() -> ModuleType:
-    name = "intentbid_bench_load"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "load.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 load = bench_load()

@@ -12,36 +12,21 @@ budget_max / quantity, deliveries before need_by, and registration stays far bel
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from bench_module import bench_load
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-ROOT = Path(__file__).resolve().parents[2]
 LOSING_AWARD_CODES = {"invalid_transition", "offer_not_active"}
-
-
-def bench_load() -> ModuleType:
-    name = "intentbid_bench_load"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "load.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 load = bench_load()
