@@ -11,6 +11,7 @@ import pytest
 from helpers import create_rfo, iso, register, submit
 from lambda_harness import invoke
 
+from intentbid import config
 from intentbid.domain import clock
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -183,3 +184,151 @@ def test_admin_audit_search_by_target_actor_and_day() -> None:
     assert {e["target_id"] for e in today} >= {rfo["id"], buyer["id"]}
     assert invoke("admin_audit", principal=buyer)[0] == 403
     assert all(buyer["api_key"] not in json.dumps(e) for e in today)
+
+
+# --- bait and switch: an award pins what the buyer decided on (issue 9, finding 5) ------------------------------
+
+
+@pytest.fixture
+def price_raises_allowed(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Revisions may raise the price (not the default), so the award's own pin can be shown to hold."""
+    monkeypatch.setenv("INTENTBID_ALLOW_PRICE_INCREASE", "true")
+    config.settings.cache_clear()
+    yield
+    config.settings.cache_clear()
+
+
+def later(seconds: float) -> None:
+    clock.set_clock(lambda: datetime.now(UTC).timestamp() + seconds)
+
+
+def revise(vendor: dict[str, Any], offer_id: str, **body: Any) -> tuple[int, Any]:
+    status, _, out = invoke("offer_revise", principal=vendor, path={"offer_id": offer_id}, body=body)
+    return status, out
+
+
+@pytest.mark.usefixtures("price_raises_allowed")
+def test_bait_and_switch_an_award_pinned_to_the_ranked_revision_refuses_the_raised_price() -> None:
+    buyer, vendor, rival = register("buyer"), register("vendor"), register("vendor", "Rival")
+    rfo = create_rfo(buyer)  # budget 5,000 per unit
+    _, bait = submit(vendor, rfo["id"], unit_price=3_900)
+    submit(rival, rfo["id"], unit_price=4_500)
+    # The buyer reads the ranking: the bait is first at 3,900, revision 1; and the offer, with its ETag
+    top = invoke("ranking", principal=buyer, path={"rfo_id": rfo["id"]})[2]["data"][0]
+    assert (top["offer_id"], top["unit_price"], top["revision"], top["awardable"]) == (bait["id"], 3_900, 1, True)
+    status, headers, seen = invoke("offer_get", principal=buyer, path={"offer_id": bait["id"]})
+    assert status == 200 and seen["revision"] == 1 and headers["ETag"].startswith('"')
+    etag = headers["ETag"]
+    # ... and the vendor switches to 7,400 (48 % over budget) before the award
+    later(31)
+    assert revise(vendor, bait["id"], unit_price=7_400)[0] == 200
+    status, headers, now_seen = invoke("offer_get", principal=buyer, path={"offer_id": bait["id"]})
+    assert now_seen["revision"] == 2 and headers["ETag"] != etag
+    for pin in ({"body": {"offer_id": bait["id"], "offer_revision": 1}}, {"headers": {"If-Match": etag}}):
+        body = pin.get("body", {"offer_id": bait["id"]})
+        status, _, problem = invoke(
+            "rfo_award", principal=buyer, path={"rfo_id": rfo["id"]}, body=body, headers=pin.get("headers")
+        )
+        assert status == 409 and problem["code"] == "offer_changed", pin
+        assert problem["current_revision"] == 2 and "revision 2" in problem["detail"]
+        assert problem["current_etag"] == headers["ETag"]
+    # Nothing changed: the RFO is OPEN, the offer active, no award in the trail
+    assert invoke("rfo_get", principal=buyer, path={"rfo_id": rfo["id"]})[2]["status"] == "OPEN"
+    assert invoke("offer_get", principal=buyer, path={"offer_id": bait["id"]})[2]["status"] == "active"
+    assert [h["action"] for h in history(buyer, rfo["id"])] == ["create"]
+    # Pinned to what it now sees (both ways at once), the award goes through and the audit records the terms
+    status, _, awarded = invoke(
+        "rfo_award",
+        principal=buyer,
+        path={"rfo_id": rfo["id"]},
+        body={"offer_id": bait["id"], "offer_revision": 2},
+        headers={"If-Match": f'W/"x", {headers["ETag"]}'},
+    )
+    assert status == 200 and awarded["awarded_offer_id"] == bait["id"]
+    entry = history(buyer, rfo["id"])[-1]
+    assert entry["action"] == "award"
+    assert {k: entry["payload"][k] for k in ("unit_price", "total_price", "offer_revision", "pinned")} == {
+        "unit_price": 7_400,
+        "total_price": 740_000,
+        "offer_revision": 2,
+        "pinned": True,
+    }
+
+
+def test_an_unpinned_award_still_works_and_records_the_price_it_awarded() -> None:
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer)
+    _, offer = submit(vendor, rfo["id"], unit_price=3_900, quantity_available=80)
+    status, _, _ = invoke(
+        "rfo_award",
+        principal=buyer,
+        path={"rfo_id": rfo["id"]},
+        body={"offer_id": offer["id"]},
+        headers={"If-Match": "*"},
+    )
+    assert status == 200
+    payload = history(buyer, rfo["id"])[-1]["payload"]
+    assert (payload["unit_price"], payload["total_price"], payload["offer_revision"], payload["pinned"]) == (
+        3_900,
+        3_900 * 80,
+        1,
+        False,
+    )
+
+
+def test_a_stale_or_malformed_pin_is_refused_before_anything_is_written() -> None:
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer)
+    _, offer = submit(vendor, rfo["id"])
+    _, headers, _ = invoke("offer_get", principal=buyer, path={"offer_id": offer["id"]})
+    path, body = {"rfo_id": rfo["id"]}, {"offer_id": offer["id"]}
+    for if_match in ("W/" + headers["ETag"], '"not-the-etag"', headers["ETag"].strip('"')):
+        status, _, problem = invoke("rfo_award", principal=buyer, path=path, body=body, headers={"If-Match": if_match})
+        assert status == 409 and problem["code"] == "offer_changed", if_match
+    for bad in (0, -1, "1", 1.5, True):
+        status, _, problem = invoke("rfo_award", principal=buyer, path=path, body={**body, "offer_revision": bad})
+        assert status == 400 and problem["errors"][0]["field"] == "offer_revision", bad
+    assert [h["action"] for h in history(buyer, rfo["id"])] == ["create"]
+
+
+@pytest.mark.usefixtures("price_raises_allowed")
+def test_a_revision_between_the_awards_read_and_its_write_is_caught_by_the_transaction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Race-safety: the pin is part of the award transaction's condition, not only a pre-read. The award reads
+    the offers, then the vendor's revision lands, then the award writes: pinned -> 409 offer_changed; unpinned ->
+    decided again on the fresh offer, so the audit records the price actually awarded."""
+    from intentbid.services import rfos as rfo_service
+    from intentbid.store import offers as offer_store
+
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo, other = create_rfo(buyer), create_rfo(buyer)
+    _, offer = submit(vendor, rfo["id"], unit_price=3_900)
+    _, offer2 = submit(vendor, other["id"], unit_price=3_900)
+    real = offer_store.all_for_rfo
+
+    def revised_right_after_the_read(rfo_id: str) -> Any:
+        stale = list(real(rfo_id))
+        if not calls:
+            target = offer if rfo_id == rfo["id"] else offer2
+            assert revise(vendor, target["id"], unit_price=7_400)[0] == 200
+        calls.append(rfo_id)
+        return iter(stale)
+
+    later(31)
+    monkeypatch.setattr(rfo_service.offer_store, "all_for_rfo", revised_right_after_the_read)
+    calls: list[str] = []
+    status, _, problem = act_with(buyer, rfo["id"], {"offer_id": offer["id"], "offer_revision": 1})
+    assert status == 409 and problem["code"] == "offer_changed" and problem["current_revision"] == 2
+    assert invoke("rfo_get", principal=buyer, path={"rfo_id": rfo["id"]})[2]["status"] == "OPEN"
+    calls.clear()
+    status, _, awarded = act_with(buyer, other["id"], {"offer_id": offer2["id"]})
+    assert status == 200 and awarded["awarded_offer_id"] == offer2["id"] and len(calls) == 2, (
+        calls
+    )  # the first transaction lost; the rerun read afresh
+    payload = history(buyer, other["id"])[-1]["payload"]
+    assert (payload["unit_price"], payload["offer_revision"]) == (7_400, 2)
+
+
+def act_with(buyer: dict[str, Any], rfo_id: str, body: dict[str, Any]) -> tuple[int, Any, Any]:
+    return invoke("rfo_award", principal=buyer, path={"rfo_id": rfo_id}, body=body)

@@ -111,6 +111,29 @@ def test_revise_and_withdraw() -> None:
     clock.set_clock(None)
 
 
+def test_a_revision_may_not_raise_the_price_while_the_rfo_is_open() -> None:
+    """Bait and switch (issue 9, finding 5): ranked first at 3,900, the vendor may not revise to 7,400 (the
+    default; ``INTENTBID_ALLOW_PRICE_INCREASE``). It may lower the price, or withdraw and submit anew."""
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer)
+    _, offer = submit(vendor, rfo["id"], unit_price=3_900)
+    clock.set_clock(lambda: datetime.now(UTC).timestamp() + 31)
+    try:
+        path = {"offer_id": offer["id"]}
+        status, _, body = invoke("offer_revise", principal=vendor, path=path, body={"unit_price": 7_400, "eta_days": 2})
+        assert status == 400 and body["code"] == "price_increase_not_allowed"
+        assert [(e["field"], e["code"]) for e in body["errors"]] == [("unit_price", "price_increase_not_allowed")]
+        assert "3900" in body["errors"][0]["message"] and "3900" in body["detail"]
+        stored = invoke("offer_get", principal=buyer, path=path)[2]
+        assert (stored["unit_price"], stored["revision"]) == (3_900, 1)
+        rejected = invoke("vendor_rejections", principal=vendor, path={"vendor_id": vendor["id"]})[2]["data"]
+        assert [r["code"] for r in rejected] == ["price_increase_not_allowed"]
+        status, _, same = invoke("offer_revise", principal=vendor, path=path, body={"unit_price": 3_900, "eta_days": 2})
+        assert status == 200 and (same["unit_price"], same["revision"]) == (3_900, 2)
+    finally:
+        clock.set_clock(None)
+
+
 def test_offers_are_refused_once_the_deadline_passed_even_before_the_worker_runs() -> None:
     buyer, vendor = register("buyer"), register("vendor")
     rfo = create_rfo(buyer, expires_at=iso(datetime.now(UTC) + timedelta(seconds=30)))

@@ -111,3 +111,54 @@ def test_a_vendor_sees_its_own_rank_only_when_disclosed() -> None:
     mine = invoke("offer_get", principal=a, path={"offer_id": a_open["id"]})[2]
     assert mine["rank"] == 2 and b["id"] not in str(mine) and str(b_open["unit_price"]) not in str(mine)
     assert invoke("offer_get", principal=buyer, path={"offer_id": a_sealed["id"]})[2]["rank"] == 1
+
+
+def test_an_offer_past_its_validity_is_not_awardable_and_ranks_after_every_awardable_offer() -> None:
+    """Issue 9, finding 10: an offer whose ``valid_until`` has passed used to stay rank 1 with only a penalty,
+    while awarding it is 409 ``offer_not_active``. Now it is marked and ordered after every awardable offer;
+    scores do not change; explain says why; withdrawn offers are not ranked at all."""
+    from datetime import UTC, datetime, timedelta
+
+    from helpers import iso
+
+    from intentbid.domain import clock
+
+    buyer = register("buyer")
+    t0 = datetime.now(UTC)
+    rfo = create_rfo(buyer, expires_at=iso(t0 + timedelta(minutes=30)))
+    cheap, dear, gone = register("vendor", "Cheap"), register("vendor", "Dear"), register("vendor", "Gone")
+    _, short = submit(cheap, rfo["id"], unit_price=1_000, valid_until=iso(t0 + timedelta(minutes=25)))
+    _, long = submit(dear, rfo["id"], unit_price=4_500)
+    _, withdrawn = submit(gone, rfo["id"], unit_price=900)
+    invoke("offer_withdraw", principal=gone, path={"offer_id": withdrawn["id"]})
+    path = {"rfo_id": rfo["id"]}
+    before = invoke("ranking", principal=buyer, path=path)[2]["data"]
+    assert [(r["offer_id"], r["awardable"]) for r in before] == [(short["id"], True), (long["id"], True)]
+    try:
+        clock.set_clock((t0 + timedelta(minutes=26)).timestamp)  # the RFO is still OPEN
+        after = invoke("ranking", principal=buyer, path=path)[2]["data"]
+        assert [(r["rank"], r["offer_id"], r["awardable"], r["not_awardable_reason"]) for r in after] == [
+            (1, long["id"], True, None),
+            (2, short["id"], False, "offer_expired"),
+        ]
+        assert {r["offer_id"]: r["score"] for r in after} == {r["offer_id"]: r["score"] for r in before}
+        explained = invoke("ranking_explain", principal=buyer, path=path)[2]
+        assert [(e["rank"], e["offer_id"], e["awardable"]) for e in explained["data"]] == [
+            (1, long["id"], True),
+            (2, short["id"], False),
+        ]
+        why = explained["data"][1]
+        assert why["not_awardable_reason"] == "offer_expired" and "valid_until" in why["not_awardable_detail"]
+        assert explained["data"][0]["not_awardable_reason"] is None and "awardable first" in explained["awardability"]
+        assert invoke("offer_get", principal=buyer, path={"offer_id": short["id"]})[2]["rank"] == 2
+        status, _, problem = invoke("rfo_award", principal=buyer, path=path, body={"offer_id": short["id"]})
+        assert status == 409 and problem["code"] == "offer_not_active"
+        status, _, awarded = invoke("rfo_award", principal=buyer, path=path, body={"offer_id": long["id"]})
+        assert status == 200 and awarded["awarded_offer_id"] == long["id"]
+        decided = invoke("ranking", principal=buyer, path=path)[2]["data"]  # nothing is awardable: by score
+        assert [(r["offer_id"], r["not_awardable_reason"]) for r in decided] == [
+            (short["id"], "offer_lost"),
+            (long["id"], "offer_won"),
+        ]
+    finally:
+        clock.set_clock(None)

@@ -134,6 +134,10 @@ class Limits:
     ``INTENTBID_MAX_OFFERS_PER_VENDOR_PER_HOUR`` = ``60``
         Submissions per vendor per clock hour, across RFOs: 429 ``rate_limited`` with ``Retry-After`` = the
         seconds to the next hour. 0 disables.
+    ``INTENTBID_ALLOW_PRICE_INCREASE`` = ``false`` (boolean)
+        Whether a revision may raise the unit price. Off: while the RFO is OPEN (the only time an offer can be
+        revised) a higher unit price is 400 ``price_increase_not_allowed`` (field ``unit_price``): raising
+        the price after being ranked is the bait-and-switch move; a vendor may withdraw and submit anew.
     """
 
     max_offers_per_vendor_per_rfo: int = 3
@@ -142,6 +146,7 @@ class Limits:
     min_improvement_pct: Decimal = Decimal(0)
     delivery_improvement_min_s: int = 3600
     max_offers_per_vendor_per_hour: int = 60
+    allow_price_increase: bool = False
 
     def __post_init__(self) -> None:
         _validate_fields(self)

@@ -60,6 +60,22 @@ STATUS_TEXT = {
 }
 
 
+# Headers a route names in ``Route.headers`` / ``Route.response_headers``.
+HEADERS: dict[str, dict[str, Any]] = {
+    "If-Match": {
+        "description": "The offer's ETag (from GET /v1/offers/{offer_id}) the buyer decided on: 409 "
+        "`offer_changed` if the offer was revised since. Same effect as `offer_revision` in the body. "
+        "Without either the current revision is awarded: clients should pin.",
+        "schema": {"type": "string", "maxLength": 1024},
+    },
+    "ETag": {
+        "description": "Strong entity tag of the offer's current revision (offer id + revision); send it as "
+        "`If-Match` when awarding",
+        "schema": {"type": "string"},
+    },
+}
+
+
 def resolve(ref: str) -> type[BaseModel]:
     module, _, name = ref.partition(":")
     cls = getattr(importlib.import_module(f"intentbid.schemas.{module}"), name)
@@ -104,6 +120,7 @@ def _success(route: Route) -> dict[str, Any]:
     else:
         content = {"application/json": {"schema": {"type": "object"}}}
     ok: dict[str, Any] = {"description": "OK", "headers": {"X-Request-Id": {"schema": {"type": "string"}}}}
+    ok["headers"].update({name: HEADERS[name] for name in route.response_headers})
     if route.status != 204:
         ok["content"] = content
     return ok
@@ -138,6 +155,7 @@ def _operation(route: Route) -> dict[str, Any]:
                 "schema": {"type": "string", "maxLength": 255},
             }
         )
+    params += [{"name": name, "in": "header", "required": False, **HEADERS[name]} for name in route.headers]
     if params:
         op["parameters"] = params
     if route.request:

@@ -33,6 +33,8 @@ class Route:
     idempotent: bool = False  # POSTs that honour Idempotency-Key
     content_type: str = "application/json"
     ip_rate: str | None = None  # public routes limited per source IP: a ratelimit policy name
+    headers: tuple[str, ...] = ()  # request headers it honours beyond the common ones (OpenAPI: openapi.HEADERS)
+    response_headers: tuple[str, ...] = ()  # response headers of its success (OpenAPI: openapi.HEADERS)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -257,6 +259,7 @@ ROUTES: tuple[Route, ...] = (
         ("rfos:write",),
         summary="Award an offer (from OPEN: closes and awards in one step)",
         tag="lifecycle",
+        headers=("If-Match",),
         request="rfos:Award",
         response="rfos:Rfo",
         errors=(*_AUTH_ERRORS, 400, 404, 409, 422),
@@ -464,6 +467,7 @@ ROUTES: tuple[Route, ...] = (
         ("offers:read",),
         summary="Get an offer",
         tag="offers",
+        response_headers=("ETag",),
         response="offers:Offer",
         errors=(*_AUTH_ERRORS, 404),
     ),

@@ -15,6 +15,8 @@ Rules (400, field in ``errors[]``):
 - ``eta_after_need_by`` (``delivery_date``/``eta_days``, whichever the client sent): delivery after the RFO's
   ``need_by`` (configurable, default on; needs ``rfo``).
 - ``too_long`` (``notes``): notes longer than ``notes_max_chars``.
+- ``price_increase_not_allowed`` (``unit_price``, revisions only, :func:`check_no_price_increase`): a revision
+  raises the unit price while raises are off (``INTENTBID_ALLOW_PRICE_INCREASE``, the default).
 
 Without ``rfo`` only the rules that need no RFO figures run (the foundation's behaviour).
 """
@@ -169,3 +171,20 @@ def check(
 ) -> None:
     """Raise ``ValidationFailed`` (400) naming every broken rule; see the module docstring."""
     raise_for(violations(terms, rfo_currency=rfo_currency, now=now, rfo=rfo, policy=policy))
+
+
+def check_no_price_increase(current_unit_price: int, new_unit_price: int, currency: str, *, allowed: bool) -> None:
+    """400 ``price_increase_not_allowed`` (field ``unit_price``) when a revision raises the unit price and
+    raises are not allowed: a vendor ranked on one price must not switch to a higher one after the buyer saw
+    it. Withdrawing and submitting anew stays possible (visible to the buyer, counted against the limits)."""
+    if allowed or new_unit_price <= current_unit_price:
+        return
+    message = (
+        f"the unit price may not rise above the current {current_unit_price} ({currency} minor units) while the "
+        "RFO is OPEN; withdraw the offer and submit a new one instead"
+    )
+    raise ValidationFailed(
+        f"A revision may not raise the unit price (currently {current_unit_price}).",
+        code="price_increase_not_allowed",
+        errors=[FieldError("unit_price", "price_increase_not_allowed", message)],
+    )

@@ -658,3 +658,41 @@ def explain_payload(
         ],
         "data": [e.as_dict() for e in exps],
     }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Awardability: an ordering layer on top of every version's order. It never changes a score, a component or the
+# order within a group (golden vectors are untouched): offers that can no longer be awarded follow every offer
+# that can, each group in the version's order.
+
+NOT_AWARDABLE: dict[str, str] = {
+    "offer_won": "the offer already won this RFO",
+    "offer_lost": "the RFO was awarded to another offer",
+    "offer_expired": "the offer's valid_until has passed: it can no longer be awarded (409 offer_not_active)",
+    "rfo_expired": "the RFO's deadline has passed: nothing on it can be awarded any more",
+}
+AWARDABILITY = (
+    "awardable first: offers that can no longer be awarded (awardable: false, with not_awardable_reason) follow "
+    "every awardable offer; within each group the order above applies, and scores are unchanged"
+)
+
+
+def not_awardable_reason(status: str, valid_until: datetime | None, now: datetime, *, rfo_expired: bool) -> str | None:
+    """Why an offer of this ``status`` (as the viewer sees it: won, lost or active) cannot be awarded at ``now``,
+    as a code of :data:`NOT_AWARDABLE`; None when it can (as far as the offer and the deadline tell)."""
+    if status == "won":
+        return "offer_won"
+    if status == "lost":
+        return "offer_lost"
+    if valid_until is not None and valid_until <= now:
+        return "offer_expired"
+    if rfo_expired:
+        return "rfo_expired"
+    return None
+
+
+def awardable_first(ranked: Sequence[Scored], reasons: Mapping[str, str | None]) -> list[tuple[Scored, str | None]]:
+    """``ranked`` (a version's order) with every offer whose ``reasons[offer_id]`` is set moved after every offer
+    without one; a stable partition, so each group keeps the version's order."""
+    pairs = [(s, reasons.get(s.offer.offer_id)) for s in ranked]
+    return [p for p in pairs if p[1] is None] + [p for p in pairs if p[1] is not None]

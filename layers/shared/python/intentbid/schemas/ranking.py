@@ -7,6 +7,8 @@ from pydantic import Field
 from intentbid.schemas.antigaming import FlagOut
 from intentbid.schemas.common import Out, StrictModel, Timestamp
 
+NotAwardableReason = Literal["offer_won", "offer_lost", "offer_expired", "rfo_expired"]
+
 
 class RankingRow(Out):
     rank: int
@@ -21,6 +23,17 @@ class RankingRow(Out):
     unit_price: int
     total_price: int
     delivery_date: Timestamp
+    valid_until: Timestamp
+    revision: int = Field(
+        description="The offer's revision this row shows: award with `offer_revision` = this (or `If-Match` "
+        "with the offer's ETag) to get 409 `offer_changed` if the vendor revises it meanwhile"
+    )
+    awardable: bool = Field(
+        description="Whether awarding this offer can succeed now; offers that cannot follow every offer that can"
+    )
+    not_awardable_reason: NotAwardableReason | None = Field(
+        None, description="Why not: offer_expired (valid_until passed), offer_won, offer_lost, rfo_expired"
+    )
 
 
 class Ranking(Out):
@@ -28,7 +41,10 @@ class Ranking(Out):
     rfo_id: str
     scoring_version: str
     weights: dict[str, str]
-    data: list[RankingRow]
+    data: list[RankingRow] = Field(
+        description="Awardable offers first, then those that can no longer be awarded; each group by score "
+        "(the version's total order)"
+    )
 
 
 class Explain(Out):
@@ -45,7 +61,11 @@ class Explain(Out):
     bounds: list[str]
     weights: dict[str, str]
     order: list[str]
-    data: list[dict[str, Any]]
+    awardability: str = Field(description="How awardability orders the offers on top of `order`")
+    data: list[dict[str, Any]] = Field(
+        description="Per offer, in ranking order: as the version explains it, plus `revision`, `awardable`, "
+        "`not_awardable_reason` (code or null) and `not_awardable_detail` (why, in words)"
+    )
     flags: list[FlagOut] = Field(default_factory=list, description="Suspicious-activity flags on this RFO")
 
 

@@ -77,6 +77,14 @@ class Reason(StrictModel):
 
 class Award(StrictModel):
     offer_id: str = Field(min_length=1, max_length=64)
+    offer_revision: Integer | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="The offer's `revision` the buyer decided on (from the ranking or the offer): if the offer "
+        "was revised since, the award is refused with 409 `offer_changed`. Or send `If-Match` with the offer's "
+        "ETag. Without either the current revision is awarded; clients should pin.",
+    )
     reason: str | None = Field(None, max_length=500)
 
 

@@ -11,7 +11,14 @@ from intentbid import observability as obs
 from intentbid.domain import clock, ids, limits
 from intentbid.domain.errors import Conflict, DomainError, NotFound
 from intentbid.domain.lifecycle import EXPIRED, OPEN, effective_status
-from intentbid.domain.offer_rules import OfferTerms, RfoBounds, check, delivery_field, delivery_from
+from intentbid.domain.offer_rules import (
+    OfferTerms,
+    RfoBounds,
+    check,
+    check_no_price_increase,
+    delivery_field,
+    delivery_from,
+)
 from intentbid.domain.principal import Principal
 from intentbid.schemas.common import PageQuery, utc
 from intentbid.schemas.offers import Offer, OfferCreate, OfferPage, OfferRevise
@@ -184,6 +191,9 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
         delivery_field=delivery_field(body.eta_days, body.delivery_date),
     )
     check(terms, rfo_currency=rfo.currency, now=now, rfo=_bounds(rfo), policy=settings.offers)
+    check_no_price_increase(
+        int(offer.unit_price), terms.unit_price, offer.currency, allowed=settings.limits.allow_price_increase
+    )
     limits.check_improvement(
         int(offer.unit_price), terms.unit_price, offer.delivery_date, terms.delivery_date, settings.limits
     )

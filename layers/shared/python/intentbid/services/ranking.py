@@ -7,7 +7,7 @@ from __future__ import annotations
 from intentbid import observability as obs
 from intentbid.domain import clock, scoring, scoring_profiles
 from intentbid.domain.errors import Conflict, FieldError, ValidationFailed
-from intentbid.domain.lifecycle import CLOSED, OPEN, effective_status
+from intentbid.domain.lifecycle import CLOSED, EXPIRED, OPEN, effective_status
 from intentbid.domain.principal import Principal
 from intentbid.domain.scoring_profiles import choose_weights
 from intentbid.schemas.ranking import (
@@ -22,7 +22,7 @@ from intentbid.schemas.ranking import (
 from intentbid.schemas.rfos import Rfo
 from intentbid.services import access, retry_on_conflict
 from intentbid.services.antigaming import flag_view
-from intentbid.services.views import rfo_view, weights_of
+from intentbid.services.views import offer_status, rfo_view, weights_of
 from intentbid.store import audit, outbox
 from intentbid.store import flags as flag_store
 from intentbid.store import offers as store
@@ -51,16 +51,35 @@ def input_of(o: OfferModel) -> scoring.OfferInput:
     )
 
 
-def _ranked_inputs(rfo: RfoModel) -> list[scoring.OfferInput]:
-    return [input_of(o) for o in store.all_for_rfo(rfo.id) if o.status in RANKED_STATUSES]
+def _ranked_offers(rfo: RfoModel) -> list[OfferModel]:
+    return [o for o in store.all_for_rfo(rfo.id) if o.status in RANKED_STATUSES]
+
+
+def _reasons(rfo: RfoModel, offers: list[OfferModel]) -> dict[str, str | None]:
+    """offer id -> why it can no longer be awarded (None: it can), from the status the buyer sees."""
+    now = clock.now()
+    expired = effective_status(rfo.status, rfo.expires_at, now) == EXPIRED
+    return {
+        o.id: scoring.not_awardable_reason(offer_status(o, rfo), o.valid_until, now, rfo_expired=expired)
+        for o in offers
+    }
+
+
+def _standing(rfo: RfoModel) -> tuple[list[tuple[scoring.Scored, str | None]], dict[str, OfferModel]]:
+    """The RFO's offers in ranking order (awardable first, each group by score) with their reasons."""
+    offers = _ranked_offers(rfo)
+    version = scoring.get_version(rfo.scoring_version)
+    ranked = scoring.rank(version, terms_of(rfo), [input_of(o) for o in offers], weights_of(rfo))
+    return scoring.awardable_first(ranked, _reasons(rfo, offers)), {o.id: o for o in offers}
 
 
 def rank(p: Principal, rfo_id: str) -> Ranking:
-    """The buyer's full ranking under the RFO's pinned scoring version and weights."""
+    """The buyer's full ranking under the RFO's pinned scoring version and weights; offers that can no longer be
+    awarded (expired, already decided) are marked and follow every awardable one."""
     rfo = access.own_rfo(p, rfo_id)
     version = scoring.get_version(rfo.scoring_version)
     weights = weights_of(rfo)
-    ranked = scoring.rank(version, terms_of(rfo), _ranked_inputs(rfo), weights)
+    standing, models = _standing(rfo)
     qty = int(rfo.quantity)
     rows = [
         RankingRow(
@@ -73,8 +92,12 @@ def rank(p: Principal, rfo_id: str) -> Ranking:
             unit_price=s.offer.unit_price,
             total_price=s.offer.unit_price * min(qty, s.offer.quantity_available),
             delivery_date=s.offer.delivery_date,
+            valid_until=models[s.offer.offer_id].valid_until,
+            revision=int(models[s.offer.offer_id].revision),
+            awardable=reason is None,
+            not_awardable_reason=reason,  # type: ignore[arg-type]
         )
-        for i, s in enumerate(ranked, start=1)
+        for i, (s, reason) in enumerate(standing, start=1)
     ]
     return Ranking(
         rfo_id=rfo.id,
@@ -85,16 +108,34 @@ def rank(p: Principal, rfo_id: str) -> Ranking:
 
 
 def explain(p: Principal, rfo_id: str) -> Explain:
-    """Why each offer ranks where it does, plus the formula and any suspicious-activity flags on the RFO."""
+    """Why each offer ranks where it does, plus the formula and any suspicious-activity flags on the RFO. The
+    entries follow the ranking's order (awardable first) and say why an offer can no longer be awarded."""
     rfo = access.own_rfo(p, rfo_id)
-    payload = scoring.explain_payload(rfo.scoring_version, terms_of(rfo), _ranked_inputs(rfo), weights_of(rfo))
-    return Explain(**payload, flags=[flag_view(f) for f in flag_store.for_rfo(rfo.id)])
+    offers = _ranked_offers(rfo)
+    payload = scoring.explain_payload(
+        rfo.scoring_version, terms_of(rfo), [input_of(o) for o in offers], weights_of(rfo)
+    )
+    reasons, models = _reasons(rfo, offers), {o.id: o for o in offers}
+    entries = sorted(payload["data"], key=lambda e: reasons[e["offer_id"]] is not None)  # stable: score order
+    for i, e in enumerate(entries, start=1):
+        reason = reasons[e["offer_id"]]
+        e.update(
+            rank=i,
+            revision=int(models[e["offer_id"]].revision),
+            awardable=reason is None,
+            not_awardable_reason=reason,
+            not_awardable_detail=scoring.NOT_AWARDABLE[reason] if reason else None,
+        )
+    payload["data"] = entries
+    return Explain(
+        **payload, awardability=scoring.AWARDABILITY, flags=[flag_view(f) for f in flag_store.for_rfo(rfo.id)]
+    )
 
 
 def own_rank(rfo: RfoModel, offer_id: str) -> int | None:
-    """An offer's current rank on its RFO (one paginated Query)."""
-    version = scoring.get_version(rfo.scoring_version)
-    for i, s in enumerate(scoring.rank(version, terms_of(rfo), _ranked_inputs(rfo), weights_of(rfo)), start=1):
+    """An offer's current rank on its RFO, as the buyer's ranking shows it (one paginated Query)."""
+    standing, _ = _standing(rfo)
+    for i, (s, _reason) in enumerate(standing, start=1):
         if s.offer.offer_id == offer_id:
             return i
     return None

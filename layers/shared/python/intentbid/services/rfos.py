@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from intentbid import observability as obs
-from intentbid.domain import clock, ids
+from intentbid.domain import clock, etags, ids
 from intentbid.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from intentbid.domain.lifecycle import AWARDED, DELETED, OPEN, effective_status, transition
 from intentbid.domain.principal import Principal
@@ -232,10 +232,41 @@ def reopen(p: Principal, rfo_id: str, body: Reopen) -> Rfo:
     return rfo_view(access.own_rfo(p, rfo_id), p, now)
 
 
+def _pinned_revision(winner: OfferModel, body: Award, if_match: str | None) -> int | None:
+    """The revision the buyer decided on: ``offer_revision`` and/or ``If-Match`` (the offer's ETag). 409
+    ``offer_changed`` at once when either names another revision than the current one; None when unpinned."""
+    current = int(winner.revision)
+    tags = etags.if_match_tags(if_match)
+    stale = body.offer_revision is not None and body.offer_revision != current
+    if tags is not None and not etags.matches(tags, etags.offer_etag(winner.id, current)):
+        stale = True
+    if stale:
+        raise _offer_changed(winner)
+    return current if body.offer_revision is not None or (tags is not None and tags != ["*"]) else None
+
+
+def _offer_changed(offer: OfferModel) -> Conflict:
+    revision = int(offer.revision)
+    return Conflict(
+        f"The offer changed since you saw it: it is now at revision {revision} (unit_price {int(offer.unit_price)}"
+        f" {offer.currency}). Review the ranking or the offer again and award with offer_revision {revision} "
+        "if you still want it.",
+        code="offer_changed",
+        extra={
+            "offer_id": offer.id,
+            "current_revision": revision,
+            "current_etag": etags.offer_etag(offer.id, revision),
+        },
+    )
+
+
 @retry_on_conflict()
-def award(p: Principal, rfo_id: str, body: Award) -> Rfo:
+def award(p: Principal, rfo_id: str, body: Award, if_match: str | None = None) -> Rfo:
     """OPEN|CLOSED -> AWARDED: the chosen offer is won and every other active offer lost, atomically with
-    the RFO. The offer must be active, on this RFO, and still valid."""
+    the RFO. The offer must be active, on this RFO, and still valid. The winner is written only at the
+    revision read here (so the audit's price is the price awarded); a buyer who pinned a revision
+    (``offer_revision`` or ``If-Match``) gets 409 ``offer_changed`` when the offer moved, also when it moves
+    between this read and the transaction."""
     now = clock.now()
     rfo = access.own_rfo(p, rfo_id)
     current = effective_status(rfo.status, rfo.expires_at, now)
@@ -248,17 +279,29 @@ def award(p: Principal, rfo_id: str, body: Award) -> Rfo:
         raise Conflict(f"The offer is {winner.status}.", code="offer_not_active")
     if winner.valid_until <= now:
         raise Conflict("The offer's validity has ended.", code="offer_not_active")
+    pinned = _pinned_revision(winner, body, if_match)
     losers = [o for o in offers if o.status == "active" and o.id != winner.id]
     active = OfferModel.status == "active"
-    updates = [(winner, [OfferModel.status.set("won"), OfferModel.updated_at.set(now)], active)]
+    revision = int(winner.revision)
+    updates = [
+        (
+            winner,
+            [OfferModel.status.set("won"), OfferModel.updated_at.set(now)],
+            active & (OfferModel.revision == revision),
+        )
+    ]
     updates += [
         (o, [OfferModel.status.set("lost"), OfferModel.updated_at.set(now)], active) for o in losers[:MAX_LOSERS_IN_TX]
     ]
     actions = [*_status_actions(rfo, AWARDED, body.reason, now), RfoModel.awarded_offer_id.set(winner.id)]
+    unit_price = int(winner.unit_price)
     data = {
         "offer_id": winner.id,
         "vendor_id": winner.vendor_id,
-        "unit_price": int(winner.unit_price),
+        "offer_revision": revision,
+        "pinned": pinned is not None,
+        "unit_price": unit_price,
+        "total_price": unit_price * min(int(rfo.quantity), int(winner.quantity_available)),
         "currency": winner.currency,
         "lost_offer_ids": [o.id for o in losers],
     }
@@ -273,12 +316,23 @@ def award(p: Principal, rfo_id: str, body: Award) -> Rfo:
     except ConditionFailed as exc:
         if exc.failed_on("rfos"):
             raise _lost_race(p, rfo_id, "award") from None
-        raise Conflict(
-            "An offer changed while awarding (withdrawn?); fetch the ranking and retry.", code="offer_not_active"
-        ) from None
+        raise _offer_lost_race(winner, pinned) from None
     obs.logger.info("rfo awarded", extra={"rfo_id": rfo.id, "offer_id": winner.id})
     obs.count("RfosAwarded")
     return rfo_view(access.own_rfo(p, rfo_id), p, now)
+
+
+def _offer_lost_race(winner: OfferModel, pinned: int | None) -> Exception:
+    """An offer of the award changed between the read and the transaction: re-read the winner. Pinned and
+    revised: 409 ``offer_changed``; no longer active: 409 ``offer_not_active``; otherwise (revised but
+    unpinned, or a loser was withdrawn) decide again on the fresh state."""
+    fresh = offer_store.get(winner.rfo_id, winner.id)
+    if fresh is None or fresh.status != "active":
+        status = fresh.status if fresh is not None else "gone"
+        return Conflict(f"The offer is {status}.", code="offer_not_active")
+    if pinned is not None and int(fresh.revision) != pinned:
+        return _offer_changed(fresh)
+    return TransactionConflict()
 
 
 @retry_on_conflict()

@@ -4,6 +4,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
@@ -98,3 +99,11 @@ def page_for_vendor(vendor_id: str, *, limit: int, cursor: str | None) -> tuple[
         {"rfo_id", "id", "vendor_id"},
         limit,
     )
+
+
+def get(rfo_id: str, offer_id: str) -> OfferModel | None:
+    """One offer by its full key, strongly consistent (a re-read after a lost race)."""
+    try:
+        return OfferModel.get(rfo_id, offer_id, consistent_read=True)
+    except DoesNotExist:
+        return None
