@@ -155,7 +155,11 @@ export async function rfoDetail(id, ctx, {manage = false, onChanged, onDismiss} 
     }
 
     function awardForm() {
-      const options = offers.map((o) => ({value: o.offer_id,
+      // Only offers that can still be awarded; the award pins the revision shown here (409 offer_changed if
+      // the vendor revised it since: the ranking is then reloaded so the buyer sees the new terms).
+      const awardable = offers.filter((o) => o.awardable !== false);
+      const revisions = new Map(awardable.map((o) => [o.offer_id, o.revision]));
+      const options = awardable.map((o) => ({value: o.offer_id,
         label: `#${o.rank} · ${o.offer_id} · ${money(o.unit_price, rfo.currency)} per unit · score ${o.score}`}));
       const picker = options.length
         ? field({label: "Offer", name: "offer_id", type: "select", options,
@@ -163,7 +167,12 @@ export async function rfoDetail(id, ctx, {manage = false, onChanged, onDismiss} 
         : h("p", {className: "muted", "data-testid": "no-offers"}, "No ranked offers to award yet.");
       const form = actionForm("award", picker, "Award", (f, body) => {
         if (!f.elements.offer_id) throw new FieldProblem("offer_id", "There is no offer to award");
-        return api.awardRfo(rfo.id, {offer_id: f.elements.offer_id.value, ...body});
+        const offerId = f.elements.offer_id.value;
+        return api.awardRfo(rfo.id, {offer_id: offerId, offer_revision: revisions.get(offerId), ...body})
+          .catch((err) => {
+            if (err.code === "offer_changed") rank.reload(rfo);
+            throw err;
+          });
       }, (updated) => `Awarded to ${updated.awarded_offer_id}.`);
       return form;
     }

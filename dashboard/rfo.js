@@ -151,12 +151,18 @@ export function ranking(rfo, ctx, {onExplain, onLoaded} = {}) {
   return {element: section("Ranked offers", "ranking", h("div", {className: "toolbar"}, refresh), alert, body), reload: load};
 }
 
+// Why a ranking row cannot be awarded (the API's not_awardable_reason), in words.
+const NOT_AWARDABLE = {offer_expired: "offer expired", rfo_expired: "RFO expired", offer_won: "won", offer_lost: "lost"};
+
 function rankingTable(rows, rfo, onExplain) {
   const columns = [
     {label: "Rank", key: "rank", className: "num", cell: (r) => h("strong", {"data-testid": "rank"}, String(r.rank))},
     {label: "Offer", key: "offer_id", cell: (r) => h("span", {className: "offer-cell"},
       h("code", {"data-testid": "offer-id"}, r.offer_id),
-      r.offer_id === rfo.awarded_offer_id ? h("span", {className: "badge badge-won", "data-testid": "winner"}, "awarded") : null)},
+      r.offer_id === rfo.awarded_offer_id ? h("span", {className: "badge badge-won", "data-testid": "winner"}, "awarded") : null,
+      r.awardable === false && rfo.status !== "AWARDED" ? h("span", {className: "badge badge-expired",
+        "data-testid": "not-awardable", title: `Cannot be awarded (${r.not_awardable_reason}); ranked after every awardable offer`},
+      `not awardable: ${NOT_AWARDABLE[r.not_awardable_reason] || r.not_awardable_reason}`) : null)},
     {label: "Vendor", key: "vendor_id", cell: (r) => h("code", {"data-testid": "vendor-id"}, r.vendor_id)},
     {label: "Score", key: "score", className: "num", cell: (r) => h("span", {"data-testid": "score", title: r.score},
       Number(r.score).toFixed(3))},

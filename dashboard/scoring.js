@@ -274,6 +274,10 @@ function explainView(explain, entry) {
       h("strong", {}, `#${entry.rank}`), " ", h("code", {"data-testid": "explain-offer-id"}, entry.offer_id),
       h("span", {className: "muted"}, " from "), h("code", {"data-testid": "explain-vendor-id"}, entry.vendor_id),
       h("span", {className: "muted"}, ` · ${explain.scoring_version}${explain.relative ? " (relative)" : ""}`)),
+    entry.awardable === false
+      ? h("p", {className: "alert", "data-testid": "explain-not-awardable"},
+        `Not awardable (${entry.not_awardable_reason}): ${entry.not_awardable_detail}. Ranked after every awardable offer.`)
+      : null,
     barChart(components, penalties, score),
     h("p", {className: "legend"},
       h("span", {}, h("span", {className: "swatch swatch-contribution"}), "contribution = component × weight"),

@@ -139,3 +139,40 @@ def test_an_rfo_shows_expired_after_its_deadline_and_can_be_deleted(page: Any, a
     expect(row(page, "rfo-row", rfo["id"])).to_have_count(0)
     status, _, problem = api.status("GET", f"/v1/rfos/{rfo['id']}", key=buyer.key)
     assert (status, problem["code"]) == (404, "not_found")
+
+
+def test_an_offer_past_its_validity_shows_not_awardable_and_the_award_pins_the_shown_revision(
+    page: Any, api: Any, vendor: Any, rival: Any
+) -> None:
+    buyer = api.register("buyer")
+    rfo = api.create_rfo(buyer, title="Safety boots")
+    valid_until = rfc3339(timedelta(seconds=4))
+    # The cheap offer scores higher, but its validity ends in a few seconds; the other is dear and partial
+    lapsing = api.submit_offer(vendor, rfo["id"], unit_price=600, valid_until=valid_until)
+    other = api.submit_offer(rival, rfo["id"], unit_price=990, quantity_available=100)
+    lapsed_at = datetime.fromisoformat(valid_until.replace("Z", "+00:00"))
+    time.sleep(max(0.0, (lapsed_at - datetime.now(UTC)).total_seconds() + 0.5))  # let the validity end (wall clock)
+
+    page.goto("/")
+    sign_in(page, buyer.key, "buyer")
+    open_rfo(page, rfo["id"])
+    rows = page.get_by_test_id("ranking-row")
+    expect(rows).to_have_count(2)
+    expect(rows.first.get_by_test_id("offer-id")).to_have_text(other["id"])
+    lapsed = row(page, "ranking-row", lapsing["id"])
+    expect(lapsed.get_by_test_id("not-awardable")).to_have_text("not awardable: offer expired")
+    expect(lapsed.get_by_test_id("rank")).to_have_text("2")
+    expect(row(page, "ranking-row", other["id"]).get_by_test_id("not-awardable")).to_have_count(0)
+    higher = lapsed.get_by_test_id("score").get_attribute("title")
+    lower = row(page, "ranking-row", other["id"]).get_by_test_id("score").get_attribute("title")
+    assert higher and lower and float(higher) > float(lower)  # ranked after on awardability, not on score
+
+    # The award form offers only what can be awarded, and pins the revision the ranking showed
+    page.get_by_test_id("rfo-actions").get_by_test_id("action-award").click()
+    award = page.get_by_test_id("award-form")
+    expect(award.get_by_label("Offer").locator("option")).to_have_count(1)
+    award.get_by_test_id("confirm-award").click()
+    expect(page.get_by_test_id("rfo-detail").get_by_test_id("status")).to_have_text("AWARDED")
+    history = api.call("GET", f"/v1/rfos/{rfo['id']}/history", key=buyer.key)["data"]
+    payload = history[-1]["payload"]
+    assert (payload["offer_id"], payload["offer_revision"], payload["pinned"]) == (other["id"], 1, True)
