@@ -140,7 +140,7 @@ class Gateway:
 
     def _static(self, req: HttpRequest) -> HttpResponse | None:
         if req.path == static_files.PREFIX:
-            return HttpResponse(301, [("Location", static_files.PREFIX + "/")])
+            return HttpResponse(301, [("Location", static_files.PREFIX + "/"), *static_files.HEADERS])
         relative = static_files.relative_request_path(req.path)
         if relative is None or not self.dashboard.is_dir():
             return None
@@ -149,7 +149,9 @@ class Gateway:
             return None
         body = target.read_bytes()
         return HttpResponse(
-            200, [("Content-Type", static_files.content_type(target)), ("Cache-Control", "no-cache")], body
+            200,
+            [("Content-Type", static_files.content_type(target)), ("Cache-Control", "no-cache"), *static_files.HEADERS],
+            body,
         )
 
     def _gateway_error(

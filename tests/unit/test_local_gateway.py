@@ -401,6 +401,27 @@ def test_dashboard_without_slash_redirects(dashboard: Path) -> None:
     assert resp.status == 301 and resp.header("Location") == "/dashboard/"
 
 
+@pytest.mark.parametrize("url", ["/", "/dashboard/", "/dashboard/app.js", "/styles.css", "/dashboard"])
+def test_dashboard_pages_cannot_be_framed(dashboard: Path, url: str) -> None:
+    """People paste API keys into the dashboard: no other site may frame it (clickjacking). A <meta> CSP cannot
+    say frame-ancestors, so the header must."""
+    resp = Gateway(FakeLoader(), dashboard=dashboard).handle(req("GET", url))
+    csp = resp.header("Content-Security-Policy") or ""
+    assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp and "script-src 'self'" in csp
+    assert resp.header("X-Frame-Options") == "DENY"
+    assert resp.header("X-Content-Type-Options") == "nosniff"
+
+
+def test_the_dashboard_header_policy_keeps_the_pages_own_meta_policy() -> None:
+    """The header adds frame-ancestors to index.html's <meta> policy and loosens nothing."""
+    index = (Path(__file__).resolve().parents[2] / "dashboard" / "index.html").read_text()
+    meta = index.split('http-equiv="Content-Security-Policy"')[1].split('content="')[1].split('"')[0]
+    header = dict(d.strip().split(" ", 1) for d in static_files.CONTENT_SECURITY_POLICY.split(";"))
+    assert {k: v for k, v in header.items() if k != "frame-ancestors"} == dict(
+        d.strip().split(" ", 1) for d in meta.split(";")
+    )
+
+
 # --- event-source events
 
 

@@ -25,7 +25,7 @@ class Access:
 
 R, U, W, A = "read", "update", "write", "append"
 
-# Every table (ready checks them all). Kept literal so this module stays import-light; a unit test compares it
+# Every table. Kept literal so this module stays import-light; a unit test compares it
 # with the models.
 ALL_TABLES = (
     "accounts",
@@ -43,7 +43,7 @@ ALL_TABLES = (
 ACCESS: dict[str, Access] = {
     "authorizer": Access({"api-keys": R}),
     "health": Access(),
-    "ready": Access(dict.fromkeys(ALL_TABLES, R)),  # DescribeTable on every table
+    "ready": Access({"rfos": R}),  # one DescribeTable, cached per instance (services/health.py)
     "openapi": Access(),
     "docs": Access(),
     "vendor_register": Access({"accounts": W, "api-keys": W, "outbox": W, "audit": A}),

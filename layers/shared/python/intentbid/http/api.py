@@ -28,6 +28,11 @@ from intentbid.http import idempotency, problem, throttle
 from intentbid.routes import BY_FUNCTION, Route
 
 MAX_BODY_BYTES = 256 * 1024
+# On every API response. TLS terminates at API Gateway (HTTPS only), so HSTS applies to the API's host.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+}
 _CORRELATION_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 M = TypeVar("M", bound=BaseModel)
@@ -307,6 +312,7 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                 obs.flush_metrics()
                 headers = {**limit_headers, **headers}
                 headers.setdefault("Cache-Control", "no-store")
+                headers.update(SECURITY_HEADERS)
                 headers.update({"X-Request-Id": req.request_id, "X-Correlation-Id": req.correlation_id})
                 return {"statusCode": status, "headers": headers, "body": body, "isBase64Encoded": False}
             finally:
