@@ -34,8 +34,9 @@ READ_ACTIONS = frozenset({"GetItem", "BatchGetItem", "Query", "ConditionCheckIte
 LEVEL_ACTIONS = {
     "read": READ_ACTIONS,
     "update": READ_ACTIONS | {"UpdateItem"},
-    "write": READ_ACTIONS | {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"},
+    "write": READ_ACTIONS | {"PutItem", "UpdateItem"},
     "append": frozenset({"PutItem", "DescribeTable"}),
+    "delete": frozenset({"DeleteItem"}),
 }
 
 

@@ -19,9 +19,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     logger.info(
         "authorizer decided",
         extra={
-            "principal_kind": ctx["principal_kind"],
-            "principal_id": ctx["principal_id"],
-            "key_id": ctx["key_id"],
+            "principal_kind": ctx.get("principal_kind"),
+            "principal_id": ctx.get("principal_id"),
+            "key_id": ctx.get("key_id"),
             "auth_error": ctx.get("auth_error"),
             "deny_code": ctx.get("deny_code"),
         },

@@ -2,7 +2,8 @@
 
 Table access levels map to DynamoDB actions on the table and on each of its indexes by name:
 - ``read``: GetItem, BatchGetItem, Query, ConditionCheckItem, DescribeTable;
-- ``write``: read + PutItem, UpdateItem, DeleteItem, BatchWriteItem;
+- ``write``: read + PutItem, UpdateItem (no function's code deletes or batch-writes);
+- ``delete``: DeleteItem (the idempotency table only: Powertools removes a failed request's record);
 - ``append``: PutItem and DescribeTable only (no read, update or delete) — the hook for append-only tables
   such as an audit log: set ``{"audit": "append"}`` in ACCESS and this module needs no change.
 Nobody gets Scan. Transactions need no actions of their own: DynamoDB checks each item's action.
@@ -29,9 +30,8 @@ WRITE_ACTIONS: tuple[str, ...] = (
     *READ_ACTIONS,
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
 )
+DELETE_ACTIONS: tuple[str, ...] = ("dynamodb:DeleteItem",)
 APPEND_ACTIONS: tuple[str, ...] = ("dynamodb:PutItem", "dynamodb:DescribeTable")
 UPDATE_ACTIONS: tuple[str, ...] = (*READ_ACTIONS, "dynamodb:UpdateItem")
 LEVEL_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -39,6 +39,7 @@ LEVEL_ACTIONS: dict[str, tuple[str, ...]] = {
     "update": UPDATE_ACTIONS,
     "write": WRITE_ACTIONS,
     "append": APPEND_ACTIONS,
+    "delete": DELETE_ACTIONS,
 }
 
 

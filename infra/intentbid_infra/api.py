@@ -26,8 +26,7 @@ ACCESS_LOG_FIELDS: dict[str, str] = {
     "ip": "$context.identity.sourceIp",
     "userAgent": "$context.identity.userAgent",
     "httpMethod": "$context.httpMethod",
-    "resourcePath": "$context.resourcePath",
-    "path": "$context.path",
+    "resourcePath": "$context.resourcePath",  # the route template: never $context.path, which holds share tokens
     "protocol": "$context.protocol",
     "status": "$context.status",
     "responseLength": "$context.responseLength",

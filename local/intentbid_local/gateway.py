@@ -41,6 +41,26 @@ class HandlerSource(Protocol):
     def get(self, name: str) -> Handler | None: ...
 
 
+MAX_CHUNK_LINE = 1024  # a chunk-size line (with extensions) or a trailer line longer than this is malformed
+MAX_TRAILERS = 32
+_CHUNK_SIZE_RE = re.compile(rb"^[0-9A-Fa-f]{1,16}$")
+
+
+class MalformedBody(ValueError):
+    """A request body the gateway refuses with 400 before reading further (malformed chunked encoding)."""
+
+
+def chunk_size(line: bytes) -> int:
+    """The size on a chunk-size line (``1a;ext=x\\r\\n``): hex digits only; negative, signed, empty, non-hex,
+    over-long or unterminated lines raise :class:`MalformedBody`."""
+    if len(line) > MAX_CHUNK_LINE or not line.endswith(b"\n"):
+        raise MalformedBody("A chunk-size line is too long or unterminated.")
+    digits = line.split(b";", 1)[0].strip()
+    if not _CHUNK_SIZE_RE.match(digits):
+        raise MalformedBody("A chunk size is not a hexadecimal number.")
+    return int(digits, 16)
+
+
 class MalformedResult(ValueError):
     """A Lambda proxy result API Gateway would refuse (502 "Malformed Lambda proxy response")."""
 
@@ -140,7 +160,7 @@ class Gateway:
 
     def _static(self, req: HttpRequest) -> HttpResponse | None:
         if req.path == static_files.PREFIX:
-            return HttpResponse(301, [("Location", static_files.PREFIX + "/")])
+            return HttpResponse(301, [("Location", static_files.PREFIX + "/"), *static_files.HEADERS])
         relative = static_files.relative_request_path(req.path)
         if relative is None or not self.dashboard.is_dir():
             return None
@@ -149,7 +169,9 @@ class Gateway:
             return None
         body = target.read_bytes()
         return HttpResponse(
-            200, [("Content-Type", static_files.content_type(target)), ("Cache-Control", "no-cache")], body
+            200,
+            [("Content-Type", static_files.content_type(target)), ("Cache-Control", "no-cache"), *static_files.HEADERS],
+            body,
         )
 
     def _gateway_error(
@@ -167,6 +189,30 @@ def _with_request_id(req: HttpRequest, resp: HttpResponse) -> HttpResponse:
         if resp.header(name) is None:
             resp.headers.append((name, req.request_id))
     return resp
+
+
+SECRET_PATH_PARAMS = frozenset({"token"})  # a public share token is a bearer secret: never logged
+_PUBLIC_PREFIX = "/v1/public/"
+
+
+def access_log_path(path: str) -> str:
+    """The path as the access log shows it: secret path parameters become their ``{name}`` (as
+    ``$context.resourcePath`` does in AWS); anything under ``/v1/public/`` that matches no route is cut at the
+    prefix (a mistyped share URL still carries the token). Other ids stay: they are not secrets."""
+    from intentbid.routes import ROUTES, match
+
+    path = path.split("?", 1)[0]
+    for method in sorted({r.method for r in ROUTES}):
+        route, params, _ = match(method, path)
+        if route is not None:
+            out = route.path
+            for name, value in params.items():
+                if name not in SECRET_PATH_PARAMS:
+                    out = out.replace("{" + name + "}", value)
+            return out
+    if path.startswith(_PUBLIC_PREFIX):
+        return _PUBLIC_PREFIX + "…"
+    return path
 
 
 def allowed_methods(path: str) -> list[str]:
@@ -256,25 +302,35 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._respond(req, self.server.gateway.handle_oversized(req), time.perf_counter())
 
     def _read_body(self) -> bytes | None:
-        """The request body, or ``None`` when it exceeds the limit (the connection is then closed)."""
+        """The request body, or ``None`` when it exceeds the limit (the connection is then closed). A malformed
+        chunked body raises :class:`MalformedBody` at once: nothing past the limit is ever read."""
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks: list[bytes] = []
-            total = 0
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    return b"".join(chunks)
-                total += size
-                if total > MAX_BODY_BYTES:
-                    return None
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
+            if self.headers.get("Content-Length") is not None:
+                raise MalformedBody("Content-Length and chunked Transfer-Encoding together.")
+            return self._read_chunks()
         length = self._declared_length()
         if length > MAX_BODY_BYTES:
             return None
         return self.rfile.read(length) if length > 0 else b""
+
+    def _read_chunks(self) -> bytes | None:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            size = chunk_size(self.rfile.readline(MAX_CHUNK_LINE + 1))
+            if size == 0:
+                for _ in range(MAX_TRAILERS + 1):
+                    line = self.rfile.readline(MAX_CHUNK_LINE + 1)
+                    if line in (b"\r\n", b"\n", b""):
+                        return b"".join(chunks)
+                raise MalformedBody("Too many or too long trailers.")
+            if total + size > MAX_BODY_BYTES:
+                return None  # 413 before reading the chunk: at most the limit is ever read
+            data = self.rfile.read(size)
+            if len(data) != size or self.rfile.readline(3) not in (b"\r\n", b"\n"):
+                raise MalformedBody("A chunk is shorter than its size or not followed by CRLF.")
+            chunks.append(data)
+            total += size
 
     def _request(self, body: bytes) -> HttpRequest:
         path, _, query = self.path.partition("?")
@@ -302,10 +358,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         try:
             body = self._read_body()
-        except ValueError:
-            self.close_connection = True
+        except MalformedBody as exc:
+            self.close_connection = True  # the rest of the stream is not read: the connection ends here
             req = self._request(b"")
-            self._respond(req, problem(400, "invalid_request", req.request_id, "Malformed chunked body."), started)
+            self._respond(req, problem(400, "invalid_request", req.request_id, f"Malformed body: {exc}"), started)
             return
         if body is None:
             self._too_large()
@@ -330,7 +386,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if req.method != "HEAD" and resp.body:
             self.wfile.write(resp.body)
-        log.info("%s %s %d %.1fms", req.method, req.path, resp.status, (time.perf_counter() - started) * 1000)
+        ms = (time.perf_counter() - started) * 1000
+        log.info("%s %s %d %.1fms", req.method, access_log_path(req.path), resp.status, ms)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch
 

@@ -28,6 +28,19 @@ _TYPES = {
     ".webmanifest": "application/manifest+json",
 }
 PREFIX = "/dashboard"
+# Sent with every dashboard file (people paste API keys into it): index.html's own <meta> policy, plus what a
+# <meta> policy cannot say: no framing (clickjacking), no MIME sniffing, no referrer. In AWS the same headers
+# belong on whatever serves the dashboard (a CloudFront response headers policy; not deployed yet).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+HEADERS: tuple[tuple[str, str], ...] = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+)
 
 
 def content_type(path: Path) -> str:

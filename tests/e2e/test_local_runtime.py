@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import signal
 import socket
 import subprocess
@@ -197,6 +198,84 @@ def test_the_gateway_runs_requests_really_concurrently(tmp_path: Path) -> None:
     assert statuses == [200] * 20
 
 
+class EchoLoader:
+    """Every route answers 200 with the length of the body it received (no AWS, no authorizer needed: public)."""
+
+    def get(self, name: str) -> Any:
+        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            return {"statusCode": 200, "body": json.dumps({"received": len(event.get("body") or "")})}
+
+        return handler
+
+
+@pytest.fixture
+def echo_server(tmp_path: Path) -> Any:
+    from intentbid_local.gateway import Gateway, GatewayServer
+
+    server = GatewayServer(Gateway(EchoLoader(), dashboard=tmp_path), port=0)
+    server.start()
+    yield server
+    server.stop()
+
+
+def send_raw(url: str, head: bytes, body: bytes) -> tuple[int, dict[str, Any]]:
+    """Send a raw request and keep the connection open (the client never finishes the body): the answer must come
+    without waiting for more input, or the read times out and the test fails."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout=15) as sock:
+        sock.sendall(head + b"\r\n" + body)
+        resp = http.client.HTTPResponse(sock)
+        resp.begin()
+        payload = resp.read()
+        return resp.status, (json.loads(payload) if payload else {})
+
+
+CHUNKED = (
+    b"POST /v1/vendors/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        b"-1\r\n",  # negative: was read as "everything until the client hangs up", then 413
+        b"-0\r\n",
+        b"+5\r\nhello\r\n",
+        b"zz\r\n",
+        b"0x10\r\n",
+        b"ffffffffffffffffffffffff\r\n",  # absurd: was 413 after the arithmetic; a malformed size is a 400
+        b"1" * 5000 + b"\r\n",  # an endless size line
+        b"5\r\nhello-and-more\r\n",  # a chunk longer than its size
+    ],
+)
+def test_a_malformed_chunk_size_is_refused_at_once(echo_server: Any, chunks: bytes) -> None:
+    status, body = send_raw(echo_server.url, CHUNKED, chunks)
+    assert status == 400 and body["code"] == "invalid_request"
+
+
+def test_a_chunked_body_over_the_limit_is_refused_before_it_is_read(echo_server: Any) -> None:
+    from intentbid_local.gateway import MAX_BODY_BYTES
+
+    status, body = send_raw(echo_server.url, CHUNKED, b"%x\r\n" % (MAX_BODY_BYTES + 1))  # no data follows
+    assert status == 413 and body["code"] == "payload_too_large"
+
+
+def test_a_well_formed_chunked_body_still_arrives(echo_server: Any) -> None:
+    status, body = send_raw(echo_server.url, CHUNKED, b"5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n")
+    assert status == 200 and body == {"received": 11}
+
+
+def test_the_access_log_never_shows_a_share_token(echo_server: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="intentbid_local.gateway")
+    token = "pub_" + uuid.uuid4().hex
+    for path in (f"/v1/public/rfos/{token}", f"/v1/public/rfos/{token}/oops", f"/v1/public/rfos/{token}?x=1"):
+        raw_get(echo_server.url, path)
+    wait_for(lambda: len([r for r in caplog.records if r.name == "intentbid_local.gateway"]) >= 3, timeout=10)
+    lines = [r.getMessage() for r in caplog.records if r.name == "intentbid_local.gateway"]
+    assert token not in "\n".join(lines)
+    assert any("GET /v1/public/rfos/{token} 200" in line for line in lines), lines
+
+
 # --- docs and the dashboard
 
 
@@ -214,8 +293,13 @@ def test_the_dashboard_is_served_on_the_same_origin(runtime: Any) -> None:
     assert status == 200
     assert headers.get("Content-Type") == "text/html; charset=utf-8"
     assert body == (REPO / "dashboard" / "index.html").read_bytes()
+    assert "frame-ancestors 'none'" in headers.get("Content-Security-Policy", "")
+    assert headers.get("X-Frame-Options") == "DENY"
     status, headers, _ = runtime.request("GET", "/dashboard/index.html", headers={"Accept": "text/html"})
     assert status == 200
+    assert "frame-ancestors 'none'" in headers.get("Content-Security-Policy", "")
+    _, headers, _ = runtime.request("GET", "/v1/health")
+    assert headers.get("X-Content-Type-Options") == "nosniff" and "max-age=" in headers["Strict-Transport-Security"]
 
 
 @pytest.mark.parametrize(

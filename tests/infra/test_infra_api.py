@@ -151,3 +151,13 @@ def test_stage_logs_json_access_logs_traces_and_throttles(synth: Synth) -> None:
     assert settings["ThrottlingRateLimit"] == stage_config.throttle_rate_limit
     assert settings["ThrottlingBurstLimit"] == stage_config.throttle_burst_limit
     assert settings["DataTraceEnabled"] is False  # would log keys
+
+
+def test_access_logs_never_carry_a_concrete_path(synth: Synth) -> None:
+    """``$context.path`` of ``GET /v1/public/rfos/{token}`` is the share token itself: the access log holds the
+    route template (``$context.resourcePath``) and nothing else derived from the URL."""
+    (stage,) = (s["Properties"] for s in synth.of_type("AWS::ApiGateway::Stage").values())
+    fmt = stage["AccessLogSetting"]["Format"]
+    assert json.loads(fmt)["resourcePath"] == "$context.resourcePath"
+    for leaky in ("$context.path", "$context.requestOverride", "$context.domainPrefix", "$input", "$request"):
+        assert leaky not in fmt, leaky

@@ -3,11 +3,16 @@ actions its entry implies, on exactly those tables and their indexes; nobody may
 
 from __future__ import annotations
 
+import inspect
+import re
+from pathlib import Path
+
 import pytest
 from cfn_refs import by_property, grants, ref_id, role_statements
 from infra_synth import STAGE, Synth
 
 from intentbid.permissions import ACCESS, effective
+from intentbid.routes import BY_FUNCTION
 from intentbid.store.tables import all_specs
 from intentbid.workers import QUEUES, WORKERS
 from intentbid_infra import config
@@ -76,6 +81,47 @@ def test_dynamodb_grants_are_exactly_what_access_implies(synth: Synth, function:
     # Then it is exactly its ACCESS entry (plus its stream, for a stream worker): nothing on "*", no Scan
     assert actual == _expected_dynamodb(synth, function)
     assert not any(r == "*" or "Scan" in a for a, r in actual)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_code_deletes_nothing_and_batch_writes_nothing() -> None:
+    """The code path behind the grants: the store (the only module that speaks PynamoDB) has no delete and no
+    batch write (RFOs are soft-deleted, audit entries append-only), so no function is granted DeleteItem for
+    its own code; the one deleter is Powertools' idempotency layer, which removes a failed request's record."""
+    store = ROOT / "layers" / "shared" / "python" / "intentbid" / "store"
+    deleting = re.compile(r"\.delete\(|delete_item|batch_write|BatchWrite|DeleteItem|\.delete_items?\b")
+    hits = [
+        f"{p.name}:{n}"
+        for p in store.rglob("*.py")
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if deleting.search(line) and "_delete_items" not in line
+    ]
+    assert hits == []
+    from aws_lambda_powertools.utilities.idempotency.persistence.dynamodb import DynamoDBPersistenceLayer
+
+    assert "delete_item" in inspect.getsource(DynamoDBPersistenceLayer._delete_record)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_delete_only_on_idempotency_records_and_batch_write_never(synth: Synth, function: str) -> None:
+    """Was: DeleteItem and BatchWriteItem on every table a function writes (28 functions, none deleting)."""
+    actual = _role_grants(synth, function)
+    assert not any(a == "dynamodb:BatchWriteItem" for a, _ in actual)
+    deletes = {r for a, r in actual if a == "dynamodb:DeleteItem"}
+    route = BY_FUNCTION.get(function)
+    idempotency = f"{_table_ids(synth)['idempotency']}.Arn"
+    assert deletes == ({idempotency} if route is not None and route.idempotent else set())
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_outbox_producers_only_append(synth: Synth, function: str) -> None:
+    """Producers put their event inside their transaction; only the dispatcher reads or updates the outbox."""
+    outbox = f"{_table_ids(synth)['outbox']}.Arn"
+    on_outbox = {a for a, r in _role_grants(synth, function) if r == outbox}
+    if function != "outbox_dispatch" and on_outbox:
+        assert on_outbox == {"dynamodb:PutItem", "dynamodb:DescribeTable"}, on_outbox
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

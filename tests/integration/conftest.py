@@ -10,6 +10,7 @@ from lambda_harness import Context, api_event, invoke, load_function
 from moto import mock_aws
 
 from intentbid.http import idempotency
+from intentbid.services import health
 from intentbid.store import base
 from intentbid.store.tables import create_all
 from intentbid_local import moto_atomic
@@ -23,6 +24,7 @@ def aws() -> Iterator[None]:
     with mock_aws():
         base.bind("intentbid-test-")
         idempotency.reset()
+        health.reset()  # the readiness answer is cached per instance: a new moto is a new world
         create_all(boto3.client("dynamodb"))
         yield
         base.bind("intentbid-test-")

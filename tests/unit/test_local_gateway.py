@@ -401,6 +401,27 @@ def test_dashboard_without_slash_redirects(dashboard: Path) -> None:
     assert resp.status == 301 and resp.header("Location") == "/dashboard/"
 
 
+@pytest.mark.parametrize("url", ["/", "/dashboard/", "/dashboard/app.js", "/styles.css", "/dashboard"])
+def test_dashboard_pages_cannot_be_framed(dashboard: Path, url: str) -> None:
+    """People paste API keys into the dashboard: no other site may frame it (clickjacking). A <meta> CSP cannot
+    say frame-ancestors, so the header must."""
+    resp = Gateway(FakeLoader(), dashboard=dashboard).handle(req("GET", url))
+    csp = resp.header("Content-Security-Policy") or ""
+    assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp and "script-src 'self'" in csp
+    assert resp.header("X-Frame-Options") == "DENY"
+    assert resp.header("X-Content-Type-Options") == "nosniff"
+
+
+def test_the_dashboard_header_policy_keeps_the_pages_own_meta_policy() -> None:
+    """The header adds frame-ancestors to index.html's <meta> policy and loosens nothing."""
+    index = (Path(__file__).resolve().parents[2] / "dashboard" / "index.html").read_text()
+    meta = index.split('http-equiv="Content-Security-Policy"')[1].split('content="')[1].split('"')[0]
+    header = dict(d.strip().split(" ", 1) for d in static_files.CONTENT_SECURITY_POLICY.split(";"))
+    assert {k: v for k, v in header.items() if k != "frame-ancestors"} == dict(
+        d.strip().split(" ", 1) for d in meta.split(";")
+    )
+
+
 # --- event-source events
 
 
@@ -502,3 +523,32 @@ def test_load_event_refuses_an_incomplete_event(tmp_path: Path) -> None:
         load_event(bad)
     with pytest.raises(EventError, match="body"):
         load_event("health", body=3)
+
+
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        ("/v1/public/rfos/pub_s3cret", "/v1/public/rfos/{token}"),
+        ("/v1/public/rfos/pub_s3cret/extra", "/v1/public/…"),
+        ("/v1/rfos/rfo_1/offers", "/v1/rfos/rfo_1/offers"),  # ids are not secrets
+        ("/nowhere", "/nowhere"),
+    ],
+)
+def test_the_access_log_path_hides_share_tokens(path: str, logged: str) -> None:
+    from intentbid_local.gateway import access_log_path
+
+    assert access_log_path(path) == logged
+
+
+@pytest.mark.parametrize("line", [b"-1\r\n", b"\r\n", b"g\r\n", b"1" * 17 + b"\r\n", b"a", b"1" * 2000 + b"\r\n"])
+def test_a_malformed_chunk_size_line_is_refused(line: bytes) -> None:
+    from intentbid_local.gateway import MalformedBody, chunk_size
+
+    with pytest.raises(MalformedBody):
+        chunk_size(line)
+
+
+def test_chunk_sizes_are_hex_with_optional_extensions() -> None:
+    from intentbid_local.gateway import chunk_size
+
+    assert chunk_size(b"1A;name=value\r\n") == 26 and chunk_size(b"0\r\n") == 0 and chunk_size(b"ff\n") == 255

@@ -1,11 +1,16 @@
 """What each function may touch: the source of least-privilege IAM in CDK (and of the infra tests).
 
-``tables``: logical table name -> "read" | "update" (read + UpdateItem) | "write" (read + Put/Update/Delete)
+``tables``: logical table name -> "read" | "update" (read + UpdateItem) | "write" (read + PutItem + UpdateItem)
 | "append" (PutItem only: the audit log is append-only, so no function may update or delete an entry: enforced
-in IAM, not just in code); several levels join with "+" (e.g. "read+append").
+in IAM, not just in code) | "delete" (DeleteItem); several levels join with "+" (e.g. "read+append").
+No function's own code deletes an item or batch-writes (RFOs are soft-deleted; the store has no delete): the only
+DeleteItem is Powertools' idempotency layer removing its in-progress record when the handler raised, so
+"delete" is granted on the idempotency table to idempotent routes only, and BatchWriteItem to nobody. The
+infra and aws-calls tests check these grants against the calls each function makes.
 ``ACCESS`` holds what each function's own code touches; :func:`effective` adds what the shared middleware
 needs, derived from the route table (rate-limit counters and ``last_used_at`` for keyed routes, per-IP
 counters for throttled public routes, idempotency records for idempotent POSTs) — nobody lists those twice.
+Producers only append to the outbox (PutItem inside their transaction); only the dispatcher updates it.
 ``queues``: queues it sends to.
 ``start_expiry``: may start executions of the RFO expiry state machine. Keep this next to the services that
 use the access: a new store call without a line here fails in AWS (and in the infra tests), not silently.
@@ -23,9 +28,9 @@ class Access:
     start_expiry: bool = False
 
 
-R, U, W, A = "read", "update", "write", "append"
+R, U, W, A, D = "read", "update", "write", "append", "delete"
 
-# Every table (ready checks them all). Kept literal so this module stays import-light; a unit test compares it
+# Every table. Kept literal so this module stays import-light; a unit test compares it
 # with the models.
 ALL_TABLES = (
     "accounts",
@@ -43,46 +48,46 @@ ALL_TABLES = (
 ACCESS: dict[str, Access] = {
     "authorizer": Access({"api-keys": R}),
     "health": Access(),
-    "ready": Access(dict.fromkeys(ALL_TABLES, R)),  # DescribeTable on every table
+    "ready": Access({"rfos": R}),  # one DescribeTable, cached per instance (services/health.py)
     "openapi": Access(),
     "docs": Access(),
-    "vendor_register": Access({"accounts": W, "api-keys": W, "outbox": W, "audit": A}),
-    "buyer_register": Access({"accounts": W, "api-keys": W, "outbox": W, "audit": A}),
+    "vendor_register": Access({"accounts": W, "api-keys": W, "outbox": A, "audit": A}),
+    "buyer_register": Access({"accounts": W, "api-keys": W, "outbox": A, "audit": A}),
     "me": Access(),
-    "vendor_key_create": Access({"api-keys": W, "outbox": W, "audit": A}),
-    "vendor_key_rotate": Access({"api-keys": W, "outbox": W, "audit": A}),
-    "vendor_key_revoke": Access({"api-keys": W, "outbox": W, "audit": A}),
-    "vendor_key_patch": Access({"api-keys": W, "outbox": W, "audit": A}),
+    "vendor_key_create": Access({"api-keys": W, "outbox": A, "audit": A}),
+    "vendor_key_rotate": Access({"api-keys": W, "outbox": A, "audit": A}),
+    "vendor_key_revoke": Access({"api-keys": W, "outbox": A, "audit": A}),
+    "vendor_key_patch": Access({"api-keys": W, "outbox": A, "audit": A}),
     "vendor_key_list": Access({"api-keys": R}),
-    "buyer_key_create": Access({"api-keys": W, "outbox": W, "audit": A}),
-    "buyer_key_rotate": Access({"api-keys": W, "outbox": W, "audit": A}),
-    "buyer_key_revoke": Access({"api-keys": W, "outbox": W, "audit": A}),
-    "buyer_key_patch": Access({"api-keys": W, "outbox": W, "audit": A}),
+    "buyer_key_create": Access({"api-keys": W, "outbox": A, "audit": A}),
+    "buyer_key_rotate": Access({"api-keys": W, "outbox": A, "audit": A}),
+    "buyer_key_revoke": Access({"api-keys": W, "outbox": A, "audit": A}),
+    "buyer_key_patch": Access({"api-keys": W, "outbox": A, "audit": A}),
     "buyer_key_list": Access({"api-keys": R}),
-    "rfo_create": Access({"rfos": W, "outbox": W, "audit": A}, start_expiry=True),
+    "rfo_create": Access({"rfos": W, "outbox": A, "audit": A}, start_expiry=True),
     "rfo_list": Access({"rfos": R}),
     "rfo_get": Access({"rfos": R}),
     "ranking": Access({"rfos": R, "offers": R}),
     "offer_submit": Access(
-        {"rfos": R, "offers": W, "outbox": W, "audit": A, "accounts": U, "rate-limits": U, "rejections": W, "flags": W}
+        {"rfos": R, "offers": W, "outbox": A, "audit": A, "accounts": U, "rate-limits": U, "rejections": W, "flags": W}
     ),
     "offer_list": Access({"rfos": R, "offers": R}),
     "offer_get": Access({"offers": R, "rfos": R}),
     "offer_revise": Access(
-        {"rfos": R, "offers": W, "outbox": W, "audit": A, "accounts": U, "rejections": W, "flags": W}
+        {"rfos": R, "offers": W, "outbox": A, "audit": A, "accounts": U, "rejections": W, "flags": W}
     ),
-    "offer_withdraw": Access({"rfos": R, "offers": W, "outbox": W, "audit": A}),
+    "offer_withdraw": Access({"rfos": R, "offers": W, "outbox": A, "audit": A}),
     "vendor_offers": Access({"offers": R}),
     "outbox_dispatch": Access({"rfos": R, "offers": R, "audit": R, "flags": W, "outbox": W}),
-    "rfo_expire": Access({"rfos": W, "outbox": W, "audit": A}),
-    "rfo_close": Access({"rfos": W, "outbox": W, "audit": A}),
-    "rfo_award": Access({"rfos": W, "offers": W, "outbox": W, "audit": A}),
-    "rfo_reopen": Access({"rfos": W, "outbox": W, "audit": A}, start_expiry=True),
-    "rfo_delete": Access({"rfos": W, "outbox": W, "audit": A}),
+    "rfo_expire": Access({"rfos": W, "outbox": A, "audit": A}),
+    "rfo_close": Access({"rfos": W, "outbox": A, "audit": A}),
+    "rfo_award": Access({"rfos": W, "offers": W, "outbox": A, "audit": A}),
+    "rfo_reopen": Access({"rfos": W, "outbox": A, "audit": A}, start_expiry=True),
+    "rfo_delete": Access({"rfos": W, "outbox": A, "audit": A}),
     "rfo_history": Access({"rfos": R, "audit": R}),
     "admin_audit": Access({"audit": R}),
     "ranking_explain": Access({"rfos": R, "offers": R, "flags": R}),
-    "rfo_weights": Access({"rfos": W, "outbox": W, "audit": A}),
+    "rfo_weights": Access({"rfos": W, "outbox": A, "audit": A}),
     "scoring_catalog": Access(),
     "vendor_rejections": Access({"rejections": R}),
     "admin_flags": Access({"flags": R}),
@@ -98,7 +103,7 @@ def _merge(tables: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
     out = {k: set(v.split("+")) for k, v in tables.items()}
     for k, v in extra.items():
         out.setdefault(k, set()).update(v.split("+"))
-    order = (R, U, W, A)
+    order = (R, U, W, A, D)
     return {k: "+".join(lvl for lvl in order if lvl in v) for k, v in sorted(out.items())}
 
 
@@ -116,5 +121,5 @@ def effective(function: str) -> Access:
     elif route.ip_rate:
         extra |= {"rate-limits": U}
     if route.idempotent:
-        extra |= {"idempotency": W}
+        extra |= {"idempotency": f"{W}+{D}"}  # Powertools deletes its record when the handler raised
     return Access(_merge(own.tables, extra), own.queues, own.start_expiry)

@@ -28,6 +28,11 @@ from intentbid.http import idempotency, problem, throttle
 from intentbid.routes import BY_FUNCTION, Route
 
 MAX_BODY_BYTES = 256 * 1024
+# On every API response. TLS terminates at API Gateway (HTTPS only), so HSTS applies to the API's host.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+}
 _CORRELATION_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 M = TypeVar("M", bound=BaseModel)
@@ -148,7 +153,7 @@ def _principal_from(event: dict[str, Any]) -> tuple[Principal | None, str | None
     ctx = rc.get("authorizer") or {}
     kind, pid = ctx.get("principal_kind"), ctx.get("principal_id")
     if not kind or not pid:
-        return None, None
+        return None, ctx.get("auth_error")  # a shed request carries no principal
     p = Principal(
         kind=str(kind),
         id=str(pid),
@@ -159,6 +164,11 @@ def _principal_from(event: dict[str, Any]) -> tuple[Principal | None, str | None
         source_ip=(rc.get("identity") or {}).get("sourceIp"),
     )
     return p, ctx.get("auth_error")
+
+
+def _shed_retry_after(event: dict[str, Any]) -> int | None:
+    value = str(((event.get("requestContext") or {}).get("authorizer") or {}).get("retry_after") or "")
+    return min(int(value), 60) if value.isdigit() else None
 
 
 def _decode_body(event: dict[str, Any]) -> str | None:
@@ -173,9 +183,17 @@ def _decode_body(event: dict[str, Any]) -> str | None:
     return str(raw)
 
 
-def _check_access(route: Route, principal: Principal | None, auth_error: str | None) -> None:
+def _check_access(
+    route: Route, principal: Principal | None, auth_error: str | None, retry_after: int | None = None
+) -> None:
     if route.public:
         return
+    if auth_error == "too_many_failed_keys":  # the authorizer shed this source IP (key guessing)
+        raise e.TooManyRequests(
+            "Too many unknown API keys from this address; retry after the Retry-After delay.",
+            code="too_many_failed_keys",
+            retry_after=retry_after or 60,
+        )
     if principal is None:
         raise e.Unauthenticated("An API key is required: send 'Authorization: Bearer <key>'.")
     if auth_error == "key_revoked":
@@ -248,7 +266,7 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                         principal_kind=req.principal.kind, principal_id=req.principal.id, key_id=req.principal.key_id
                     )
                 try:
-                    _check_access(route, req.principal, _principal_from(event)[1])
+                    _check_access(route, req.principal, _principal_from(event)[1], _shed_retry_after(event))
                     limit_headers = throttle.enforce(route, req.principal, req.source_ip)
                     req.raw_body = _decode_body(event)
                     if req.raw_body is not None and len(req.raw_body.encode("utf-8")) > MAX_BODY_BYTES:
@@ -294,6 +312,7 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                 obs.flush_metrics()
                 headers = {**limit_headers, **headers}
                 headers.setdefault("Cache-Control", "no-store")
+                headers.update(SECURITY_HEADERS)
                 headers.update({"X-Request-Id": req.request_id, "X-Correlation-Id": req.correlation_id})
                 return {"statusCode": status, "headers": headers, "body": body, "isBase64Encoded": False}
             finally:

@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic_core import PydanticCustomError
 
 from intentbid.domain.clock import to_rfc3339
 
@@ -32,10 +33,32 @@ class Out(BaseModel):
 
 
 Timestamp = Annotated[datetime, PlainSerializer(to_rfc3339, return_type=str, when_used="json")]
-InTimestamp = Annotated[AwareDatetime, Field(description="RFC 3339 with an offset, e.g. 2026-12-01T12:00:00Z")]
+# Every timestamp a request may carry lies in this window once normalised to UTC (inclusive). The calendar's
+# edges (``9999-12-31T23:59:59-12:00`` is past year 9999 in UTC) would otherwise overflow further down.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _in_window(dt: datetime) -> datetime:
+    """Normalise to UTC; outside [EARLIEST, LATEST] -> field error ``out_of_range`` (400 ``validation_failed``)."""
+    try:
+        value = dt.astimezone(UTC)
+    except OverflowError:  # the offset pushes it past year 1 or 9999
+        value = None
+    if value is None or not EARLIEST <= value <= LATEST:
+        raise PydanticCustomError("out_of_range", "must lie between 1970-01-01T00:00:00Z and 2100-01-01T00:00:00Z")
+    return value
+
+
+InTimestamp = Annotated[
+    AwareDatetime,
+    AfterValidator(_in_window),
+    Field(description="RFC 3339 with an offset, e.g. 2026-12-01T12:00:00Z; between 1970-01-01Z and 2100-01-01Z"),
+]
 
 
 def utc(dt: datetime) -> datetime:
+    """A request timestamp in UTC (already normalised by :data:`InTimestamp`, so this cannot overflow)."""
     return dt.astimezone(UTC)
 
 

@@ -1,24 +1,32 @@
 from __future__ import annotations
 
+from intentbid.domain import clock
 from intentbid.domain.errors import ServiceUnavailable
 from intentbid.schemas.meta import Health
 
+CACHE_S = 5.0  # one instance asks the store at most once per this many seconds, whatever the traffic
+_last: tuple[float, bool] | None = None  # (when, ok)
+
+
+def _store_answers() -> bool:
+    from intentbid.store import rfos
+
+    return rfos.table_answers()
+
 
 def ready() -> Health:
-    """Ready when every table answers a DescribeTable (one call per table)."""
-    from intentbid.store.base import registered_models
-    from intentbid.store.tables import load_all_models
+    """Ready when the store answers. Cheap and anonymous by design (the route is public and throttled per IP):
+    at most one call per ``CACHE_S`` per instance, and the answer names no table."""
+    global _last
+    now = clock.now_s()
+    if _last is None or not 0 <= now - _last[0] < CACHE_S:
+        _last = (now, _store_answers())
+    if not _last[1]:
+        raise ServiceUnavailable("The store is not reachable.", extra={"checks": {"store": "unavailable"}})
+    return Health(status="ok", checks={"store": "ok"})
 
-    load_all_models()
 
-    checks: dict[str, str] = {}
-    for model in registered_models():
-        name = model.logical_name  # type: ignore[attr-defined]
-        try:
-            ok = model.exists()
-        except Exception:
-            ok = False
-        checks[name] = "ok" if ok else "unavailable"
-    if any(v != "ok" for v in checks.values()):
-        raise ServiceUnavailable("Some tables are not reachable.", extra={"checks": checks})
-    return Health(status="ok", checks=checks)
+def reset() -> None:
+    """Forget the cached answer (tests)."""
+    global _last
+    _last = None

@@ -1,4 +1,8 @@
-"""Opaque cursors: the DynamoDB LastEvaluatedKey, base64url JSON. A tampered cursor is a 400, never a 500."""
+"""Opaque cursors: the DynamoDB LastEvaluatedKey, base64url JSON. A tampered cursor is a 400, never a 500.
+
+A cursor must decode to exactly the key of the table or index queried (every key attribute, nothing else, each
+a short string): DynamoDB's answer to anything else is not a ``ValidationException`` everywhere (a missing key
+attribute fails inside PynamoDB or moto), so the shape is checked here, before any call."""
 
 from __future__ import annotations
 
@@ -30,13 +34,14 @@ def encode(last_key: dict[str, Any] | None) -> str | None:
 
 
 def decode(cursor: str | None, allowed_keys: set[str]) -> dict[str, Any] | None:
+    """The start key, or 400 ``invalid_cursor`` unless its attributes are exactly ``allowed_keys``."""
     if not cursor:
         return None
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise _bad_cursor() from None
-    if not isinstance(value, dict) or set(value) - allowed_keys or not value:
+    if not isinstance(value, dict) or set(value) != allowed_keys:
         raise _bad_cursor()
     for attr in value.values():  # {"S": "..."} only: our keys are strings
         if not (isinstance(attr, dict) and set(attr) == {"S"} and isinstance(attr["S"], str) and len(attr["S"]) <= 256):

@@ -15,6 +15,14 @@ from intentbid.store.models.rfos import RfoModel
 from intentbid.store.tx import transaction
 
 
+def table_answers() -> bool:
+    """Readiness: one DescribeTable on the RFO table (DynamoDB answers and this role reaches it)."""
+    try:
+        return bool(RfoModel.exists())
+    except Exception:
+        return False
+
+
 def get(rfo_id: str) -> RfoModel | None:
     try:
         return RfoModel.get(rfo_id, consistent_read=True)
