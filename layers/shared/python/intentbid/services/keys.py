@@ -144,7 +144,12 @@ def _limit_reached(cap: int, environment: str) -> Conflict:
     )
 
 
-@retry_on_conflict()
+# Every loss of a ledger race is some other key change's win, so N concurrent changes of one account's keys
+# settle within N attempts: 16 covers a client creating keys 16 at a time (beyond, 503 retryable).
+LEDGER_ATTEMPTS = 16
+
+
+@retry_on_conflict(LEDGER_ATTEMPTS)
 def create(p: Principal, owner_kind: str, owner_id: str, body: KeyCreate) -> KeyCreated:
     """A new key never holds more than the key that creates it: its scopes default to, and must lie within,
     the calling key's scopes; a sandbox (``ib_test_``) key creates only sandbox keys; a pinned key creates keys
@@ -225,7 +230,7 @@ def revoke(p: Principal, owner_kind: str, owner_id: str, key_id: str) -> KeyInfo
     return key_view(store.find_for_owner(owner_id, key_id) or key, now)
 
 
-@retry_on_conflict()
+@retry_on_conflict(LEDGER_ATTEMPTS)
 def rotate(p: Principal, owner_kind: str, owner_id: str, key_id: str, body: KeyRotate) -> KeyCreated:
     """A new key with the same name, allowlist and environment, and the scopes both the rotated and the
     calling key hold; the old one keeps working until ``now + grace_seconds`` (never longer than it would
