@@ -1,10 +1,11 @@
-"""GET /v1/vendors/{vendor_id}/keys: the keys, without secrets."""
+"""GET /v1/vendors/{vendor_id}/keys: the caller's environment's keys, a page at a time, without secrets."""
 
 from intentbid.http.api import Request, api_handler
 from intentbid.schemas.accounts import KeyPage
+from intentbid.schemas.common import PageQuery
 from intentbid.services import keys
 
 
 @api_handler("vendor_key_list")
 def handler(req: Request) -> KeyPage:
-    return keys.list_(req.require_principal(), "vendor", req.path_params["vendor_id"])
+    return keys.list_(req.require_principal(), "vendor", req.path_params["vendor_id"], req.query_as(PageQuery))

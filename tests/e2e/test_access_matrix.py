@@ -293,11 +293,24 @@ def build_world(pool: Any, admin_key: str) -> World:
             acct.keys[sc] = new_key(pool, acct, f"matrix {len(sc)} scopes", sorted(sc))["api_key"]
 
         jobs.append(make)
-    # Throwaway keys for the key operations, for the owners and the others (targets of "not owner" cells).
+    # Throwaway keys for the key operations, for the owners and the others (targets of "not owner" cells). They
+    # hold only keys:manage: a key rotates or patches only keys within its scopes, and the "required" cells'
+    # keys hold just keys:manage (a full target would rightly be 403 insufficient_scope).
     for acct in (a, b, v, w):
         for op in ("revoke", "rotate", "patch"):
             jobs.append(
-                lambda acct=acct, op=op: acct.spare.__setitem__(op, new_key(pool, acct, f"spare {op}")["key"]["key_id"])
+                lambda acct=acct, op=op: acct.spare.__setitem__(
+                    op, new_key(pool, acct, f"spare {op}", ["keys:manage"])["key"]["key_id"]
+                )
+            )
+    # A key has one successor: every rotation meant to succeed rotates a key of its own.
+    for cell in CELLS:
+        if cell.route.function.endswith("_key_rotate") and cell.succeeds and cell.owner != "other":
+            acct = owners[cell.route.function.split("_")[0]]
+            jobs.append(
+                lambda acct=acct, op=f"rotate {cell.id}": acct.spare.__setitem__(
+                    op, new_key(pool, acct, f"spare {op}", ["keys:manage"])["key"]["key_id"]
+                )
             )
     rfos = parallel(
         [lambda: new_rfo(pool, a), lambda: new_rfo(pool, b), lambda: new_rfo(pool, a), lambda: new_rfo(pool, a)]
@@ -396,7 +409,8 @@ def path_and_body(world: World, cell: Cell, fresh: dict[str, Iterator[dict[str, 
         acct = world.other_buyer if other else world.buyer
         if "{vendor_id}" in route.path:
             acct = world.other_vendor if other else world.vendor
-        p["key_id"] = acct.spare[f.rsplit("_", 1)[1]]
+        op = f.rsplit("_", 1)[1]
+        p["key_id"] = acct.spare.get(f"{op} {cell.id}") or acct.spare[op]
     if "{rfo_id}" in route.path:
         rfo = world.other_rfo if other else world.rfo
         if f == "offer_submit":

@@ -40,7 +40,7 @@ bench = _bench()
 # row -> the exact operations, in order ("Operation" on DynamoDB, "service:Operation" elsewhere)
 TX, GET, QUERY, PUT, UPDATE = "TransactWriteItems", "GetItem", "Query", "PutItem", "UpdateItem"
 SFN = "stepfunctions:StartExecution"
-RL = UPDATE  # the middleware's rate-limit counter: one conditional UpdateItem per request (per key, or per IP)
+RL = UPDATE  # the middleware's rate-limit counter: one conditional UpdateItem per request (per key and account, or IP)
 TOUCH = [QUERY, UPDATE]  # a key's first request in a rate-limit window writes its last_used_at (find by owner, update)
 IDEM = PUT  # Powertools idempotency: the in-progress record (a replay is this one conditional put)
 EXPECTED: dict[str, list[str]] = {
@@ -54,15 +54,18 @@ EXPECTED: dict[str, list[str]] = {
     "authorizer (unknown key)": [GET],
     "authorizer (malformed key)": [],  # never reaches the table
     "me": [RL, *TOUCH],
-    "vendor_key_create": [RL, *TOUCH, TX],
+    "me (rate-limited)": [RL, GET],  # refused: one read of the counter item says which budget ran out
+    # a create reads the calling key (its allowlist bounds the new key's) and the account's key ledger (the cap;
+    # built from the by_owner Query on the account's first key change), then one transaction
+    "vendor_key_create": [RL, *TOUCH, QUERY, GET, GET, QUERY, TX],
     "vendor_key_list": [RL, QUERY],
     "vendor_key_patch": [RL, QUERY, GET, TX, QUERY, GET],  # find, change, then read the key back
-    "vendor_key_rotate": [RL, QUERY, GET, TX],
+    "vendor_key_rotate": [RL, QUERY, GET, GET, TX],  # find the key, read the ledger, one transaction
     "vendor_key_revoke": [RL, QUERY, GET, TX, QUERY, GET],
-    "buyer_key_create": [RL, TX],
+    "buyer_key_create": [RL, QUERY, GET, GET, QUERY, TX],
     "buyer_key_list": [RL, QUERY],
     "buyer_key_patch": [RL, QUERY, GET, TX, QUERY, GET],
-    "buyer_key_rotate": [RL, QUERY, GET, TX],
+    "buyer_key_rotate": [RL, QUERY, GET, GET, TX],
     "buyer_key_revoke": [RL, QUERY, GET, TX, QUERY, GET],
     "rfo_create": [RL, TX, SFN],
     "rfo_list (buyer)": [RL, QUERY],

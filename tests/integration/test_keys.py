@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from helpers import iso, register
 from lambda_harness import Context, invoke, load_function
 
-from intentbid import policy
+from intentbid import config, policy
 from intentbid.domain import clock, keys
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -92,7 +93,9 @@ def test_create_list_and_several_active_keys() -> None:
     for secret in (vendor["api_key"], created["api_key"]):
         assert allowed(authorize(secret, "203.0.113.200"))
     stored = boto3.client("dynamodb").scan(TableName="intentbid-test-api-keys")["Items"]
-    assert {i["key_hash"]["S"] for i in stored} == {keys.hash_key(vendor["api_key"]), keys.hash_key(created["api_key"])}
+    keys_stored = {i["key_hash"]["S"] for i in stored if "key_id" in i}
+    assert keys_stored == {keys.hash_key(vendor["api_key"]), keys.hash_key(created["api_key"])}
+    assert {i["key_hash"]["S"] for i in stored} - keys_stored == {f"ledger#{vendor['id']}#live"}  # no secret there
 
 
 def test_a_key_never_holds_a_scope_its_kind_lacks_and_patch_only_narrows() -> None:
@@ -144,7 +147,8 @@ def test_rotation_keeps_the_old_key_working_until_the_grace_ends() -> None:
     }
     assert listed == {buyer["key_id"]: "expired", rotated["key"]["key_id"]: "active"}
     status, problem = key_call("rotate", buyer, buyer["key_id"], {})
-    assert status == 400 and problem["code"] == "key_not_active"
+    assert status == 409 and problem["code"] == "key_already_rotated"
+    assert problem["successor_key_id"] == rotated["key"]["key_id"]
 
 
 def test_expired_keys_fail_with_key_expired() -> None:
@@ -231,3 +235,197 @@ def test_a_sandbox_key_creates_only_sandbox_keys() -> None:
     assert status == 400 and problem["errors"][0]["field"] == "environment"
     status, created = key_call("create", vendor, body={"name": "test"})
     assert status == 201 and created["api_key"].startswith("ib_test_")
+
+
+# --- issue 9: key management stays inside the caller's environment and power ---
+
+
+def as_key(account: dict[str, Any], created: dict[str, Any]) -> dict[str, Any]:
+    """The principal of a key made by ``key_call("create", ...)``."""
+    key = created["key"]
+    return {**account, "key_id": key["key_id"], "scopes": key["scopes"], "environment": key["environment"]}
+
+
+def test_a_sandbox_key_never_sees_or_touches_live_keys() -> None:
+    live = register("vendor")  # $L
+    _, pinned = key_call("create", live, body={"name": "pinned", "ip_allowlist": ["10.9.9.9/32"]})
+    _, test_key = key_call("create", live, body={"name": "sandbox", "environment": "test"})
+    sandbox = as_key(live, test_key)  # $T: every vendor scope, keys:manage included
+    listed = key_call("list", live, principal=sandbox)[1]["data"]
+    assert [k["key_id"] for k in listed] == [test_key["key"]["key_id"]]
+    for target in (live["key_id"], pinned["key"]["key_id"]):
+        status, problem = key_call("rotate", live, target, {}, principal=sandbox)
+        assert status == 404 and problem["code"] == "not_found"
+        assert key_call("patch", live, target, {"ip_allowlist": []}, principal=sandbox)[0] == 404
+        assert key_call("revoke", live, target, principal=sandbox)[0] == 404
+    live_listed = key_call("list", live)[1]["data"]
+    assert {k["key_id"] for k in live_listed} == {live["key_id"], pinned["key"]["key_id"]}
+    assert all(k["status"] == "active" for k in live_listed) and len(live_listed) == 2  # nothing was touched
+    assert key_call("list", live)[1]["data"][1]["ip_allowlist"] == ["10.9.9.9/32"]
+    # ... and the other way round: a live key does not manage sandbox keys
+    assert key_call("revoke", live, test_key["key"]["key_id"])[0] == 404
+    # ops keep their powers across environments: list both, revoke either
+    admin = {"kind": "admin", "id": "adm_ops", "scopes": ["admin"]}
+    assert len(key_call("list", live, principal=admin)[1]["data"]) == 3
+    assert key_call("revoke", live, test_key["key"]["key_id"], principal=admin)[1]["status"] == "revoked"
+
+
+def test_a_keys_manage_only_key_cannot_rotate_or_widen_a_full_key() -> None:
+    vendor = register("vendor")  # the full default key
+    _, full = key_call("create", vendor, body={"name": "full", "ip_allowlist": ["10.9.9.9/32"]})
+    _, manager = key_call("create", vendor, body={"name": "manager", "scopes": ["keys:manage"]})
+    n = as_key(vendor, manager)  # $N
+    status, problem = key_call("rotate", vendor, full["key"]["key_id"], {}, principal=n)
+    assert status == 403 and problem["code"] == "insufficient_scope" and "offers:write" in problem["detail"]
+    status, problem = key_call("patch", vendor, full["key"]["key_id"], {"ip_allowlist": []}, principal=n)
+    assert status == 403 and problem["code"] == "insufficient_scope"
+    assert key_call("patch", vendor, full["key"]["key_id"], {"name": "x"}, principal=n)[0] == 403
+    listed = {k["key_id"]: k for k in key_call("list", vendor)[1]["data"]}
+    assert listed[full["key"]["key_id"]]["ip_allowlist"] == ["10.9.9.9/32"]  # unchanged
+    assert listed[full["key"]["key_id"]]["name"] == "full" and len(listed) == 3  # no successor was made
+    # revoking only removes power: any keys:manage key of the environment may
+    assert key_call("revoke", vendor, full["key"]["key_id"], principal=n)[1]["status"] == "revoked"
+    # a key may rotate keys it covers, itself included; the successor holds what both hold
+    _, reader = key_call("create", vendor, body={"name": "reader", "scopes": ["rfos:read"]})
+    _, mid = key_call("create", vendor, body={"name": "mid", "scopes": ["keys:manage", "rfos:read", "offers:read"]})
+    status, successor = key_call("rotate", vendor, reader["key"]["key_id"], {}, principal=as_key(vendor, mid))
+    assert status == 201 and successor["key"]["scopes"] == ["rfos:read"]
+    status, own = key_call("rotate", vendor, mid["key"]["key_id"], {}, principal=as_key(vendor, mid))
+    assert status == 201 and own["key"]["scopes"] == ["keys:manage", "offers:read", "rfos:read"]
+    status, own = key_call("rotate", vendor, manager["key"]["key_id"], {}, principal=n)
+    assert status == 201 and own["key"]["scopes"] == ["keys:manage"]
+
+
+def test_a_pinned_key_gives_other_keys_no_address_it_lacks() -> None:
+    vendor = register("vendor")
+    _, office = key_call("create", vendor, body={"name": "office", "ip_allowlist": ["10.9.0.0/16"]})
+    _, target = key_call("create", vendor, body={"name": "target", "ip_allowlist": ["10.9.9.9/32"]})
+    pinned = as_key(vendor, office)
+    status, problem = key_call("patch", vendor, target["key"]["key_id"], {"ip_allowlist": []}, principal=pinned)
+    assert status == 400 and problem["errors"][0] == {
+        "field": "ip_allowlist",
+        "code": "allowlist_not_narrowing",
+        "message": problem["errors"][0]["message"],
+    }
+    status, problem = key_call(
+        "patch", vendor, target["key"]["key_id"], {"ip_allowlist": ["10.9.1.1", "192.0.2.0/24"]}, principal=pinned
+    )
+    assert status == 400 and [e["field"] for e in problem["errors"]] == ["ip_allowlist[1]"]
+    status, patched = key_call(
+        "patch", vendor, target["key"]["key_id"], {"ip_allowlist": ["10.9.1.1"]}, principal=pinned
+    )
+    assert status == 200 and patched["ip_allowlist"] == ["10.9.1.1/32"]
+    status, problem = key_call("create", vendor, body={"name": "free", "ip_allowlist": []}, principal=pinned)
+    assert status == 400 and problem["errors"][0]["code"] == "allowlist_not_narrowing"
+    status, child = key_call("create", vendor, body={"name": "child"}, principal=pinned)
+    assert status == 201 and child["key"]["ip_allowlist"] == ["10.9.0.0/16"]  # by default its own
+    # an unpinned key may unpin (it could create an unpinned key anyway)
+    status, patched = key_call("patch", vendor, target["key"]["key_id"], {"ip_allowlist": []})
+    assert status == 200 and patched["ip_allowlist"] == []
+
+
+def test_concurrent_rotations_of_one_key_make_exactly_one_successor() -> None:
+    vendor = register("vendor")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: key_call("rotate", vendor, vendor["key_id"], {}), range(8)))
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [201] + [409] * 7, results
+    (successor,) = [body for status, body in results if status == 201]
+    assert all(
+        body["code"] == "key_already_rotated" and body["successor_key_id"] == successor["key"]["key_id"]
+        for status, body in results
+        if status == 409
+    )
+    listed = key_call("list", vendor)[1]["data"]
+    assert sorted(k["key_id"] for k in listed) == sorted([vendor["key_id"], successor["key"]["key_id"]])
+    # a successor may be rotated in its turn (once)
+    assert key_call("rotate", vendor, successor["key"]["key_id"], {})[0] == 201
+    assert key_call("rotate", vendor, successor["key"]["key_id"], {})[1]["code"] == "key_already_rotated"
+
+
+@pytest.fixture
+def cap_of_3(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("INTENTBID_MAX_ACTIVE_KEYS_PER_ACCOUNT", "3")
+    config.settings.cache_clear()
+    yield
+    monkeypatch.delenv("INTENTBID_MAX_ACTIVE_KEYS_PER_ACCOUNT")
+    config.settings.cache_clear()
+
+
+@pytest.mark.usefixtures("cap_of_3")
+def test_active_keys_are_capped_per_account_and_environment() -> None:
+    vendor = register("vendor")
+    start = datetime.now(UTC).timestamp()
+    clock.set_clock(lambda: start)
+    _, second = key_call("create", vendor, body={"name": "2"})
+    _, third = key_call(
+        "create", vendor, body={"name": "3", "expires_at": iso(datetime.now(UTC) + timedelta(minutes=5))}
+    )
+    status, problem = key_call("create", vendor, body={"name": "4"})
+    assert status == 409 and problem["code"] == "key_limit_reached" and problem["limit"] == 3
+    assert len(key_call("list", vendor)[1]["data"]) == 3  # nothing stored
+    # the sandbox counts apart
+    assert key_call("create", vendor, body={"name": "t", "environment": "test"})[0] == 201
+    # a revoke frees a slot, and so does an expiry
+    key_call("revoke", vendor, second["key"]["key_id"])
+    assert key_call("create", vendor, body={"name": "4"})[0] == 201
+    assert key_call("create", vendor, body={"name": "5"})[0] == 409
+    clock.set_clock(lambda: start + 600)  # the third key has expired
+    assert key_call("create", vendor, body={"name": "5"})[0] == 201
+    # a rotation may go one over the cap while its grace runs; a second overlapping one may not
+    status, rotated = key_call("rotate", vendor, vendor["key_id"], {"grace_seconds": 3600})
+    assert status == 201
+    keys_now = [k for k in key_call("list", vendor)[1]["data"] if k["status"] == "active"]
+    assert len(keys_now) == 4
+    status, problem = key_call("rotate", vendor, rotated["key"]["key_id"], {"grace_seconds": 3600})
+    assert status == 409 and problem["code"] == "key_limit_reached"
+    assert key_call("rotate", vendor, rotated["key"]["key_id"], {"grace_seconds": 0})[0] == 201  # replaces at once
+    assert third["key"]["key_id"] not in {k["key_id"] for k in keys_now}
+
+
+@pytest.mark.usefixtures("cap_of_3")
+def test_the_key_cap_holds_under_concurrent_creates() -> None:
+    vendor = register("vendor")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda i: key_call("create", vendor, body={"name": f"k{i}"}), range(8)))
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [201, 201] + [409] * 6, results
+    assert all(body["code"] == "key_limit_reached" for status, body in results if status == 409)
+    assert len(key_call("list", vendor)[1]["data"]) == 3
+
+
+def test_the_key_list_is_paginated_and_stays_in_its_environment() -> None:
+    buyer = register("buyer")
+    made = {buyer["key_id"]} | {key_call("create", buyer, body={"name": f"k{i}"})[1]["key"]["key_id"] for i in range(6)}
+    key_call("create", buyer, body={"name": "sandbox", "environment": "test"})
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        query = {"limit": "3", **({"cursor": cursor} if cursor else {})}
+        status, _, page = invoke("buyer_key_list", principal=buyer, path={"buyer_id": buyer["id"]}, query=query)
+        assert status == 200 and len(page["data"]) <= 3
+        seen += [k["key_id"] for k in page["data"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3 and sorted(seen) == sorted(made) and len(seen) == 7
+    status, _, problem = invoke(
+        "buyer_key_list", principal=buyer, path={"buyer_id": buyer["id"]}, query={"cursor": "bm9wZQ"}
+    )
+    assert status == 400 and problem["code"] == "invalid_cursor"
+
+
+def test_audit_and_outbox_of_key_changes_carry_no_secret() -> None:
+    vendor = register("vendor")
+    _, created = key_call("create", vendor, body={"name": "ci"})
+    _, rotated = key_call("rotate", vendor, created["key"]["key_id"], {"grace_seconds": 0})
+    key_call("patch", vendor, rotated["key"]["key_id"], {"name": "ci2"})
+    key_call("revoke", vendor, rotated["key"]["key_id"])
+    client = boto3.client("dynamodb")
+    stored = str(client.scan(TableName="intentbid-test-audit")["Items"])
+    stored += str(client.scan(TableName="intentbid-test-outbox")["Items"])
+    for secret in (vendor["api_key"], created["api_key"], rotated["api_key"]):
+        assert secret not in stored and keys.hash_key(secret) not in stored
+    assert "key_rotate" in stored and rotated["key"]["key_id"] in stored

@@ -77,17 +77,31 @@ RETURNS: dict[str, dict[str, str]] = {
     "admin_audit": {"admin": "audit entries by target, actor or day (payloads redacted)"},
     "public_token_create": {"buyer": "a share token for its own RFO (shown once)"},
     "public_token_revoke": {"buyer": "nothing (204)"},
-    **{f"{k}_key_create": {k: "a new key and its secret (shown once)"} for k in ("vendor", "buyer")},
     **{
-        f"{k}_key_list": {k: "its own keys, never secrets", "admin": "any owner's keys, never secrets"}
+        f"{k}_key_create": {
+            k: "a new key (within its scopes and allowlist; 409 at the cap) and its secret (shown once)"
+        }
         for k in ("vendor", "buyer")
     },
     **{
-        f"{k}_key_revoke": {k: "its own key, revoked", "admin": "any key, revoked (e.g. leaked)"}
+        f"{k}_key_list": {
+            k: "its own keys of its environment, paginated, never secrets",
+            "admin": "any owner's keys (both environments), never secrets",
+        }
         for k in ("vendor", "buyer")
     },
-    **{f"{k}_key_rotate": {k: "the successor key and its secret (shown once)"} for k in ("vendor", "buyer")},
-    **{f"{k}_key_patch": {k: "its own key, renamed / narrowed / re-allowlisted"} for k in ("vendor", "buyer")},
+    **{
+        f"{k}_key_revoke": {k: "its own key of its environment, revoked", "admin": "any key, revoked (e.g. leaked)"}
+        for k in ("vendor", "buyer")
+    },
+    **{
+        f"{k}_key_rotate": {k: "the one successor of a key within its scopes, and its secret (shown once)"}
+        for k in ("vendor", "buyer")
+    },
+    **{
+        f"{k}_key_patch": {k: "its own key within its scopes, renamed / narrowed / re-allowlisted"}
+        for k in ("vendor", "buyer")
+    },
 }
 
 PUBLIC_RETURNS: dict[str, str] = {
@@ -120,6 +134,8 @@ def markdown() -> str:
         "Rules: a key acts only within its kind and scopes (the authorizer denies the rest with 403",
         "`insufficient_scope` or `forbidden`, and the endpoint re-checks); another tenant's object is a 404, never a",
         "403; live keys never see sandbox (`ib_test_`) data and vice versa; admins hold the single scope `admin`.",
+        "Keys manage only keys of their own environment (another is a 404) and never a key holding a scope they",
+        "lack (403 `insufficient_scope`); revoking needs only `keys:manage`.",
         "",
         "| route | principals | scopes | buyer gets | vendor gets | admin gets | not owner |",
         "|---|---|---|---|---|---|---|",

@@ -250,11 +250,28 @@ class FlagPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyPolicy:
+    """API keys per account.
+
+    ``INTENTBID_MAX_ACTIVE_KEYS_PER_ACCOUNT`` = ``25``
+        Working (active, unexpired) keys one account may hold per environment (live and sandbox count
+        apart): creating one more is 409 ``key_limit_reached``. A rotation may go one key over while its
+        grace period runs (it replaces a key). 0 disables.
+    """
+
+    max_active_keys_per_account: int = 25
+
+    def __post_init__(self) -> None:
+        _validate_fields(self)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     offers: OfferPolicy = field(default_factory=OfferPolicy)
     limits: Limits = field(default_factory=Limits)
     cooldown: CooldownPolicy = field(default_factory=CooldownPolicy)
     flags: FlagPolicy = field(default_factory=FlagPolicy)
+    keys: KeyPolicy = field(default_factory=KeyPolicy)
 
 
 GROUPS: dict[str, type[Any]] = {
@@ -262,6 +279,7 @@ GROUPS: dict[str, type[Any]] = {
     "limits": Limits,
     "cooldown": CooldownPolicy,
     "flags": FlagPolicy,
+    "keys": KeyPolicy,
 }
 
 
@@ -347,6 +365,7 @@ __all__ = [
     "PREFIX",
     "CooldownPolicy",
     "FlagPolicy",
+    "KeyPolicy",
     "Knob",
     "Limits",
     "OfferPolicy",

@@ -76,7 +76,7 @@ def _key_routes(kind: str) -> tuple[Route, ...]:
             status=201,
             request="accounts:KeyCreate",
             response="accounts:KeyCreated",
-            errors=(*_AUTH_ERRORS, 400, 404, 413, 422),
+            errors=(*_AUTH_ERRORS, 400, 404, 409, 413, 422),
             idempotent=True,
         ),
         _R(
@@ -85,10 +85,11 @@ def _key_routes(kind: str) -> tuple[Route, ...]:
             base,
             (kind, "admin"),
             manage,
-            summary=f"List {kind} API keys (never secrets)",
+            summary=f"List {kind} API keys of the caller's environment (never secrets)",
             tag="keys",
+            query="common:PageQuery",
             response="accounts:KeyPage",
-            errors=(*_AUTH_ERRORS, 404),
+            errors=(*_AUTH_ERRORS, 400, 404),
         ),
         _R(
             f"{kind}_key_revoke",
@@ -113,7 +114,7 @@ def _key_routes(kind: str) -> tuple[Route, ...]:
             status=201,
             request="accounts:KeyRotate",
             response="accounts:KeyCreated",
-            errors=(*_AUTH_ERRORS, 400, 404, 422),
+            errors=(*_AUTH_ERRORS, 400, 404, 409, 422),
             idempotent=True,
         ),
         _R(

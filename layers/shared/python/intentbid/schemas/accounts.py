@@ -43,6 +43,7 @@ class KeyInfo(Out):
     last_used_at: Timestamp | None = None
     expires_at: Timestamp | None = None
     revoked_at: Timestamp | None = None
+    successor_key_id: str | None = Field(None, description="Set once the key was rotated (a key has one successor)")
 
 
 class VendorRegistration(Out):
@@ -89,6 +90,8 @@ class KeyPatch(StrictModel):
 
 
 class KeyRotate(StrictModel):
+    """A key is rotated once (then 409 ``key_already_rotated``), only by a key holding all its scopes."""
+
     grace_seconds: Integer = Field(
         86_400, ge=0, le=604_800, description="How long the old key keeps working (default one day)"
     )

@@ -50,6 +50,7 @@ def key_view(k: ApiKeyModel, now: datetime | None = None) -> KeyInfo:
         last_used_at=k.last_used_at,
         expires_at=k.expires_at,
         revoked_at=k.revoked_at,
+        successor_key_id=k.successor_key_id,
     )
 
 

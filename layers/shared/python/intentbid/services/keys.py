@@ -3,26 +3,36 @@
 Secrets are generated here, returned once, and stored only as SHA-256 hashes. A key can never hold a scope
 its kind lacks, and a patch may only narrow scopes. Revocation is immediate (the authorizer does not cache).
 Every change is one transaction with its audit entry (never the secret) and outbox event.
+
+A key manages only keys of its own environment (any other is 404, as if absent) and never makes or leaves
+a key more powerful than itself: it rotates or patches only keys whose scopes it holds all of (else 403
+``insufficient_scope``), a successor holds the intersection of both keys' scopes, and a key pinned to an IP
+allowlist gives the keys it creates or patches only addresses within that allowlist. Revoking only removes
+power, so any ``keys:manage`` key of the environment may revoke. Ops (admin) list and revoke in both
+environments. A key has at most one successor (409 ``key_already_rotated``), and an account holds at most
+``max_active_keys_per_account`` working keys per environment (409 ``key_limit_reached``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from datetime import datetime, timedelta
 from typing import Any
 
 from intentbid import observability as obs
+from intentbid.config import settings
 from intentbid.domain import cidr, clock, ids
-from intentbid.domain.errors import FieldError, NotFound, ValidationFailed
+from intentbid.domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from intentbid.domain.principal import KIND_SCOPES, Principal
 from intentbid.schemas.accounts import KeyCreate, KeyCreated, KeyInfo, KeyPage, KeyPatch, KeyRotate
-from intentbid.schemas.common import utc
+from intentbid.schemas.common import PageQuery, utc
 from intentbid.services import retry_on_conflict
 from intentbid.services.accounts import key_view
 from intentbid.store import api_keys as store
 from intentbid.store import audit, outbox
 from intentbid.store.models.api_keys import ApiKeyModel
-from intentbid.store.tx import ConditionFailed
+from intentbid.store.tx import ConditionFailed, TransactionConflict
 
 
 def _owner(p: Principal, owner_kind: str, owner_id: str) -> None:
@@ -73,16 +83,77 @@ def _records(
 
 
 def _find(p: Principal, owner_kind: str, owner_id: str, key_id: str) -> ApiKeyModel:
+    """The key, if the caller may see it: its owner's keys of the caller's environment (ops: either)."""
     _owner(p, owner_kind, owner_id)
     key = store.find_for_owner(owner_id, key_id) if ids.is_id(key_id, "key") else None
-    if key is None:
+    if key is None or (not p.is_admin and key.environment != p.environment):
         raise NotFound("No such key.")
     return key
 
 
+def _within_caller(p: Principal, key: ApiKeyModel, action: str) -> None:
+    """Rotating or changing a key needs every scope it holds: no key makes or leaves one stronger than itself."""
+    missing = sorted({str(x) for x in key.scopes} - p.scopes)
+    if missing:
+        raise Forbidden(
+            f"Only a key holding every scope of this key may {action} it; the calling key lacks: {', '.join(missing)}.",
+            code="insufficient_scope",
+        )
+
+
+def _caller_allowlist(p: Principal, owner_id: str) -> list[str]:
+    """The calling key's own IP allowlist (empty: any address). Fails closed if the key cannot be found."""
+    caller = store.find_for_owner(owner_id, p.key_id) if ids.is_id(p.key_id, "key") else None
+    if caller is None:
+        raise Forbidden("The calling key could not be found.", code="insufficient_scope")
+    return [str(x) for x in caller.ip_allowlist or []]
+
+
+def _inside(entry: str, ceiling: list[str]) -> bool:
+    """Whether the network ``entry`` lies within one of ``ceiling`` (same IP version)."""
+    net = ipaddress.ip_network(entry)
+    return any(
+        net.version == outer.version
+        and int(net.network_address) >= int(outer.network_address)
+        and int(net.broadcast_address) <= int(outer.broadcast_address)
+        for outer in map(ipaddress.ip_network, ceiling)
+    )
+
+
+def _allowlist_within(requested: list[str], ceiling: list[str], field: str = "ip_allowlist") -> None:
+    """A pinned caller grants only addresses it may use itself: every entry inside one of its own, never []."""
+    if not ceiling:
+        return
+    why = f"the calling key is limited to {', '.join(ceiling)}; a key it manages must stay within that"
+    errs = [
+        FieldError(f"{field}[{i}]", "allowlist_not_narrowing", why)
+        for i, entry in enumerate(requested)
+        if not _inside(entry, ceiling)
+    ]
+    if not requested:
+        errs.append(FieldError(field, "allowlist_not_narrowing", f"an empty allowlist allows any address; {why}"))
+    if errs:
+        raise ValidationFailed("The IP allowlist is wider than the calling key's.", errors=errs)
+
+
+def _limit_reached(cap: int, environment: str) -> Conflict:
+    return Conflict(
+        f"This account already holds {cap} working {environment} keys, the most allowed: revoke one first.",
+        code="key_limit_reached",
+        extra={"limit": cap},
+    )
+
+
+# Every loss of a ledger race is some other key change's win, so N concurrent changes of one account's keys
+# settle within N attempts: 16 covers a client creating keys 16 at a time (beyond, 503 retryable).
+LEDGER_ATTEMPTS = 16
+
+
+@retry_on_conflict(LEDGER_ATTEMPTS)
 def create(p: Principal, owner_kind: str, owner_id: str, body: KeyCreate) -> KeyCreated:
     """A new key never holds more than the key that creates it: its scopes default to, and must lie within,
-    the calling key's scopes; a sandbox (``ib_test_``) key creates only sandbox keys."""
+    the calling key's scopes; a sandbox (``ib_test_``) key creates only sandbox keys; a pinned key creates keys
+    pinned within its allowlist (by default its own)."""
     _owner(p, owner_kind, owner_id)
     now = clock.now()
     errs = []
@@ -94,28 +165,51 @@ def create(p: Principal, owner_kind: str, owner_id: str, body: KeyCreate) -> Key
         errs.append(FieldError("expires_at", "in_past", "expires_at must be in the future"))
     if errs:
         raise ValidationFailed("The key is not valid.", errors=errs)
+    scopes = _scopes(owner_kind, body.scopes, ceiling=p.scopes & KIND_SCOPES[owner_kind])
+    own = _caller_allowlist(p, owner_id)
+    if "ip_allowlist" in body.model_fields_set:
+        allowlist = cidr.normalise(body.ip_allowlist)
+        _allowlist_within(allowlist, own)
+    else:
+        allowlist = own  # default: where the calling key itself may be used from
+    ledger = store.read_ledger(owner_id, environment)
+    cap = settings().keys.max_active_keys_per_account
+    if cap and len(ledger.working(now.timestamp())) >= cap:
+        raise _limit_reached(cap, environment)
     key, secret = store.new_key(
         owner_id=owner_id,
         owner_kind=owner_kind,
         name=body.name,
-        scopes=_scopes(owner_kind, body.scopes, ceiling=p.scopes & KIND_SCOPES[owner_kind]),
+        scopes=scopes,
         environment=environment,
         now=now,
-        ip_allowlist=cidr.normalise(body.ip_allowlist),
+        ip_allowlist=allowlist,
         expires_at=expires_at,
     )
-    store.save_new(
-        key,
-        *_records(p, key, "key_create", "key.created", now, {"name": key.name, "scopes": [str(x) for x in key.scopes]}),
-    )
+    try:
+        store.save_new(
+            key,
+            ledger,
+            now.timestamp(),
+            *_records(
+                p, key, "key_create", "key.created", now, {"name": key.name, "scopes": [str(x) for x in key.scopes]}
+            ),
+        )
+    except ConditionFailed:
+        raise TransactionConflict() from None  # another key change of this account won: count again
     obs.count("KeysCreated")
     return KeyCreated(key=key_view(key, now), api_key=secret)
 
 
-def list_(p: Principal, owner_kind: str, owner_id: str) -> KeyPage:
+def list_(p: Principal, owner_kind: str, owner_id: str, q: PageQuery | None = None) -> KeyPage:
+    """The owner's keys of the caller's environment (ops: both), a page at a time in key-id order."""
     _owner(p, owner_kind, owner_id)
+    q = q or PageQuery()
     now = clock.now()
-    return KeyPage(data=[key_view(k, now) for k in store.list_for_owner(owner_id)])
+    items, cursor = store.page_for_owner(
+        owner_id, None if p.is_admin else p.environment, limit=q.limit, cursor=q.cursor
+    )
+    return KeyPage(data=[key_view(k, now) for k in items], next_cursor=cursor)
 
 
 @retry_on_conflict()
@@ -130,17 +224,27 @@ def revoke(p: Principal, owner_kind: str, owner_id: str, key_id: str) -> KeyInfo
             key,
             [ApiKeyModel.status.set("revoked"), ApiKeyModel.revoked_at.set(now)],
             *_records(p, key, "key_revoke", "key.revoked", now, {}),
+            revoking=True,
         )
     obs.count("KeysRevoked")
     return key_view(store.find_for_owner(owner_id, key_id) or key, now)
 
 
-@retry_on_conflict()
+@retry_on_conflict(LEDGER_ATTEMPTS)
 def rotate(p: Principal, owner_kind: str, owner_id: str, key_id: str, body: KeyRotate) -> KeyCreated:
-    """A new key with the same name, scopes, allowlist and environment; the old one keeps working until
-    ``now + grace_seconds`` (never longer than it would have), then fails ``key_expired``."""
+    """A new key with the same name, allowlist and environment, and the scopes both the rotated and the
+    calling key hold; the old one keeps working until ``now + grace_seconds`` (never longer than it would
+    have), then fails ``key_expired``. One successor per key: a second rotation is 409 ``key_already_rotated``.
+    A rotation may take the account one key over the cap while its grace runs (it replaces a key)."""
     key = _find(p, owner_kind, owner_id, key_id)
+    _within_caller(p, key, "rotate")
     now = clock.now()
+    if key.successor_key_id:
+        raise Conflict(
+            f"This key was already rotated; its successor is {key.successor_key_id}.",
+            code="key_already_rotated",
+            extra={"successor_key_id": key.successor_key_id},
+        )
     if key.status != "active" or (key.expires_at is not None and key.expires_at <= now):
         raise ValidationFailed(
             "Only an active key can be rotated.",
@@ -154,34 +258,40 @@ def rotate(p: Principal, owner_kind: str, owner_id: str, key_id: str, body: KeyR
         owner_id=owner_id,
         owner_kind=owner_kind,
         name=key.name,
-        scopes=[str(x) for x in key.scopes],
+        scopes=sorted({str(x) for x in key.scopes} & p.scopes),
         environment=key.environment,
         now=now,
         ip_allowlist=[str(x) for x in key.ip_allowlist or []],
         expires_at=key.expires_at,
     )
+    ledger = store.read_ledger(owner_id, key.environment)
+    after = ledger.working(now.timestamp())
+    after.pop(key.key_id, None)
+    cap = settings().keys.max_active_keys_per_account
+    if cap and len(after) + 1 + (grace_end > now) > cap + 1:
+        raise _limit_reached(cap, key.environment)
     data = {"successor_key_id": successor.key_id, "grace_ends_at": clock.to_rfc3339(grace_end)}
     try:
-        store.update(
+        store.rotate(
             key,
-            [ApiKeyModel.expires_at.set(grace_end)],
+            grace_end,
+            successor,
+            ledger,
+            now.timestamp(),
             *_records(p, key, "key_rotate", "key.created", now, data),
-            also_create=successor,
         )
     except ConditionFailed:
-        raise ValidationFailed(
-            "Only an active key can be rotated.",
-            code="key_not_active",
-            errors=[FieldError("key_id", "key_not_active", "revoked concurrently")],
-        ) from None
+        raise TransactionConflict() from None  # rotated, revoked or another key changed meanwhile: decide again
     obs.count("KeysRotated")
     return KeyCreated(key=key_view(successor, now), api_key=secret)
 
 
 @retry_on_conflict()
 def patch(p: Principal, owner_kind: str, owner_id: str, key_id: str, body: KeyPatch) -> KeyInfo:
-    """Rename, narrow scopes (never widen), or change the allowlist of an active key."""
+    """Rename, narrow scopes (never widen), or change the allowlist of an active key - one whose scopes the
+    calling key holds all of; a pinned caller sets only allowlists within its own."""
     key = _find(p, owner_kind, owner_id, key_id)
+    _within_caller(p, key, "change")
     now = clock.now()
     actions = [ApiKeyModel.name.set(body.name)] if body.name is not None else []
     changed: dict[str, Any] = {}
@@ -191,6 +301,7 @@ def patch(p: Principal, owner_kind: str, owner_id: str, key_id: str, body: KeyPa
         changed["scopes"] = scopes
     if body.ip_allowlist is not None:
         allowlist = cidr.normalise(body.ip_allowlist)
+        _allowlist_within(allowlist, _caller_allowlist(p, owner_id))
         actions.append(ApiKeyModel.ip_allowlist.set(allowlist))  # type: ignore[arg-type]
         changed["ip_allowlist"] = allowlist
     if not actions:

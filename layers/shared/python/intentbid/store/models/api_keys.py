@@ -16,7 +16,11 @@ class ByOwnerIndex(GlobalSecondaryIndex["ApiKeyModel"]):
 
 
 class ApiKeyModel(BaseModel):
-    """An API key, found by the SHA-256 hash of its secret (the secret itself is never stored)."""
+    """An API key, found by the SHA-256 hash of its secret (the secret itself is never stored).
+
+    The same table holds one *key ledger* item per (account, environment), ``key_hash =
+    ledger#<owner_id>#<environment>`` (never a SHA-256 hex, so no secret can find it; it has no ``key_id``,
+    so the by_owner index never lists it): see :mod:`intentbid.store.api_keys`."""
 
     logical_name = "api-keys"
 
@@ -38,5 +42,6 @@ class ApiKeyModel(BaseModel):
     last_used_at = UTCDateTimeAttribute(null=True)
     expires_at = UTCDateTimeAttribute(null=True)
     revoked_at = UTCDateTimeAttribute(null=True)
+    successor_key_id = UnicodeAttribute(null=True)  # set once, by the one rotation this key may have
 
     by_owner = ByOwnerIndex()
