@@ -53,6 +53,7 @@ class Call:
     service: str
     operation: str
     tables: tuple[tuple[str, str], ...]  # (physical table name, IAM action it needs), in request order
+    items_read: int = 0  # items the call read (Query/Scan: scanned; GetItem: 0 or 1), a request's read cost
 
     def label(self, prefix: str) -> str:
         names = sorted({t[len(prefix) :] if t.startswith(prefix) else t for t, _ in self.tables})
@@ -79,6 +80,20 @@ def tables_of(service: str, operation: str, params: dict[str, Any]) -> tuple[tup
     return ()
 
 
+def items_read(operation: str, response: Any) -> int:
+    """How many items a DynamoDB call read, from its response (0 when it failed or reads nothing)."""
+    if not isinstance(response, dict):
+        return 0
+    if operation in ("Query", "Scan"):
+        return int(response.get("ScannedCount", response.get("Count", 0)))
+    if operation == "GetItem":
+        return 1 if "Item" in response else 0
+    if operation in ("BatchGetItem", "TransactGetItems"):
+        found = response.get("Responses", {})
+        return sum(len(v) for v in found.values()) if isinstance(found, dict) else len(found)
+    return 0
+
+
 class CallCounter:
     """Records every botocore API call made while :meth:`recording` is active (any thread)."""
 
@@ -97,12 +112,18 @@ class CallCounter:
         counter = self
 
         def _make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-            if counter._active:
+            if not counter._active:
+                return original(client, operation_name, api_params)
+            response: Any = None
+            try:
+                response = original(client, operation_name, api_params)
+                return response
+            finally:
                 service = client.meta.service_model.service_name
-                call = Call(service, operation_name, tables_of(service, operation_name, api_params))
+                tables = tables_of(service, operation_name, api_params)
+                call = Call(service, operation_name, tables, items_read(operation_name, response))
                 with counter._lock:
                     counter.calls.append(call)
-            return original(client, operation_name, api_params)
 
         self._original = original
         botocore.client.BaseClient._make_api_call = _make_api_call  # type: ignore[method-assign]

@@ -257,3 +257,108 @@ def test_no_flags_on_clean_data() -> None:
     for i, price in enumerate((3_000, 3_100, 2_900, 3_050, 2_950, 3_020)):
         submit(register("vendor", f"C{i}"), rfo["id"], unit_price=price, eta_days=2 + i % 3, quantity_available=100 - i)
     assert antigaming.evaluate_rfo(rfo["id"]) == [] and flags_for(rfo["id"]) == []
+
+
+# --- per (vendor, environment): sandbox mistakes never touch the live vendor (issue 9, finding 4) -------------
+
+
+def sandbox_of(principal: dict) -> dict:
+    """The same account's sandbox key (the authorizer puts its environment in the context)."""
+    return {**principal, "environment": "test", "key_id": f"{principal['key_id']}_sandbox"}
+
+
+def test_sandbox_violations_never_cool_down_the_live_vendor(controllable_clock: dict) -> None:
+    """5 too-fast sandbox revisions put the sandbox in cooldown; the live vendor submits (before: 429)."""
+    buyer, vendor = register("buyer"), register("vendor")
+    test_buyer, test_vendor = sandbox_of(buyer), sandbox_of(vendor)
+    live_rfo, test_rfo = create_rfo(buyer), create_rfo(test_buyer)
+    _, test_offer = submit(test_vendor, test_rfo["id"])
+    assert [revise(test_vendor, test_offer, 2_900)[2]["code"] for _ in range(5)] == ["revision_cooldown"] * 5
+    status, problem = submit(test_vendor, test_rfo["id"])
+    assert status == 429 and problem["code"] == "vendor_cooldown"
+    assert submit(vendor, live_rfo["id"])[0] == 201
+    live_view = invoke("admin_cooldown_lift", principal=ADMIN, path={"vendor_id": vendor["id"]})[2]
+    assert live_view["environment"] == "live" and live_view["strikes"] == 0
+
+
+def test_rejections_are_listed_per_environment() -> None:
+    """A sandbox key sees only sandbox rejections (before: the live ones too, with live RFO ids)."""
+    buyer, vendor = register("buyer"), register("vendor")
+    test_vendor = sandbox_of(vendor)
+    live_rfo, test_rfo = create_rfo(buyer), create_rfo(sandbox_of(buyer))
+    submit(vendor, live_rfo["id"], availability_confirmed=False)
+    submit(test_vendor, test_rfo["id"], currency="EUR")
+    assert [r["rfo_id"] for r in rejections(test_vendor)] == [test_rfo["id"]]
+    assert [r["rfo_id"] for r in rejections(vendor)] == [live_rfo["id"]]
+    assert [r["environment"] for r in rejections(vendor) + rejections(test_vendor)] == ["live", "test"]
+    path = {"vendor_id": vendor["id"]}
+    status, _, problem = invoke("vendor_rejections", principal=test_vendor, path=path, query={"environment": "live"})
+    assert status == 400 and problem["code"] == "environment_not_allowed"
+    admin_view = invoke("vendor_rejections", principal=ADMIN, path=path, query={"environment": "test"})[2]["data"]
+    assert [r["rfo_id"] for r in admin_view] == [test_rfo["id"]]
+
+
+def test_the_hourly_offer_counter_is_per_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTENTBID_MAX_OFFERS_PER_VENDOR_PER_HOUR", "2")
+    config.settings.cache_clear()
+    buyer, vendor = register("buyer"), register("vendor")
+    test_buyer, test_vendor = sandbox_of(buyer), sandbox_of(vendor)
+    test_rfos = [create_rfo(test_buyer, title=f"T{i}") for i in range(3)]
+    assert [submit(test_vendor, r["id"])[0] for r in test_rfos] == [201, 201, 429]
+    live_rfos = [create_rfo(buyer, title=f"L{i}") for i in range(3)]
+    assert [submit(vendor, r["id"])[0] for r in live_rfos] == [201, 201, 429]
+
+
+def test_flags_from_sandbox_activity_are_sandbox_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sandbox repeated_rejections flag is a sandbox flag and does not stand in for the live one (before: one
+    key per vendor, so whichever environment came first took the flag)."""
+    monkeypatch.setenv("INTENTBID_FLAG_REJECTIONS_THRESHOLD", "3")
+    config.settings.cache_clear()
+    buyer, vendor = register("buyer"), register("vendor")
+    test_rfo, live_rfo = create_rfo(sandbox_of(buyer)), create_rfo(buyer)
+    for _ in range(3):
+        submit(sandbox_of(vendor), test_rfo["id"], availability_confirmed=False)
+    for _ in range(3):
+        submit(vendor, live_rfo["id"], availability_confirmed=False)
+    mine = {f["rfo_id"]: f for f in flags_for() if f["vendor_id"] == vendor["id"]}
+    assert set(mine) == {live_rfo["id"], test_rfo["id"]}  # before: the live flag's evidence mixed in sandbox ones
+    assert mine[live_rfo["id"]]["evidence"]["rfo_ids"] == [live_rfo["id"]]
+    assert mine[live_rfo["id"]]["environment"] == "live" and mine[test_rfo["id"]]["environment"] == "test"
+
+
+def test_ops_target_one_environment_default_live() -> None:
+    buyer, vendor = register("buyer"), register("vendor")
+    live_rfo, test_rfo = create_rfo(buyer), create_rfo(sandbox_of(buyer))
+    until = iso(datetime.now(UTC) + timedelta(hours=1))
+    path = {"vendor_id": vendor["id"]}
+    body = {"until": until, "reason": "sandbox abuse", "environment": "test"}
+    status, _, state = invoke("admin_cooldown_set", principal=ADMIN, path=path, body=body)
+    assert status == 200 and state["environment"] == "test" and state["cooldown_until"] == until
+    assert submit(sandbox_of(vendor), test_rfo["id"])[1]["code"] == "vendor_cooldown"
+    assert submit(vendor, live_rfo["id"])[0] == 201
+    status, _, state = invoke("admin_cooldown_lift", principal=ADMIN, path=path, query={"environment": "test"})
+    assert status == 200 and state["environment"] == "test" and state["cooldown_until"] is None
+    assert submit(sandbox_of(vendor), test_rfo["id"])[0] == 201
+    status, _, problem = invoke("admin_cooldown_lift", principal=ADMIN, path=path, query={"environment": "prod"})
+    assert status == 400 and problem["errors"][0]["field"] == "environment"
+
+
+# --- rejections stay O(1) per request (issue 9, finding 6) ------------------------------------------------
+
+
+def test_a_cooldown_logs_its_first_refusal_and_counts_the_rest() -> None:
+    """A vendor hammering during its cooldown does not grow its rejection log (before: one entry each)."""
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer)
+    until = iso(datetime.now(UTC) + timedelta(hours=1))
+    path = {"vendor_id": vendor["id"]}
+    invoke("admin_cooldown_set", principal=ADMIN, path=path, body={"until": until, "reason": "flood"})
+    answers = [submit(vendor, rfo["id"]) for _ in range(6)]
+    assert {(s, p["code"]) for s, p in answers} == {(429, "vendor_cooldown")}
+    assert [r["code"] for r in rejections(vendor)] == ["vendor_cooldown"]
+    lifted = invoke("admin_cooldown_lift", principal=ADMIN, path=path)[2]
+    assert lifted["cooldown_until"] is None and lifted["refused_during_cooldown"] == 6
+    state = invoke("admin_cooldown_set", principal=ADMIN, path=path, body={"until": until, "reason": "flood"})[2]
+    assert state["refused_during_cooldown"] == 0  # a new cooldown counts afresh
+    submit(vendor, rfo["id"])
+    assert [r["code"] for r in rejections(vendor)] == ["vendor_cooldown"] * 2

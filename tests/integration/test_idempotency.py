@@ -78,3 +78,28 @@ def test_registration_is_idempotent_per_source_ip_and_key_is_validated() -> None
     assert stored and r1["api_key"] not in str(stored)  # secrets are never stored, not even for replays
     status, _, problem = post("vendor_register", None, "x" * 256, body)
     assert status == 400 and problem["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_a_sandbox_key_never_replays_the_live_response_of_its_account() -> None:
+    """Issue 9, finding 3: the same Idempotency-Key and body from the account's sandbox key after its live key
+    ran fresh in the sandbox (before: 201 with ``Idempotent-Replayed: true`` and the live RFO)."""
+    live = register("buyer")
+    sandbox = {**live, "environment": "test", "key_id": "key_sandbox"}
+    body = rfo_body(title="Live only")
+    s1, _, first = post("rfo_create", live, "cross-env", body)
+    s2, h2, second = post("rfo_create", sandbox, "cross-env", body)
+    assert (s1, s2) == (201, 201) and "Idempotent-Replayed" not in h2
+    assert first["livemode"] is True and second["livemode"] is False and second["id"] != first["id"]
+    assert count("rfos") == 2
+    # each environment still replays its own record
+    assert post("rfo_create", sandbox, "cross-env", body)[2] == second
+    assert post("rfo_create", live, "cross-env", body)[2] == first
+
+
+def test_a_retry_with_the_rotated_successor_key_replays() -> None:
+    """The scope is (principal, environment), not the key id: a retry across a key rotation is not a new RFO."""
+    buyer = register("buyer")
+    body = rfo_body()
+    first = post("rfo_create", buyer, "rotating", body)[2]
+    status, headers, again = post("rfo_create", {**buyer, "key_id": "key_successor"}, "rotating", body)
+    assert status == 201 and headers["Idempotent-Replayed"] == "true" and again == first and count("rfos") == 1

@@ -218,3 +218,24 @@ def test_manual_cooldown_maximum_is_configurable() -> None:
     with pytest.raises(ValidationFailed) as exc:
         C.validate_manual(T0 + timedelta(days=8), "r", T0, week)
     assert "7 days" in exc.value.errors[0].message
+
+
+def test_refusals_during_a_cooldown_are_counted_and_only_the_first_is_logged() -> None:
+    """Issue 9, finding 6: a vendor hammering its cooldown cannot grow its rejections log without bound."""
+    state = C.CooldownState(cooldown_until=T0 + timedelta(minutes=5))
+    logged = []
+    for _ in range(4):
+        state, log = C.on_refusal(state)
+        logged.append(log)
+    assert logged == [True, False, False, False] and state.refusals == 4
+    lifted = C.lift(state)
+    assert lifted.cooldown_until is None and lifted.refusals == 4  # kept for the ops view until the next one
+    manual = C.validate_manual(T0 + timedelta(hours=1), "flood", T0)
+    again = C.set_manual(lifted, manual)
+    assert (again.refusals, again.logged_until) == (0, None)
+    again, log = C.on_refusal(again)
+    assert log and again.refusals == 1  # a new cooldown logs its first refusal
+    restarted = C.on_violation(
+        C.CooldownState(refusals=7, logged_until=T0), T0, CooldownPolicy(cooldown_violation_threshold=1)
+    )
+    assert restarted.refusals == 0 and restarted.logged_until is None

@@ -294,3 +294,28 @@ def test_evaluate_reports_each_signal_once_in_a_stable_order() -> None:
     assert len({f.key for f in flags}) == len(flags)
     assert F.evaluate(RFO, offers, revisions, rejections) == flags
     assert F.evaluate(None, offers)[-1].code == F.NEAR_IDENTICAL
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    gaps=st.lists(st.integers(min_value=0, max_value=900), min_size=1, max_size=40),
+    threshold=st.integers(min_value=1, max_value=6),
+)
+def test_the_bounded_window_raises_repeated_rejections_exactly_when_the_full_history_does(
+    gaps: list[int], threshold: int
+) -> None:
+    """Issue 9, finding 6: the O(threshold) window kept on the vendor item decides like the full-history scan
+    after every rejection (the scan re-read the whole last hour on each refusal)."""
+    policy = FlagPolicy(flag_rejections_threshold=threshold, flag_rejections_window_s=1800)
+    history: list[F.RejectionEvent] = []
+    window: tuple[F.RejectionEvent, ...] = ()
+    at = T0
+    for gap in gaps:
+        at += timedelta(seconds=gap)
+        event = F.RejectionEvent("ven_1", "rfo_1", "in_past", at)
+        history.append(event)
+        window = F.recent_rejections(window, event, policy)
+        assert len(window) <= threshold
+        recent_history = [e for e in history if at - e.at <= timedelta(seconds=1800)]
+        assert bool(F.repeated_rejections(window, policy)) == bool(F.repeated_rejections(recent_history, policy))
+    assert F.recent_rejections(window, history[-1], FlagPolicy(flag_rejections_threshold=0)) == ()

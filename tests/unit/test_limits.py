@@ -92,15 +92,26 @@ def test_combined_checks_order_the_non_retryable_limit_first() -> None:
 
 
 def test_submission_counters() -> None:
-    per_rfo, per_hour = L.submission_limits("ven_1", "rfo_1", NOW)
-    assert per_rfo == L.CounterLimit("lim#offers_per_rfo#ven_1#rfo_1", 0, 0, 3, "offer_limit_reached")
-    assert per_hour == L.CounterLimit(f"lim#offers_per_hour#ven_1#{HOUR_START}", HOUR_START, 3600, 60, "rate_limited")
+    per_rfo, per_hour = L.submission_limits("ven_1", "rfo_1", NOW, environment="live")
+    assert per_rfo == L.CounterLimit("lim#offers_per_rfo#ven_1#live#rfo_1", 0, 0, 3, "offer_limit_reached")
+    assert per_hour == L.CounterLimit(
+        f"lim#offers_per_hour#ven_1#live#{HOUR_START}", HOUR_START, 3600, 60, "rate_limited"
+    )
     assert per_rfo.window_end_epoch is None and per_rfo.expires_at_epoch() is None
     assert per_rfo.retry_after(NOW) is None
     assert per_hour.window_end_epoch == HOUR_START + 3600
     assert per_hour.expires_at_epoch() == HOUR_START + 7200
     assert per_hour.retry_after(NOW) == 2385
     assert per_hour.name == "offers_per_hour"
+
+
+def test_submission_counters_are_per_vendor_and_environment() -> None:
+    """A vendor's sandbox submissions never use up its live allowance (issue 9, finding 4): other counters."""
+    live = L.submission_limits("ven_1", "rfo_1", NOW, environment="live")
+    sandbox = L.submission_limits("ven_1", "rfo_1", NOW, environment="test")
+    assert [c.name for c in live] == [c.name for c in sandbox] == ["offers_per_rfo", "offers_per_hour"]
+    assert {c.key for c in live}.isdisjoint({c.key for c in sandbox})
+    assert all("#test#" in c.key for c in sandbox)
 
 
 def test_revision_counters() -> None:
@@ -110,7 +121,7 @@ def test_revision_counters() -> None:
 
 
 def test_counter_errors_match_the_pure_checks() -> None:
-    per_rfo, per_hour = L.submission_limits("ven_1", "rfo_1", NOW)
+    per_rfo, per_hour = L.submission_limits("ven_1", "rfo_1", NOW, environment="live")
     per_rfo.check(2, NOW)
     a, b = limited(per_rfo.check, 3, NOW), limited(L.check_offers_per_rfo, 3)
     assert (a.code, a.retry_after, a.detail) == (b.code, b.retry_after, b.detail)
@@ -120,7 +131,7 @@ def test_counter_errors_match_the_pure_checks() -> None:
 
 def test_a_new_hour_is_a_new_counter() -> None:
     later = NOW + timedelta(hours=1)
-    (_, this_hour), (_, next_hour) = L.submission_limits("v", "r", NOW), L.submission_limits("v", "r", later)
+    (_, this_hour), (_, next_hour) = (L.submission_limits("v", "r", t, environment="live") for t in (NOW, later))
     assert this_hour.key != next_hour.key
     assert next_hour.window_start_epoch == this_hour.window_start_epoch + 3600
 
@@ -134,7 +145,7 @@ def test_zero_disables_each_limit() -> None:
     )
     L.check_submission(10**6, 10**6, NOW, off)
     L.check_revision(10**6, NOW, NOW, off)
-    assert L.submission_limits("v", "r", NOW, off) == []
+    assert L.submission_limits("v", "r", NOW, off, environment="live") == []
     assert L.revision_limits("o", off) == []
     assert L.max_revision_number(off) is None
     assert L.revision_not_before(NOW, off) is None
@@ -180,7 +191,7 @@ def test_conditional_counters_never_overshoot_under_concurrency() -> None:
         for i in range(20):
             rfo_id = f"rfo_{i % 4}"
             try:
-                store.take(L.submission_limits(vendor_id, rfo_id, NOW), NOW)
+                store.take(L.submission_limits(vendor_id, rfo_id, NOW, environment="live"), NOW)
                 result = "ok"
             except TooManyRequests as exc:
                 result = exc.code

@@ -37,6 +37,9 @@ _BOUNDS: dict[str, tuple[int | Decimal, int | Decimal | None]] = {
     "flag_outlier_min_rel_deviation": (0, Decimal(1)),
     "flag_identical_price_tolerance": (0, Decimal("0.5")),
     "flag_last_second_fraction": (0, Decimal(1)),
+    # the windows of these live on the vendor item (bounded state, read on every rejection)
+    "cooldown_violation_threshold": (0, 1000),
+    "flag_rejections_threshold": (0, 1000),
 }
 
 
@@ -158,7 +161,8 @@ class CooldownPolicy:
 
     ``INTENTBID_COOLDOWN_VIOLATION_THRESHOLD`` = ``5``
         Limit violations within the window that earn a strike and an automatic cooldown (429
-        ``vendor_cooldown`` with ``Retry-After`` while it lasts). 0 disables automatic cooldowns.
+        ``vendor_cooldown`` with ``Retry-After`` while it lasts), per environment; at most 1000. 0 disables
+        automatic cooldowns.
     ``INTENTBID_COOLDOWN_VIOLATION_WINDOW_S`` = ``600``
         Sliding window, in seconds, in which violations are counted.
     ``INTENTBID_COOLDOWN_BASE_S`` = ``60``
@@ -213,7 +217,7 @@ class FlagPolicy:
         on one RFO; every vendor involved is flagged. 0 disables.
     ``INTENTBID_FLAG_REJECTIONS_THRESHOLD`` = ``10``
         ``repeated_rejections`` when one vendor's submissions are rejected this many times within the
-        window. 0 disables.
+        window (per environment; at most 1000). 0 disables.
     ``INTENTBID_FLAG_REJECTIONS_WINDOW_S`` = ``3600``
         Window of the repeated rejections signal, in seconds.
     ``INTENTBID_FLAG_LAST_SECOND_FRACTION`` = ``0.02`` (decimal)

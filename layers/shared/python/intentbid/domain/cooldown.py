@@ -9,8 +9,13 @@ with its time. When ``cooldown_violation_threshold`` violations fall within the 
 strike) and it cools down for ``base x 2^(strike-1)`` seconds, capped at ``cooldown_max_s``: 1, 2, 4, 8 … minutes
 by default. One strike is forgiven per ``cooldown_strike_decay_s`` without a new strike.
 
-The vendor's whole state is a :class:`CooldownState` (four attributes on the vendor item, the violation list
-holding at most ``threshold`` timestamps); :func:`on_violation` is the whole transition.
+The vendor's whole state is a :class:`CooldownState`, kept **per environment** on the vendor item (a sandbox
+key's violations never cool down the live vendor); the violation list holds at most ``threshold`` timestamps;
+:func:`on_violation` is the whole transition.
+
+Refusals during a cooldown (``vendor_cooldown``) are counted, not each logged: :func:`on_refusal` says whether
+this refusal is the cooldown's first (logged in the rejections log) and counts every one in ``refusals``, so a
+vendor hammering during its cooldown cannot grow its rejection log without bound.
 """
 
 from __future__ import annotations
@@ -37,12 +42,16 @@ _MAX_DOUBLINGS = 40  # 2**40 x base is far past any cap; avoids huge integers fo
 @dataclass(frozen=True, slots=True)
 class CooldownState:
     """What the store keeps on the vendor: strikes so far, when the last one fell, the cooldown's end, and the
-    times of the violations since the last strike (at most ``cooldown_violation_threshold`` of them)."""
+    times of the violations since the last strike (at most ``cooldown_violation_threshold`` of them); and the
+    ``vendor_cooldown`` refusals the current cooldown has seen (``logged_until``: the cooldown whose first refusal
+    was logged)."""
 
     strikes: int = 0
     last_strike_at: datetime | None = None
     cooldown_until: datetime | None = None
     recent_violations: tuple[datetime, ...] = ()
+    refusals: int = 0
+    logged_until: datetime | None = None
 
 
 def cooldown_length(strike: int, policy: CooldownPolicy = DEFAULT_POLICY) -> timedelta:
@@ -94,8 +103,22 @@ def on_violation(state: CooldownState, now: datetime, policy: CooldownPolicy = D
 
 
 def lift(state: CooldownState) -> CooldownState:
-    """Ops lift a cooldown: it ends now; strikes stay (they decay on their own)."""
+    """Ops lift a cooldown: it ends now; strikes stay (they decay on their own), and so does the count of its
+    refusals (until the next cooldown starts)."""
     return replace(state, cooldown_until=None, recent_violations=())
+
+
+def set_manual(state: CooldownState, manual: ManualCooldown) -> CooldownState:
+    """Ops put the vendor on cooldown until ``manual.until`` (a new cooldown: its refusals count from 0)."""
+    return replace(state, cooldown_until=manual.until, recent_violations=(), refusals=0, logged_until=None)
+
+
+def on_refusal(state: CooldownState) -> tuple[CooldownState, bool]:
+    """A ``vendor_cooldown`` refusal: counted in ``refusals`` (per cooldown); True when it is the first refusal of
+    this cooldown (the one the rejections log keeps), False for the rest (counted only)."""
+    if state.cooldown_until is None or state.logged_until != state.cooldown_until:
+        return replace(state, refusals=1, logged_until=state.cooldown_until), True
+    return replace(state, refusals=state.refusals + 1), False
 
 
 def is_cooling_down(until: datetime | None, now: datetime) -> int | None:

@@ -327,6 +327,22 @@ def repeated_rejections(events: Iterable[RejectionEvent], policy: FlagPolicy = D
     return flags
 
 
+def recent_rejections(
+    recent: Iterable[RejectionEvent], event: RejectionEvent, policy: FlagPolicy = DEFAULT_POLICY
+) -> tuple[RejectionEvent, ...]:
+    """The bounded window :func:`repeated_rejections` needs, after ``event``: the vendor's rejections at most
+    ``flag_rejections_window_s`` before it, the newest ``flag_rejections_threshold`` of them (empty when the
+    signal is off). A window of ``threshold`` rejections exists iff it exists ending at some rejection, so
+    judging these after each rejection raises the flag exactly when the full history would, in O(threshold)
+    instead of re-reading every rejection of the window."""
+    threshold = policy.flag_rejections_threshold
+    if not threshold:
+        return ()
+    window = timedelta(seconds=policy.flag_rejections_window_s)
+    kept = sorted((e for e in (*recent, event) if event.at - e.at <= window), key=lambda e: e.at)
+    return tuple(kept[-threshold:])
+
+
 def last_second_submissions(
     rfo: RfoWindow,
     offers: Iterable[OfferSample],

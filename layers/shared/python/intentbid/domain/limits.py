@@ -9,7 +9,8 @@ Two ways to use them:
   ``attribute_not_exists(n) OR n < :max``. A failed condition means the limit is reached: raise
   ``limit.exceeded(now)``. Concurrent requests cannot overshoot, because DynamoDB serialises the conditional
   updates on one item. Windowed counters carry their window start in the key, so a new window is a new item
-  (expire old ones with a TTL of :meth:`CounterLimit.expires_at_epoch`).
+  (expire old ones with a TTL of :meth:`CounterLimit.expires_at_epoch`). Every counter is per (vendor,
+environment): ``lim#<name>#<vendor>#<environment>#…`` (revisions: per offer, which lives in one environment).
 
 The revision interval is not a counter: it is the condition ``updated_at <= :not_before`` on the offer itself
 (see :func:`revision_not_before`), and the offer's existing ``revision = :expected`` condition already makes a
@@ -112,34 +113,51 @@ _DESCRIBE = {
 _HINT = {"offers_per_rfo": "; revise an existing offer instead"}
 
 
-def offers_per_rfo_limit(vendor_id: str, rfo_id: str, limits: Limits = DEFAULT_LIMITS) -> CounterLimit | None:
+def offers_per_rfo_limit(
+    vendor_id: str, rfo_id: str, limits: Limits = DEFAULT_LIMITS, *, environment: str = "live"
+) -> CounterLimit | None:
     if not limits.max_offers_per_vendor_per_rfo:
         return None
     return CounterLimit(
-        f"lim#offers_per_rfo#{vendor_id}#{rfo_id}", 0, 0, limits.max_offers_per_vendor_per_rfo, OFFER_LIMIT_REACHED
+        f"lim#offers_per_rfo#{vendor_id}#{environment}#{rfo_id}",
+        0,
+        0,
+        limits.max_offers_per_vendor_per_rfo,
+        OFFER_LIMIT_REACHED,
     )
 
 
-def hourly_rate_limit(vendor_id: str, now: datetime, limits: Limits = DEFAULT_LIMITS) -> CounterLimit | None:
+def hourly_rate_limit(
+    vendor_id: str, now: datetime, limits: Limits = DEFAULT_LIMITS, *, environment: str = "live"
+) -> CounterLimit | None:
     if not limits.max_offers_per_vendor_per_hour:
         return None
     start = window_start(now, HOUR_S)
     return CounterLimit(
-        f"lim#offers_per_hour#{vendor_id}#{start}", start, HOUR_S, limits.max_offers_per_vendor_per_hour, RATE_LIMITED
+        f"lim#offers_per_hour#{vendor_id}#{environment}#{start}",
+        start,
+        HOUR_S,
+        limits.max_offers_per_vendor_per_hour,
+        RATE_LIMITED,
     )
 
 
 def revisions_limit(offer_id: str, limits: Limits = DEFAULT_LIMITS) -> CounterLimit | None:
+    """Per offer (an offer lives in one environment, so this is per (vendor, environment) already)."""
     if not limits.max_revisions_per_offer:
         return None
     return CounterLimit(f"lim#revisions#{offer_id}", 0, 0, limits.max_revisions_per_offer, OFFER_LIMIT_REACHED)
 
 
 def submission_limits(
-    vendor_id: str, rfo_id: str, now: datetime, limits: Limits = DEFAULT_LIMITS
+    vendor_id: str, rfo_id: str, now: datetime, limits: Limits = DEFAULT_LIMITS, *, environment: str
 ) -> list[CounterLimit]:
-    """The counters one submission increments: offers per vendor per RFO, then offers per vendor per hour."""
-    found = (offers_per_rfo_limit(vendor_id, rfo_id, limits), hourly_rate_limit(vendor_id, now, limits))
+    """The counters one submission increments: offers per vendor per RFO, then offers per vendor per hour, both
+    per (vendor, environment): a vendor's sandbox traffic never uses up its live allowance."""
+    found = (
+        offers_per_rfo_limit(vendor_id, rfo_id, limits, environment=environment),
+        hourly_rate_limit(vendor_id, now, limits, environment=environment),
+    )
     return [c for c in found if c is not None]
 
 

@@ -276,7 +276,7 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                         status, headers, body = _serialize(route, fn(req))
                     else:
                         (status, headers, body), replayed = idempotency.run_once(
-                            scope=req.principal.id if req.principal else f"ip:{req.source_ip}",
+                            scope=idempotency.scope_of(req.principal, req.source_ip),
                             route=route.function,
                             key=idempotency.validate_key(idem_key),
                             method=route.method,

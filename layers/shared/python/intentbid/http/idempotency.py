@@ -1,7 +1,11 @@
-"""``Idempotency-Key`` on POSTs (API.md): Powertools' idempotency utility on DynamoDB, per principal.
+"""``Idempotency-Key`` on POSTs (API.md): Powertools' idempotency utility on DynamoDB, per principal and
+environment.
 
-- The record key is (principal, route, Idempotency-Key); the request fingerprint (method, path, body) is its
-  validation payload, so the same key with another body is 422 ``idempotency_key_reused``.
+- The record key is (principal, environment, route, Idempotency-Key) (:func:`scope_of`); the request
+  fingerprint (method, path, body) is its validation payload, so the same key with another body is 422
+  ``idempotency_key_reused``. A sandbox key never replays a live response of the same account (nor the other
+  way round). The scope is the principal and environment, not the key id: a client retrying across a key
+  rotation (old key, then its successor) still gets the replay instead of a second RFO or offer.
 - Only completed responses are stored (a raised DomainError — validation, conflicts — deletes the in-flight
   record, so a corrected retry runs); a second request while the first runs is 409 ``idempotency_in_flight``.
 - Records live 24 h (TTL). A replay returns the stored status, headers and body with
@@ -19,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from intentbid.domain.errors import Conflict, FieldError, IdempotencyReused, ValidationFailed
+from intentbid.domain.principal import Principal
 
 TTL_S = 24 * 3600
 HEADER = "idempotency-key"
@@ -56,6 +61,14 @@ def _build() -> Callable[..., dict[str, Any]]:
         return {"status": status, "headers": headers, "body": body}
 
     return run
+
+
+def scope_of(principal: Principal | None, source_ip: str) -> str:
+    """Whose records a request may replay: its principal in its environment; anonymous calls (registration)
+    per source IP."""
+    if principal is None:
+        return f"ip:{source_ip}"
+    return f"{principal.id}:{principal.environment}"
 
 
 def reset() -> None:

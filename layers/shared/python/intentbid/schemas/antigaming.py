@@ -4,7 +4,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from intentbid.schemas.common import InTimestamp, Out, StrictModel, Timestamp
+from intentbid.schemas.common import InTimestamp, Out, PageQuery, StrictModel, Timestamp
+
+Environment = Literal["live", "test"]
 
 
 class FieldErrorOut(Out):
@@ -20,6 +22,7 @@ class Rejection(Out):
     rfo_id: str | None = None
     offer_id: str | None = None
     action: Literal["submit", "revise"]
+    environment: Environment
     code: str
     status: int
     reason: str
@@ -41,6 +44,7 @@ class FlagOut(Out):
     rfo_id: str | None = None
     reason: str
     evidence: dict[str, Any]
+    environment: Environment = Field(description="Where the activity happened: sandbox activity raises sandbox flags")
     created_at: Timestamp
 
 
@@ -59,14 +63,37 @@ class FlagQuery(BaseModel):
     cursor: str | None = Field(None, max_length=2048)
 
 
+class RejectionQuery(PageQuery):
+    environment: Environment | None = Field(
+        None,
+        description="Admins: which environment's rejections (default live). A vendor key always lists its own "
+        "environment's; naming the other one is 400 environment_not_allowed",
+    )
+
+
 class CooldownSet(StrictModel):
     until: InTimestamp = Field(description="When the cooldown ends (future, at most 30 days away)")
     reason: str = Field(max_length=500, description="Why (1-500 characters); shown to ops and audited")
+    environment: Environment = Field(
+        "live", description="Which of the vendor's environments cools down (default live; the other is untouched)"
+    )
+
+
+class CooldownQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    environment: Environment = Field("live", description="Which of the vendor's environments (default live)")
 
 
 class VendorCooldown(Out):
     object: Literal["vendor_cooldown"] = "vendor_cooldown"
     vendor_id: str
+    environment: Environment = Field(description="Cooldowns, strikes and counters are per (vendor, environment)")
     cooldown_until: Timestamp | None = None
     reason: str | None = None
     strikes: int
+    refused_during_cooldown: int = Field(
+        0,
+        description="vendor_cooldown refusals during the current (or last lifted) cooldown: all counted here, "
+        "only the first is logged in the rejections log",
+    )

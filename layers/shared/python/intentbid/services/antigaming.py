@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from intentbid import config
 from intentbid import observability as obs
 from intentbid.domain import clock, cooldown, flags, ids
-from intentbid.domain.errors import Conflict, DomainError, NotFound, TooManyRequests, ValidationFailed
+from intentbid.domain.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    NotFound,
+    TooManyRequests,
+    ValidationFailed,
+)
 from intentbid.domain.principal import Principal
 from intentbid.schemas.antigaming import (
     CooldownSet,
@@ -22,16 +30,19 @@ from intentbid.schemas.antigaming import (
     FlagQuery,
     Rejection,
     RejectionPage,
+    RejectionQuery,
     VendorCooldown,
 )
-from intentbid.schemas.common import PageQuery, utc
+from intentbid.schemas.common import utc
+from intentbid.services import retry_on_conflict
 from intentbid.store import accounts, audit, outbox, rejections
 from intentbid.store import flags as flag_store
 from intentbid.store import offers as offer_store
 from intentbid.store import rfos as rfo_store
-from intentbid.store.models.accounts import AccountModel
+from intentbid.store.models.accounts import AccountModel, AntiGamingState, antigaming_of
 from intentbid.store.models.flags import FlagModel
 from intentbid.store.models.rejections import RejectionModel
+from intentbid.store.tx import ConditionFailed, TransactionConflict
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -67,96 +78,149 @@ def records_rejections(action: str) -> Callable[[Callable[P, R]], Callable[P, R]
     return decorate
 
 
+_STATE_ATTEMPTS = 4  # read-modify-write of the vendor's state under concurrency (each loser re-reads)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A vendor's anti-gaming state in one environment, as read (``version`` 0: never written)."""
+
+    state: cooldown.CooldownState
+    recent: tuple[flags.RejectionEvent, ...]
+    reason: str | None
+    version: int
+
+
+def _stored(a: AccountModel, environment: str) -> _Stored:
+    s = antigaming_of(a, environment)
+    if s is None:
+        return _Stored(cooldown.CooldownState(), (), None, 0)
+    state = cooldown.CooldownState(
+        strikes=int(s.strikes or 0),
+        last_strike_at=s.last_strike_at,
+        cooldown_until=s.cooldown_until,
+        recent_violations=tuple(_at(t) for t in (s.recent_violations or [])),
+        refusals=int(s.cooldown_refusals or 0),
+        logged_until=s.cooldown_logged_until,
+    )
+    recent = tuple(_event(a.id, str(r)) for r in (s.recent_rejections or []))
+    return _Stored(state, recent, s.cooldown_reason, int(s.version or 0))
+
+
+def _event(vendor_id: str, packed: str) -> flags.RejectionEvent:
+    at_ms, code, rfo_id = packed.split(" ", 2)
+    at = datetime.fromtimestamp(int(at_ms) / 1000, tz=UTC)
+    return flags.RejectionEvent(vendor_id, None if rfo_id == "-" else rfo_id, code, at)
+
+
+def _attr(
+    state: cooldown.CooldownState, recent: tuple[flags.RejectionEvent, ...], reason: str | None
+) -> AntiGamingState:
+    return AntiGamingState(
+        strikes=state.strikes,
+        last_strike_at=state.last_strike_at,
+        cooldown_until=state.cooldown_until,
+        cooldown_reason=reason if state.cooldown_until is not None else None,
+        recent_violations=[int(t.timestamp()) for t in state.recent_violations],
+        recent_rejections=[f"{int(e.at.timestamp() * 1000)} {e.code} {e.rfo_id or '-'}" for e in recent],
+        cooldown_refusals=state.refusals,
+        cooldown_logged_until=state.logged_until,
+    )
+
+
 def reject(p: Principal, action: str, target: str | None, exc: DomainError, status: int) -> None:
+    """Record one refusal, in O(1) whatever the vendor's history: one read of the vendor item, one transaction
+    (its state in the caller's environment — violations, strikes, the bounded ``repeated_rejections`` window,
+    the cooldown's refusal count — and the rejections-log entry), plus a flag write when the window first fills.
+    During a cooldown only its first ``vendor_cooldown`` refusal is logged; the rest are counted."""
     now = clock.now()
+    settings = config.settings()
+    env = p.environment
     rfo_id = target if action == "submit" else None
     offer_id = target if action == "revise" else None
     if offer_id is not None and ids.is_id(offer_id, "off"):
         offer = offer_store.get_by_id(offer_id)
         rfo_id = offer.rfo_id if offer is not None and offer.vendor_id == p.id else None
-    rejections.record(
-        rejections.new(
-            vendor_id=p.id,
-            rfo_id=rfo_id,
-            offer_id=offer_id,
-            action=action,
-            code=exc.code,
-            status=status,
-            reason=exc.detail[:500],
-            errors=json.dumps([e.as_dict() for e in exc.errors]),
-            environment=p.environment,
-            now=now,
+    event = flags.RejectionEvent(p.id, rfo_id, exc.code, now)
+    for _ in range(_STATE_ATTEMPTS):
+        account = accounts.get(p.id)
+        if account is None:
+            return
+        before = _stored(account, env)
+        state, logged = before.state, True
+        if exc.code == cooldown.VENDOR_COOLDOWN:
+            state, logged = cooldown.on_refusal(state)
+        elif exc.code in cooldown.VIOLATION_CODES:
+            state = cooldown.on_violation(state, now, settings.cooldown)
+        started = state.cooldown_until is not None and state.cooldown_until != before.state.cooldown_until
+        recent = flags.recent_rejections(before.recent, event, settings.flags)
+        record = (
+            audit.entry(
+                audit.Actor.system(p.request_id),
+                action="cooldown_auto",
+                target_id=p.id,
+                target_type="vendor",
+                environment=env,
+                now=now,
+                payload={"strikes": state.strikes},
+            )
+            if started
+            else None
         )
-    )
+        item = (
+            rejections.new(
+                vendor_id=p.id,
+                rfo_id=rfo_id,
+                offer_id=offer_id,
+                action=action,
+                code=exc.code,
+                status=status,
+                reason=exc.detail[:500],
+                errors=json.dumps([e.as_dict() for e in exc.errors]),
+                environment=env,
+                now=now,
+            )
+            if logged
+            else None
+        )
+        reason = "automatic: repeated violations" if started else before.reason
+        try:
+            accounts.save_antigaming(
+                p.id,
+                env,
+                _attr(state, recent, reason),
+                expected_version=before.version,
+                records=[record] if record else [],
+                rejection=item,
+            )
+        except (ConditionFailed, TransactionConflict):
+            continue  # another refusal (or ops) changed the state first: decide again on the fresh state
+        break
+    else:
+        obs.logger.warning("rejection not recorded: the vendor's state kept changing", extra={"vendor_id": p.id})
+        return
     obs.count("OffersRejected", reason=exc.code)
-    if exc.code in cooldown.VIOLATION_CODES:
-        _strike(p, now)
-    _flag_rejections(p, now)
+    if started:
+        obs.logger.info("vendor cooling down", extra={"vendor_id": p.id, "strikes": state.strikes, "environment": env})
+        obs.count("VendorCooldowns")
+    if len(recent) >= settings.flags.flag_rejections_threshold > 0:
+        # Only flags the window before this rejection did not already raise (and store) are written: a flood
+        # costs one flag write, not one per further rejection.
+        raised = {f.key for f in flags.repeated_rejections(before.recent, settings.flags)}
+        found = [f for f in flags.repeated_rejections(recent, settings.flags) if f.key not in raised]
+        if found:
+            _store_flags(found, env, now)
 
 
 def _at(epoch_s: object) -> datetime:
     return datetime.fromtimestamp(float(str(epoch_s)), tz=UTC)
 
 
-def _state(a: AccountModel) -> cooldown.CooldownState:
-    return cooldown.CooldownState(
-        strikes=int(a.strikes or 0),
-        last_strike_at=a.last_strike_at,
-        cooldown_until=a.cooldown_until,
-        recent_violations=tuple(_at(t) for t in (a.recent_violations or [])),
-    )
-
-
-def _strike(p: Principal, now: datetime) -> None:
-    account = accounts.get(p.id)
-    if account is None:
-        return
-    before = _state(account)
-    after = cooldown.on_violation(before, now, config.settings().cooldown)
-    if after == before:
-        return
-    started = after.cooldown_until is not None and after.cooldown_until != before.cooldown_until
-    record = (
-        audit.entry(
-            audit.Actor.system(p.request_id),
-            action="cooldown_auto",
-            target_id=p.id,
-            target_type="vendor",
-            environment=p.environment,
-            now=now,
-            payload={"strikes": after.strikes},
-        )
-        if started
-        else None
-    )
-    accounts.save_cooldown(
-        account,
-        strikes=after.strikes,
-        last_strike_at=after.last_strike_at,
-        cooldown_until=after.cooldown_until,
-        recent_violations=[int(t.timestamp()) for t in after.recent_violations],
-        reason="automatic: repeated violations" if started else account.cooldown_reason,
-        records=[record] if record else [],
-    )
-    if started:
-        obs.logger.info("vendor cooling down", extra={"vendor_id": p.id, "strikes": after.strikes})
-        obs.count("VendorCooldowns")
-
-
-def _flag_rejections(p: Principal, now: datetime) -> None:
-    policy = config.settings().flags
-    if not policy.flag_rejections_threshold:
-        return
-    recent = rejections.since(p.id, now - timedelta(seconds=policy.flag_rejections_window_s))
-    events = [flags.RejectionEvent(r.vendor_id, r.rfo_id, r.code, r.at) for r in recent]
-    _store_flags(flags.repeated_rejections(events, policy), p.environment, now)
-
-
 def _store_flags(found: list[flags.Flag], environment: str, now: datetime) -> list[flags.Flag]:
     new = []
     for f in found:
         item = FlagModel(
-            f.key,
+            f"{f.key}#{environment}",  # one flag per (code, RFO, vendor, environment)
             id=ids.new_id("flg"),
             code=f.code,
             vendor_id=f.vendor_id,
@@ -211,6 +275,7 @@ def _rejection_view(r: RejectionModel) -> Rejection:
         rfo_id=r.rfo_id,
         offer_id=r.offer_id,
         action=r.action,
+        environment=r.environment,
         code=r.code,
         status=int(r.status),
         reason=r.reason,  # type: ignore[arg-type]
@@ -227,14 +292,24 @@ def flag_view(f: FlagModel) -> FlagOut:
         rfo_id=None if f.rfo_id == "-" else f.rfo_id,
         reason=f.reason,
         evidence=json.loads(f.evidence or "{}"),
+        environment=f.environment,
         created_at=f.created_at,
     )
 
 
-def vendor_rejections(p: Principal, vendor_id: str, q: PageQuery) -> RejectionPage:
+def vendor_rejections(p: Principal, vendor_id: str, q: RejectionQuery) -> RejectionPage:
+    """The vendor's rejections in one environment: a vendor key's own (naming the other is 400
+    ``environment_not_allowed``), or the one an admin names (default live)."""
     if not ids.is_id(vendor_id, "ven") or (p.kind == "vendor" and vendor_id != p.id):
         raise NotFound("No such vendor.")
-    items, cursor = rejections.page(vendor_id, limit=q.limit, cursor=q.cursor)
+    environment = q.environment or ("live" if p.is_admin else p.environment)
+    if not p.is_admin and environment != p.environment:
+        raise ValidationFailed(
+            "A key lists the rejections of its own environment only.",
+            code="environment_not_allowed",
+            errors=[FieldError("environment", "environment_not_allowed", f"this key's environment is {p.environment}")],
+        )
+    items, cursor = rejections.page(vendor_id, environment, limit=q.limit, cursor=q.cursor)
     return RejectionPage(data=[_rejection_view(r) for r in items], next_cursor=cursor)
 
 
@@ -254,73 +329,93 @@ def _vendor(vendor_id: str) -> AccountModel:
     return account
 
 
-def _cooldown_view(a: AccountModel, now: datetime) -> VendorCooldown:
-    active = a.cooldown_until is not None and a.cooldown_until > now
+def _cooldown_view(p: Principal, vendor_id: str, environment: str, now: datetime) -> VendorCooldown:
+    account = accounts.get(vendor_id)
+    stored = _stored(account, environment) if account is not None else _Stored(cooldown.CooldownState(), (), None, 0)
+    until = stored.state.cooldown_until
+    active = until is not None and until > now
     return VendorCooldown(
-        vendor_id=a.id,
-        cooldown_until=a.cooldown_until if active else None,
-        reason=a.cooldown_reason if active else None,
-        strikes=int(a.strikes or 0),
+        vendor_id=vendor_id,
+        environment=environment,  # type: ignore[arg-type]
+        cooldown_until=until if active else None,
+        reason=stored.reason if active else None,
+        strikes=stored.state.strikes,
+        refused_during_cooldown=stored.state.refusals,
     )
 
 
+def _save_ops_change(
+    p: Principal,
+    account: AccountModel,
+    environment: str,
+    change: Callable[[cooldown.CooldownState], cooldown.CooldownState],
+    reason: str | None,
+    record: Callable[[datetime, cooldown.CooldownState], Any],
+) -> VendorCooldown:
+    """Apply an ops change to the vendor's state in ``environment`` (conditional on the state it read)."""
+    vendor_id = account.id
+    now = clock.now()
+    before = _stored(account, environment)
+    try:
+        accounts.save_antigaming(
+            vendor_id,
+            environment,
+            _attr(change(before.state), before.recent, reason),
+            expected_version=before.version,
+            records=[record(now, before.state)],
+        )
+    except ConditionFailed:
+        raise TransactionConflict() from None  # a refusal changed the state meanwhile: decide again
+    return _cooldown_view(p, vendor_id, environment, now)
+
+
+@retry_on_conflict()
 def set_cooldown(p: Principal, vendor_id: str, body: CooldownSet) -> VendorCooldown:
-    """Ops put a vendor on cooldown until ``until`` (validated: future, at most the configured maximum)."""
+    """Ops put a vendor on cooldown in one environment (``body.environment``, default live) until ``until``
+    (validated: future, at most the configured maximum); the other environment is untouched."""
     account = _vendor(vendor_id)
-    now = clock.now()
-    manual = cooldown.validate_manual(utc(body.until), body.reason, now, config.settings().cooldown)
-    state = _state(account)
-    record = audit.entry(
-        audit.Actor.of(p),
-        action="cooldown_set",
-        target_id=vendor_id,
-        target_type="vendor",
-        environment="live",
-        now=now,
-        reason=manual.reason,
-        payload={"until": clock.to_rfc3339(manual.until)},
+    manual = cooldown.validate_manual(utc(body.until), body.reason, clock.now(), config.settings().cooldown)
+
+    def record(now: datetime, _: cooldown.CooldownState) -> Any:
+        return audit.entry(
+            audit.Actor.of(p),
+            action="cooldown_set",
+            target_id=vendor_id,
+            target_type="vendor",
+            environment=body.environment,
+            now=now,
+            reason=manual.reason,
+            payload={"until": clock.to_rfc3339(manual.until)},
+        )
+
+    return _save_ops_change(
+        p, account, body.environment, lambda s: cooldown.set_manual(s, manual), manual.reason, record
     )
-    accounts.save_cooldown(
-        account,
-        strikes=state.strikes,
-        last_strike_at=state.last_strike_at,
-        cooldown_until=manual.until,
-        recent_violations=[],
-        reason=manual.reason,
-        records=[record],
-    )
-    return _cooldown_view(accounts.get(vendor_id) or account, now)
 
 
-def lift_cooldown(p: Principal, vendor_id: str) -> VendorCooldown:
-    account = _vendor(vendor_id)
-    now = clock.now()
-    lifted = cooldown.lift(_state(account))
-    record = audit.entry(
-        audit.Actor.of(p),
-        action="cooldown_lift",
-        target_id=vendor_id,
-        target_type="vendor",
-        environment="live",
-        now=now,
-    )
-    accounts.save_cooldown(
-        account,
-        strikes=lifted.strikes,
-        last_strike_at=lifted.last_strike_at,
-        cooldown_until=None,
-        recent_violations=[],
-        reason=None,
-        records=[record],
-    )
-    return _cooldown_view(accounts.get(vendor_id) or account, now)
+@retry_on_conflict()
+def lift_cooldown(p: Principal, vendor_id: str, environment: str = "live") -> VendorCooldown:
+    """Ops lift a vendor's cooldown in ``environment`` (default live)."""
+
+    def record(now: datetime, before: cooldown.CooldownState) -> Any:
+        return audit.entry(
+            audit.Actor.of(p),
+            action="cooldown_lift",
+            target_id=vendor_id,
+            target_type="vendor",
+            environment=environment,
+            now=now,
+            payload={"refused_during_cooldown": before.refusals},
+        )
+
+    return _save_ops_change(p, _vendor(vendor_id), environment, cooldown.lift, None, record)
 
 
-def cooldown_conflict(vendor_id: str, now: datetime) -> DomainError:
+def cooldown_conflict(vendor_id: str, now: datetime, environment: str) -> DomainError:
     """The precise 429 after a write's cooldown guard refused (read only on that failure path), judged at the
     same ``now`` the guard used, so a cooldown ending mid-request still answers 429 with a Retry-After."""
     account = accounts.get(vendor_id)
-    until = account.cooldown_until if account else None
+    until = _stored(account, environment).state.cooldown_until if account else None
     try:
         cooldown.ensure_not_cooling_down(until, now)
     except TooManyRequests as exc:

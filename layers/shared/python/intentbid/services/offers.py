@@ -109,7 +109,7 @@ def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
         delivery_field=delivery_field(body.eta_days, body.delivery_date),
     )
     check(terms, rfo_currency=rfo.currency, now=now, rfo=_bounds(rfo), policy=settings.offers)
-    counted = limits.submission_limits(p.id, rfo.id, now, settings.limits)
+    counted = limits.submission_limits(p.id, rfo.id, now, settings.limits, environment=p.environment)
     offer = OfferModel(
         rfo.id,
         ids.new_id("off"),
@@ -133,20 +133,20 @@ def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
             offer, now, counted, *_records(p, offer, "submit", "offer.submitted", now, data, to_status="active")
         )
     except ConditionFailed as exc:
-        raise _guard_refused(exc, offer.rfo_id, p.id, now, counted) from None
+        raise _guard_refused(exc, offer.rfo_id, p.id, now, counted, p.environment) from None
     obs.logger.info("offer submitted", extra={"offer_id": offer.id, "rfo_id": rfo.id})
     obs.count("OffersSubmitted")
     return offer_view(offer, rfo)
 
 
 def _guard_refused(
-    exc: ConditionFailed, rfo_id: str, vendor_id: str, now: datetime, counted: list[limits.CounterLimit]
+    exc: ConditionFailed, rfo_id: str, vendor_id: str, now: datetime, counted: list[limits.CounterLimit], env: str
 ) -> DomainError:
     """Which guard of the submission transaction refused, as the precise answer."""
     if exc.failed_on("rfos"):
         return _rfo_lost_race(rfo_id, now)
     if exc.failed_on("accounts"):
-        return antigaming.cooldown_conflict(vendor_id, now)
+        return antigaming.cooldown_conflict(vendor_id, now, env)
     for limit in counted:
         if exc.failed_on("rate-limits", limit.key):
             return limit.exceeded(now)
@@ -219,7 +219,7 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
         if exc.failed_on("rfos"):
             raise _rfo_lost_race(offer.rfo_id, now) from None
         if exc.failed_on("accounts"):
-            raise antigaming.cooldown_conflict(p.id, now) from None
+            raise antigaming.cooldown_conflict(p.id, now, p.environment) from None
         raise TransactionConflict() from None  # another change won: decide again on the fresh offer
     for k, v in changes.items():
         setattr(offer, k, v)

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
-from intentbid.store.models.accounts import AccountModel
+from intentbid.store.models.accounts import AccountModel, AntiGamingState, antigaming_attr
 from intentbid.store.models.api_keys import ApiKeyModel
+from intentbid.store.models.rejections import RejectionModel
 from intentbid.store.tx import transaction
 
 
@@ -26,26 +25,22 @@ def create_with_key(account: AccountModel, key: ApiKeyModel, *records: Model) ->
         tx.save(key, condition=ApiKeyModel.key_hash.does_not_exist())
 
 
-def save_cooldown(
-    account: AccountModel,
+def save_antigaming(
+    account_id: str,
+    environment: str,
+    state: AntiGamingState,
     *,
-    strikes: int,
-    last_strike_at: Any,
-    cooldown_until: Any,
-    recent_violations: list[int],
-    reason: str | None,
+    expected_version: int,
     records: Sequence[Model] = (),
+    rejection: RejectionModel | None = None,
 ) -> None:
-    """Write a vendor's anti-gaming state (with its audit entry, when given) in one transaction."""
-    actions: list[Action] = [
-        AccountModel.strikes.set(strikes),
-        AccountModel.recent_violations.set(recent_violations),  # type: ignore[arg-type]
-    ]
-    for attr, value in (
-        (AccountModel.last_strike_at, last_strike_at),
-        (AccountModel.cooldown_until, cooldown_until),
-        (AccountModel.cooldown_reason, reason),
-    ):
-        actions.append(attr.set(value) if value is not None else attr.remove())  # type: ignore[attr-defined,arg-type]
+    """Write a vendor's anti-gaming state in ``environment`` (with its audit entry and rejections-log entry, when
+    given) in one transaction, only if it is still at ``expected_version`` (0: never written); raises
+    :class:`~intentbid.store.tx.ConditionFailed` when another write came first (re-read and decide again)."""
+    attr = antigaming_attr(environment)
+    state.version = expected_version + 1
+    unchanged = attr.version == expected_version if expected_version else attr.does_not_exist()
     with transaction(*records) as tx:
-        tx.update(account, actions, condition=AccountModel.id.exists())
+        tx.update(AccountModel(account_id), [attr.set(state)], condition=AccountModel.id.exists() & unchanged)
+        if rejection is not None:
+            tx.save(rejection, condition=RejectionModel.id.does_not_exist())

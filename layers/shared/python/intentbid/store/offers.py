@@ -10,7 +10,7 @@ from pynamodb.models import Model
 
 from intentbid.domain.limits import CounterLimit
 from intentbid.store import paging
-from intentbid.store.models.accounts import AccountModel
+from intentbid.store.models.accounts import AccountModel, antigaming_attr
 from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.rate_limits import RateLimitModel
 from intentbid.store.models.rfos import RfoModel
@@ -27,8 +27,10 @@ def rfo_open_condition(now: datetime) -> Any:
     return (RfoModel.status == "OPEN") & (RfoModel.expires_at > now) & RfoModel.deleted_at.does_not_exist()
 
 
-def not_cooling_down(now: datetime) -> Any:
-    return AccountModel.cooldown_until.does_not_exist() | (AccountModel.cooldown_until <= now)
+def not_cooling_down(now: datetime, environment: str) -> Any:
+    """The vendor is not cooling down in ``environment`` (its state in the other environment is not looked at)."""
+    until: Any = antigaming_attr(environment).cooldown_until  # the nested attribute path, for the condition
+    return until.does_not_exist() | (until <= now)
 
 
 def count(tx: Any, limit: CounterLimit) -> None:
@@ -43,12 +45,12 @@ def count(tx: Any, limit: CounterLimit) -> None:
 
 
 def submit(offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *records: Model) -> None:
-    """One transaction: the RFO is OPEN before its deadline, the vendor is not cooling down, each limit's
-    counter has room (``ConditionFailed.failed_on`` tells which guard refused), the offer, its audit entry and
-    its outbox event."""
+    """One transaction: the RFO is OPEN before its deadline, the vendor is not cooling down (in the offer's
+    environment), each limit's counter has room (``ConditionFailed.failed_on`` tells which guard refused), the
+    offer, its audit entry and its outbox event."""
     with transaction(*records) as tx:
         tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
-        tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now))
+        tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now, offer.environment))
         for limit in limits:
             count(tx, limit)
         tx.save(offer, condition=OfferModel.id.does_not_exist())
@@ -67,7 +69,7 @@ def update(
     with transaction(*records) as tx:
         tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
         if check_cooldown:
-            tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now))
+            tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now, offer.environment))
         tx.update(
             offer, list(actions), condition=(OfferModel.status == "active") & (OfferModel.revision == expected_revision)
         )

@@ -1,4 +1,6 @@
-"""The rejections log: every refused submission or revision, for the vendor and for ops."""
+"""The rejections log: refused submissions and revisions per (vendor, environment), for the vendor and for ops.
+Written in the same transaction as the vendor's anti-gaming state (:func:`intentbid.store.accounts.save_antigaming`);
+nothing on the request path reads it back (the ``repeated_rejections`` window lives on the vendor item)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,7 @@ from datetime import datetime
 
 from intentbid.domain import ids
 from intentbid.store import paging
-from intentbid.store.models.rejections import RejectionModel
-
-
-def record(item: RejectionModel) -> None:
-    item.save(condition=RejectionModel.id.does_not_exist())
+from intentbid.store.models.rejections import RejectionModel, partition
 
 
 def new(
@@ -27,8 +25,9 @@ def new(
     now: datetime,
 ) -> RejectionModel:
     return RejectionModel(
-        vendor_id,
+        partition(vendor_id, environment),
         ids.new_id("rej", at_ms=int(now.timestamp() * 1000)),
+        vendor_id=vendor_id,
         rfo_id=rfo_id,
         offer_id=offer_id,
         action=action,
@@ -42,18 +41,14 @@ def new(
     )
 
 
-def since(vendor_id: str, start: datetime) -> list[RejectionModel]:
-    """The vendor's rejections at or after ``start`` (ids are time-ordered, so a key condition suffices)."""
-    floor = ids.new_id("rej", at_ms=int(start.timestamp() * 1000))[:14]
-    return list(RejectionModel.query(vendor_id, RejectionModel.id >= floor))
-
-
-def page(vendor_id: str, *, limit: int, cursor: str | None) -> tuple[list[RejectionModel], str | None]:
+def page(
+    vendor_id: str, environment: str, *, limit: int, cursor: str | None
+) -> tuple[list[RejectionModel], str | None]:
     return paging.page(
         lambda start: RejectionModel.query(
-            vendor_id, scan_index_forward=False, last_evaluated_key=start, page_size=limit
+            partition(vendor_id, environment), scan_index_forward=False, last_evaluated_key=start, page_size=limit
         ),
         cursor,
-        {"vendor_id", "id"},
+        {"vendor_env", "id"},
         limit,
     )
