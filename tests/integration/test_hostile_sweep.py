@@ -106,6 +106,9 @@ class World:
         assert submit(self.vendor2, self.rfo["id"])[0] == 201
         for _ in range(2):  # two rejections (over budget), so the rejections list has a second page
             assert submit(self.vendor, self.rfo["id"], unit_price=10**8)[0] >= 400
+        for who in (self.buyer, self.vendor):  # a second key each, so a paginated key list has a second page
+            path = {f"{who['kind']}_id": who["id"]}
+            assert invoke(f"{who['kind']}_key_create", principal=who, path=path, body={"name": "second"})[0] == 201
         status, _, token = invoke("public_token_create", principal=self.buyer, path={"rfo_id": self.rfo["id"]})
         assert status == 201, token
         self.token = token["token"]
