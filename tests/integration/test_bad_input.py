@@ -15,14 +15,18 @@ pytestmark = pytest.mark.usefixtures("aws")
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "retryable"}
 
 
+BOOKKEEPING = frozenset({"last_used_at", "antigaming_live", "antigaming_test"})
+
+
 def snapshot() -> dict[str, Any]:
-    """Business data: request bookkeeping (rate-limit counters, a key's last_used_at) and the rejections log
-    (which records the refusal itself, by design) are not what a bad request may change."""
+    """Business data: request bookkeeping (rate-limit counters, a key's last_used_at) and the rejections log and
+    the vendor's anti-gaming state (which record the refusal itself, by design) are not what a bad request may
+    change."""
     ddb = boto3.client("dynamodb")
     tables = [t for t in ddb.list_tables()["TableNames"] if not t.endswith(("rate-limits", "rejections"))]
     return {
         t: sorted(
-            json.dumps({k: v for k, v in i.items() if k != "last_used_at"}, sort_keys=True)
+            json.dumps({k: v for k, v in i.items() if k not in BOOKKEEPING}, sort_keys=True)
             for i in ddb.scan(TableName=t)["Items"]
         )
         for t in tables
