@@ -188,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "INTENTBID_RATE_LIMIT_VENDOR": "1000000/60",
         "INTENTBID_RATE_LIMIT_BUYER": "1000000/60",
+        "INTENTBID_RATE_LIMIT_VENDOR_ACCOUNT": "1000000/60",
+        "INTENTBID_RATE_LIMIT_BUYER_ACCOUNT": "1000000/60",
         "INTENTBID_MAX_OFFERS_PER_VENDOR_PER_HOUR": "0",
     }.items():
         os.environ[k] = v

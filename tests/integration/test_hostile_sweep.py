@@ -153,7 +153,7 @@ def assert_refused(result: tuple[int, dict[str, str], Any], code: str, what: str
 
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch) -> World:
-    for kind in ("VENDOR", "BUYER", "ADMIN", "PUBLIC", "REGISTER"):
+    for kind in ("VENDOR", "BUYER", "ADMIN", "PUBLIC", "REGISTER", "VENDOR_ACCOUNT", "BUYER_ACCOUNT", "ADMIN_ACCOUNT"):
         monkeypatch.setenv(f"INTENTBID_RATE_LIMIT_{kind}", "0")  # thousands of requests from one key
     return World()
 
