@@ -75,6 +75,7 @@ bench: install ## Benchmarks: cold imports, AWS calls per request, ranking CPU (
 	$(PYTHON) bench/cold_imports.py
 	$(PYTHON) bench/aws_calls.py
 	$(PYTHON) bench/ranking.py
+	$(PYTHON) bench/rejections.py
 
 bench-load: install ## Load test over HTTP: 50 vendors x 40 offers/revisions, every answer checked (~5 min)
 	$(PYTHON) bench/load.py
