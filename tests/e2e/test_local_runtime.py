@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -95,6 +96,30 @@ def test_wrong_method_on_a_known_path_is_405_with_allow(runtime: Any) -> None:
     status, headers, body = runtime.request("DELETE", "/v1/health")
     assert_problem(status, headers, body, 405, "method_not_allowed")
     assert headers.get("Allow") == "GET"
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "DELETE", "PUT", "OPTIONS"])
+def test_an_undeclared_method_is_405_problem_json_on_every_path_and_404_off_them(runtime: Any, method: str) -> None:
+    """Over real HTTP, any method a path does not declare (TRACE too: the HTTP server's default is a 501 HTML
+    page) is a 405 problem+json listing the path's methods in Allow; an unknown path stays 404."""
+    from intentbid.routes import ROUTES
+
+    by_path: dict[str, set[str]] = {}
+    for route in ROUTES:
+        by_path.setdefault(route.path, set()).add(route.method)
+    wrong = []
+    for path, methods in by_path.items():
+        if method in methods:
+            continue
+        concrete = re.sub(r"{\w+}", "x1", path)
+        status, headers, body = runtime.request(method, concrete, key=runtime.admin_key)
+        allow = headers.get("Allow")
+        ok = status == 405 and isinstance(body, dict) and body.get("code") == "method_not_allowed"
+        if not ok or allow != ", ".join(sorted(methods)) or "problem+json" not in headers.get("Content-Type", ""):
+            wrong.append(f"{method} {concrete}: {status} Allow={allow} {body!r:.120}")
+    assert not wrong, "\n".join(wrong)
+    status, headers, body = runtime.request(method, "/v1/no-such-thing")
+    assert_problem(status, headers, body, 404, "not_found")
 
 
 @pytest.mark.parametrize(
