@@ -17,6 +17,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,17 @@ def test_twenty_concurrent_requests_all_succeed(runtime: Any) -> None:
         t.join(30)
     assert [s for s, _ in results] == [200] * 20
     assert len({rid for _, rid in results}) == 20
+
+
+def test_concurrent_requests_never_share_a_log_line(runtime: Any) -> None:
+    """Handlers run in threads of one process and log JSON lines to its stdout, metrics too (EMF, printed in two
+    writes): every line the runtime wrote stays one record (intentbid_local.console)."""
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: runtime.request("GET", "/v1/health"), range(80)))
+    records = [line for line in runtime.log().splitlines() if line.startswith("{")]
+    assert records
+    for line in records:
+        json.loads(line)  # "Extra data" when two records share a line
 
 
 def test_the_gateway_runs_requests_really_concurrently(tmp_path: Path) -> None:
