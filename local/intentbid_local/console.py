@@ -17,7 +17,7 @@ import io
 import logging
 import sys
 import threading
-from typing import TextIO
+from typing import IO, TextIO
 
 _LOCK = threading.Lock()
 
@@ -25,7 +25,7 @@ _LOCK = threading.Lock()
 class LineWriter(io.TextIOBase):
     """A text stream whose writes reach ``target`` as whole lines, one ``write`` call each."""
 
-    def __init__(self, target: TextIO, lock: threading.Lock = _LOCK) -> None:
+    def __init__(self, target: IO[str], lock: threading.Lock = _LOCK) -> None:
         super().__init__()
         self.target = target
         self._lock = lock
@@ -64,7 +64,7 @@ class LineWriter(io.TextIOBase):
         return getattr(self.target, "encoding", "utf-8")
 
 
-def line_writer(stream: TextIO) -> TextIO:
+def line_writer(stream: IO[str]) -> TextIO:
     return stream if isinstance(stream, LineWriter) else LineWriter(stream)  # type: ignore[return-value]
 
 

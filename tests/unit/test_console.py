@@ -63,7 +63,10 @@ def test_without_it_the_two_records_share_a_line() -> None:
     """What the runtime's stdout did before (the test above must not pass by accident)."""
     target = Recording()
     _interleave(target)
-    assert target.getvalue().splitlines()[0] == '{"_aws":{"CloudWatchMetrics":[]}}{"level":"INFO","message":"outbox event"}'
+    assert (
+        target.getvalue().splitlines()[0]
+        == '{"_aws":{"CloudWatchMetrics":[]}}{"level":"INFO","message":"outbox event"}'
+    )
 
 
 def test_several_lines_in_one_write_and_a_flushed_partial_line() -> None:
