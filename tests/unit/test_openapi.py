@@ -264,7 +264,47 @@ def test_the_schemathesis_project_file_names_the_world_dependent_400s() -> None:
         "buyer_key_create",
         "admin_cooldown_set",
     }
-    assert set(only["include-operation-id"]) == listings | future
+    inactive_key = {"vendor_key_rotate", "buyer_key_rotate"}  # 400 key_not_active
+    assert set(only["include-operation-id"]) == listings | future | inactive_key
     assert "400" in only["checks"]["positive_data_acceptance"]["expected-statuses"]
     operation_ids = {op["operationId"] for ops in DOC["paths"].values() for op in ops.values()}
-    assert future <= operation_ids
+    assert future | inactive_key <= operation_ids
+
+
+def test_idempotency_statuses_are_documented_and_422_means_only_key_reuse() -> None:
+    """An idempotent operation may answer 409 ``idempotency_in_flight`` and 422 ``idempotency_key_reused``
+    (undocumented 409 was a schemathesis finding); ``schemathesis.toml`` accepts 422 for schema-valid requests
+    because it means nothing else."""
+    import tomllib
+    from pathlib import Path
+
+    from intentbid.domain import errors as e
+    from intentbid.http.problem import STATUS
+
+    for _, op in IDEMPOTENT:
+        assert {"409", "422"} <= set(op["responses"])
+    assert [cls for cls, status in STATUS.items() if status == 422] == [e.IdempotencyReused]
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / "schemathesis.toml").read_text())
+    assert "422" in config["checks"]["positive_data_acceptance"]["expected-statuses"]
+
+
+@pytest.mark.parametrize(
+    ("model", "body", "valid"),
+    [
+        ("KeyPatch", {}, False),
+        ("KeyPatch", {"name": None}, False),
+        ("KeyPatch", {"name": "ci"}, True),
+        ("KeyPatch", {"ip_allowlist": []}, True),
+        ("WeightsUpdate", {"weights": {"price": 1.0}, "profile": ""}, False),
+        ("WeightsUpdate", {"weights": {"price": 1.0}, "profile": None}, True),
+        ("WeightsUpdate", {"profile": "cheapest"}, True),
+    ],
+)
+def test_bodies_the_server_refuses_whatever_the_world_are_schema_invalid(model: str, body: Any, valid: bool) -> None:
+    """schemathesis found these schema-valid bodies refused: a key patch with nothing (or only nulls) to change,
+    and weights together with a profile."""
+    import jsonschema
+
+    schema = {**DOC["components"]["schemas"][model], "components": DOC["components"]}
+    resolved = json.loads(json.dumps(schema).replace("#/components/", "#/components/"))
+    assert jsonschema.Draft202012Validator(resolved).is_valid(body) == valid

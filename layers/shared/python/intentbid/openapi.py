@@ -144,11 +144,54 @@ def _success(route: Route) -> dict[str, Any]:
     return ok
 
 
+# What a success answer supplies to later calls (OpenAPI links: schemathesis' stateful phase follows them, and
+# client generators can too): operation -> path parameter -> runtime expression.
+LINK_SOURCES: dict[str, dict[str, str]] = {
+    "rfo_create": {"rfo_id": "$response.body#/id"},
+    "offer_submit": {"offer_id": "$response.body#/id", "rfo_id": "$request.path.rfo_id"},
+    "vendor_register": {"vendor_id": "$response.body#/vendor/id"},
+    "buyer_register": {"buyer_id": "$response.body#/buyer/id"},
+    "vendor_key_create": {"vendor_id": "$request.path.vendor_id", "key_id": "$response.body#/key/key_id"},
+    "buyer_key_create": {"buyer_id": "$request.path.buyer_id", "key_id": "$response.body#/key/key_id"},
+    "public_token_create": {"rfo_id": "$request.path.rfo_id", "token": "$response.body#/token"},
+}
+
+
+def _links(route: Route) -> dict[str, Any]:
+    """Links from this operation's success: to every operation whose path parameters it supplies (at least one of
+    them new), and from a listing to its own next page (``next_cursor``)."""
+    links: dict[str, Any] = {}
+    supplies = LINK_SOURCES.get(route.function, {})
+    new = {name for name, expr in supplies.items() if expr.startswith("$response.")}
+    for target in ROUTES:
+        params = set(target.path_params)
+        if params and params <= set(supplies) and params & new:
+            links[target.function] = {
+                "operationId": target.function,
+                "parameters": {name: supplies[name] for name in target.path_params},
+            }
+    if route.query and "cursor" in resolve(route.query).model_fields:
+        links["next_page"] = {
+            "operationId": route.function,
+            "parameters": {
+                **{name: f"$request.path.{name}" for name in route.path_params},
+                "query.cursor": "$response.body#/next_cursor",
+            },
+            "description": "The next page (while next_cursor is not null)",
+        }
+    return links
+
+
 def _responses(route: Route) -> dict[str, Any]:
     responses: dict[str, Any] = {str(route.status): _success(route)}
+    links = _links(route)
+    if links:
+        responses[str(route.status)]["links"] = links
     errors = set(route.errors) | {500}
     if route.request or route.idempotent:  # a malformed Idempotency-Key is a 400 too
         errors |= {400, 413}
+    if route.idempotent:  # the same key while its first request runs (409), or with another request (422)
+        errors |= {409, 422}
     if not route.public:
         errors |= {401, 403}
     for status in sorted(errors):
