@@ -57,6 +57,7 @@ RUNTIME_ENV = {
     "INTENTBID_RATE_LIMIT_REGISTER": UNLIMITED,
     "INTENTBID_RATE_LIMIT_PUBLIC": UNLIMITED,
     "INTENTBID_REVISION_MIN_INTERVAL_S": "0",
+    "INTENTBID_MAX_REVISIONS_PER_OFFER": "0",  # the coverage phase revises the one offer far more than 10 times
     # Negative cases and the auth probes send hundreds of requests without a valid key from 127.0.0.1; the
     # authorizer's per-IP failure shedding would then refuse the valid keys too (401) for the rest of the minute.
     "INTENTBID_AUTH_FAILURES_PER_MINUTE": "0",

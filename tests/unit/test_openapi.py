@@ -298,6 +298,8 @@ def test_idempotency_statuses_are_documented_and_422_means_only_key_reuse() -> N
         ("WeightsUpdate", {"weights": {"price": 1.0}, "profile": ""}, False),
         ("WeightsUpdate", {"weights": {"price": 1.0}, "profile": None}, True),
         ("WeightsUpdate", {"profile": "cheapest"}, True),
+        ("WeightsUpdate", {"profile": None}, False),
+        ("WeightsUpdate", {"scoring_version": "v2"}, True),
     ],
 )
 def test_bodies_the_server_refuses_whatever_the_world_are_schema_invalid(model: str, body: Any, valid: bool) -> None:

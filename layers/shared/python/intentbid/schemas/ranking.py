@@ -54,11 +54,15 @@ class WeightsUpdate(StrictModel):
         extra="forbid",
         strict=True,
         str_strip_whitespace=True,
-        json_schema_extra={  # weights or a profile, not both ("Give weights or a profile, not both.")
+        json_schema_extra={  # weights or a profile, not both; and something to change (else 400)
             "not": {
                 "required": ["weights", "profile"],
                 "properties": {"weights": {"type": "object"}, "profile": {"type": "string"}},
-            }
+            },
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": kind}}}
+                for name, kind in (("weights", "object"), ("profile", "string"), ("scoring_version", "string"))
+            ],
         },
     )
 
