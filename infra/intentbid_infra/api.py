@@ -13,9 +13,10 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from intentbid.http.problem import PROBLEM_JSON
 from intentbid.routes import ROUTES, Route
 from intentbid_infra import config
-from intentbid_infra.gateway_responses import GATEWAY_PROBLEMS
+from intentbid_infra.gateway_responses import GATEWAY_PROBLEMS, METHOD_NOT_ALLOWED
 
 # One JSON object per request; every value quoted so an absent one ("-") stays valid JSON.
 ACCESS_LOG_FIELDS: dict[str, str] = {
@@ -100,6 +101,13 @@ class Api(Construct):
         self.methods: dict[str, apigw.Method] = {}
         for route in ROUTES:
             self.methods[route.function] = self._method(route, functions[route.function])
+        allowed: dict[str, set[str]] = {}
+        for route in ROUTES:
+            allowed.setdefault(route.path, set()).add(route.method)
+        # path -> its ANY method: the 405 for every method the path does not declare
+        self.not_allowed: dict[str, apigw.Method] = {
+            path: self._method_not_allowed(path, sorted(methods)) for path, methods in allowed.items()
+        }
         for problem in GATEWAY_PROBLEMS:
             self.rest_api.add_gateway_response(
                 problem.response_type,
@@ -118,6 +126,37 @@ class Api(Construct):
             authorizer=None if route.public else self.authorizer,
             request_validator=self.validator,
             request_parameters={f"method.request.path.{p}": True for p in route.path_params},
+        )
+
+    def _method_not_allowed(self, path: str, methods: list[str]) -> apigw.Method:
+        """``ANY`` on the path's resource, answered by API Gateway itself (MOCK): 405 problem+json with ``Allow``.
+        API Gateway prefers a resource's explicit methods over ``ANY``, so only undeclared methods reach it, and
+        before any authorizer (like the local gateway)."""
+        headers = {
+            "Allow": f"'{', '.join(methods)}'",
+            "Content-Type": f"'{PROBLEM_JSON}'",
+            "X-Request-Id": "context.requestId",
+        }
+        return self.rest_api.root.resource_for_path(path).add_method(
+            "ANY",
+            # No request template, whatever the Content-Type: the mock answers with its default integration
+            # response (the one without a selection pattern), here the 405.
+            apigw.MockIntegration(
+                passthrough_behavior=apigw.PassthroughBehavior.WHEN_NO_TEMPLATES,
+                integration_responses=[
+                    apigw.IntegrationResponse(
+                        status_code="405",
+                        response_parameters={f"method.response.header.{k}": v for k, v in headers.items()},
+                        response_templates={"application/json": METHOD_NOT_ALLOWED.body()},
+                    )
+                ],
+            ),
+            authorization_type=apigw.AuthorizationType.NONE,
+            method_responses=[
+                apigw.MethodResponse(
+                    status_code="405", response_parameters={f"method.response.header.{k}": True for k in headers}
+                )
+            ],
         )
 
     @property

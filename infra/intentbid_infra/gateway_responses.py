@@ -4,6 +4,10 @@ Gateway response templates get ``$context`` substitution but no VTL, so every va
 context variable: ``instance`` is the request id, ``detail`` of the catch-alls is API Gateway's own message,
 and the 403's ``code`` is ``deny_code`` from the authorizer's context (``forbidden``, ``insufficient_scope``,
 ``ip_not_allowed``). Statuses are set explicitly, so a body's ``status`` always equals the HTTP status.
+
+A method a resource does not declare is no gateway error in API Gateway (it would be
+``MISSING_AUTHENTICATION_TOKEN``, a 404): :data:`METHOD_NOT_ALLOWED` is the body of the ``ANY`` method each
+resource gets (a MOCK integration, see ``intentbid_infra.api``), which answers 405 with ``Allow``.
 """
 
 from __future__ import annotations
@@ -96,4 +100,12 @@ GATEWAY_PROBLEMS: tuple[GatewayProblem, ...] = (
     GatewayProblem("INTEGRATION_TIMEOUT", 504, "gateway_timeout", "Gateway timeout", retryable=True),
     GatewayProblem("INTEGRATION_FAILURE", 502, "bad_gateway", "Bad gateway", retryable=True),
     GatewayProblem("DEFAULT_5XX", 500, "internal_error", "Internal error", retryable=True),
+)
+
+METHOD_NOT_ALLOWED = GatewayProblem(
+    "ANY",  # not a gateway response: the catch-all method of each resource
+    405,
+    "method_not_allowed",
+    "Method not allowed",
+    "This resource does not support this method; see the Allow header.",
 )

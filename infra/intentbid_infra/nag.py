@@ -21,8 +21,9 @@ PACK = "AwsSolutions::AwsSolutions-"
 REASONS: dict[str, str] = {
     "APIG4": (
         "Public by design: the route table marks this route public (health, readiness, the OpenAPI document, "
-        "the docs, self-service registration). Registration is rate-limited per source IP in the endpoint and "
-        "the stage throttles every method."
+        "the docs, self-service registration), or the ANY method of a resource, a MOCK that only answers 405 "
+        "for the methods the resource does not declare (it reaches no function and no data). Registration is "
+        "rate-limited per source IP in the endpoint and the stage throttles every method."
     ),
     "COG4": (
         "Callers are vendors' and buyers' programs holding API keys, not Cognito users: non-public methods use "
@@ -68,6 +69,8 @@ def acknowledge(stack: IntentBidStack) -> None:
     for route in ROUTES:
         method = api.methods[route.function]
         _ack(method, *(("APIG4", "COG4") if route.public else ("COG4",)))
+    for method in api.not_allowed.values():
+        _ack(method, "APIG4", "COG4")
     _ack(api.rest_api.deployment_stage, "APIG3")
     cloudwatch_role = api.rest_api.node.try_find_child("CloudWatchRole")
     if cloudwatch_role is not None:

@@ -213,13 +213,14 @@ def main(argv: list[str] | None = None) -> int:
     runtime = None
     url = args.url
     if not answers(url):
+        from intentbid_local.console import line_writer
         from intentbid_local.runtime import LocalRuntime
 
         # The handlers' JSON logs and metrics print to stdout: keep them out of the demo's table.
         log = tempfile.NamedTemporaryFile("w", prefix="intentbid-demo-", suffix=".log", delete=False)  # noqa: SIM115
-        sys.stdout = log
+        sys.stdout = line_writer(log)  # one write per line from the handlers' threads
         ours = logging.getLogger("intentbid_local")
-        ours.addHandler(logging.StreamHandler(log))
+        ours.addHandler(logging.StreamHandler(sys.stdout))
         ours.propagate = False
         runtime = LocalRuntime()
         info = runtime.start(port=0)

@@ -93,8 +93,7 @@ class Gateway:
         route, path_params, path_exists = match(req.method, req.path)
         if route is None:
             if path_exists:
-                # Deviation: API Gateway answers a wrong method on a known path like an unknown path (403
-                # MissingAuthenticationToken -> our 404). Locally a 405 with Allow is more useful.
+                # As deployed: each route path's ANY method (a MOCK, before the authorizer) answers 405 + Allow.
                 return self._gateway_error(
                     req, 405, "method_not_allowed", headers=[("Allow", ", ".join(allowed_methods(req.path)))]
                 )
@@ -390,6 +389,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         log.info("%s %s %d %.1fms", req.method, access_log_path(req.path), resp.status, ms)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch
+
+    def __getattr__(self, name: str) -> Any:
+        """Every other method (TRACE, CONNECT, PROPFIND, ...) goes to the gateway too, which answers it like API
+        Gateway's catch-all: 405 problem+json with ``Allow`` on a known path, 404 elsewhere.
+        (``BaseHTTPRequestHandler`` would answer 501 with an HTML page.)"""
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
 
 
 class _Server(ThreadingHTTPServer):

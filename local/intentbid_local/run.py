@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from intentbid_local import console
 from intentbid_local.runtime import LocalRuntime, RuntimeInfo
 
 DEFAULT_PORT = 8080
@@ -101,6 +102,7 @@ def banner(info: RuntimeInfo, workers: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    console.install()  # handlers log from many threads: one write per line (see intentbid_local.console)
     configure_logging(args.quiet)
     stop = threading.Event()
 

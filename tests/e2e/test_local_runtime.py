@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -98,6 +100,30 @@ def test_wrong_method_on_a_known_path_is_405_with_allow(runtime: Any) -> None:
     assert headers.get("Allow") == "GET"
 
 
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "DELETE", "PUT", "OPTIONS"])
+def test_an_undeclared_method_is_405_problem_json_on_every_path_and_404_off_them(runtime: Any, method: str) -> None:
+    """Over real HTTP, any method a path does not declare (TRACE too: the HTTP server's default is a 501 HTML
+    page) is a 405 problem+json listing the path's methods in Allow; an unknown path stays 404."""
+    from intentbid.routes import ROUTES
+
+    by_path: dict[str, set[str]] = {}
+    for route in ROUTES:
+        by_path.setdefault(route.path, set()).add(route.method)
+    wrong = []
+    for path, methods in by_path.items():
+        if method in methods:
+            continue
+        concrete = re.sub(r"{\w+}", "x1", path)
+        status, headers, body = runtime.request(method, concrete, key=runtime.admin_key)
+        allow = headers.get("Allow")
+        ok = status == 405 and isinstance(body, dict) and body.get("code") == "method_not_allowed"
+        if not ok or allow != ", ".join(sorted(methods)) or "problem+json" not in headers.get("Content-Type", ""):
+            wrong.append(f"{method} {concrete}: {status} Allow={allow} {body!r:.120}")
+    assert not wrong, "\n".join(wrong)
+    status, headers, body = runtime.request(method, "/v1/no-such-thing")
+    assert_problem(status, headers, body, 404, "not_found")
+
+
 @pytest.mark.parametrize(
     "authorization",
     [
@@ -163,6 +189,17 @@ def test_twenty_concurrent_requests_all_succeed(runtime: Any) -> None:
         t.join(30)
     assert [s for s, _ in results] == [200] * 20
     assert len({rid for _, rid in results}) == 20
+
+
+def test_concurrent_requests_never_share_a_log_line(runtime: Any) -> None:
+    """Handlers run in threads of one process and log JSON lines to its stdout, metrics too (EMF, printed in two
+    writes): every line the runtime wrote stays one record (intentbid_local.console)."""
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: runtime.request("GET", "/v1/health"), range(80)))
+    records = [line for line in runtime.log().splitlines() if line.startswith("{")]
+    assert records
+    for line in records:
+        json.loads(line)  # "Extra data" when two records share a line
 
 
 def test_the_gateway_runs_requests_really_concurrently(tmp_path: Path) -> None:

@@ -61,7 +61,36 @@ def test_every_route_has_its_method_integrated_with_its_function(synth: Synth, r
 
 
 def test_the_api_has_no_method_the_route_table_lacks(synth: Synth) -> None:
-    assert set(_methods(synth)) == {(r.method, r.path) for r in ROUTES}
+    declared = {key for key in _methods(synth) if key[0] != "ANY"}
+    assert declared == {(r.method, r.path) for r in ROUTES}
+
+
+def test_every_path_answers_an_undeclared_method_with_405_and_allow(synth: Synth) -> None:
+    """Each route path has an ANY method (explicit methods win over it in API Gateway): a MOCK, before any
+    authorizer, answering 405 problem+json ``method_not_allowed`` with ``Allow`` listing the path's methods.
+    Paths outside the table have no ANY (they stay MISSING_AUTHENTICATION_TOKEN: 404 problem+json)."""
+    by_path: dict[str, set[str]] = {}
+    for route in ROUTES:
+        by_path.setdefault(route.path, set()).add(route.method)
+    methods = _methods(synth)
+    assert {path for method, path in methods if method == "ANY"} == set(by_path)
+    for path, declared in by_path.items():
+        any_method = methods[("ANY", path)]
+        assert any_method["AuthorizationType"] == "NONE"
+        integration = any_method["Integration"]
+        assert integration["Type"] == "MOCK"
+        assert "RequestTemplates" not in integration  # any Content-Type reaches the default response
+        (response,) = integration["IntegrationResponses"]
+        assert response["StatusCode"] == "405" and "SelectionPattern" not in response
+        headers = response["ResponseParameters"]
+        assert headers["method.response.header.Allow"] == f"'{', '.join(sorted(declared))}'"
+        assert headers["method.response.header.Content-Type"] == f"'{PROBLEM_JSON}'"
+        body = json.loads(response["ResponseTemplates"]["application/json"])
+        assert body["status"] == 405 and body["code"] == "method_not_allowed"
+        assert body["type"] == TYPE_BASE + "method_not_allowed" and body["instance"] == "$context.requestId"
+        (method_response,) = any_method["MethodResponses"]
+        assert method_response["StatusCode"] == "405"
+        assert set(method_response["ResponseParameters"]) == set(headers)
 
 
 def test_each_function_may_be_invoked_only_through_its_own_route(synth: Synth) -> None:

@@ -280,6 +280,16 @@ def test_an_unknown_path_is_404_and_a_wrong_method_is_405_with_allow(tmp_path: P
     assert resp.header("Allow") == "GET"
 
 
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND", "HEAD", "OPTIONS", "DELETE"])
+def test_any_undeclared_method_on_a_route_path_is_405_listing_the_paths_methods(tmp_path: Path, method: str) -> None:
+    gw = gateway(tmp_path, rfo_list=ok_handler(), rfo_create=ok_handler())
+    resp = gw.handle(req(method, "/v1/rfos"))
+    assert resp.status == 405 and problem_of(resp)["code"] == "method_not_allowed"
+    assert resp.header("Allow") == "GET, POST"
+    unknown = gw.handle(req(method, "/v1/no-such-thing"))
+    assert unknown.status == 404 and problem_of(unknown)["code"] == "not_found"
+
+
 def test_a_body_over_10_mb_is_413(tmp_path: Path) -> None:
     resp = gateway(tmp_path).handle(req("POST", "/v1/vendors/register", body=b"x" * (MAX_BODY_BYTES + 1)))
     assert resp.status == 413 and problem_of(resp)["code"] == "payload_too_large"

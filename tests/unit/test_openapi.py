@@ -172,3 +172,141 @@ def test_rfo_currency_lists_exactly_the_accepted_currencies() -> None:
 def test_an_offer_revision_documents_that_it_needs_a_field() -> None:
     """``PATCH /v1/offers/{id}`` with ``{}`` is 400 ("nothing to revise"): the schema must say so."""
     assert DOC["components"]["schemas"]["OfferRevise"].get("minProperties", 0) >= 1
+
+
+def _walk(node: Any) -> Any:
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from _walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v)
+
+
+def test_bounds_are_json_schema_keywords_on_the_property_itself() -> None:
+    """pydantic wrote ``OfferRevise.eta_days``'s bounds as ``ge``/``le`` (no JSON Schema keyword) inside an
+    ``anyOf`` with null: fuzzers and client generators ignored them, so ``eta_days: 5000`` looked valid."""
+    nodes = list(_walk(DOC))
+    assert not [n for n in nodes if {"ge", "le", "gt", "lt"} & set(n) and "type" in n]
+    assert not [n for n in nodes if isinstance(n.get("anyOf"), list) and {"type": "null"} in n["anyOf"]]
+    revise = DOC["components"]["schemas"]["OfferRevise"]["properties"]
+    assert revise["eta_days"] | {"type": ["integer", "null"], "minimum": 0, "maximum": 3650} == revise["eta_days"]
+    assert revise["unit_price"]["minimum"] == 1 and revise["quantity_available"]["maximum"] == 1_000_000_000
+    assert DOC["components"]["schemas"]["KeyCreate"]["properties"]["environment"]["enum"] == ["live", "test", None]
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("k", True),
+        ("order-42:retry", True),
+        ("a b", True),
+        ("x" * 255, True),
+        ("x" * 256, False),
+        ("", False),
+        ("caf\u00e9", False),
+        ("tab\there", False),
+        ("\x00", False),
+    ],
+)
+def test_the_idempotency_key_pattern_is_what_the_server_enforces(value: str, valid: bool) -> None:
+    """The document said only ``maxLength: 255``; the server refused unprintable keys, so a schema-valid key was
+    rejected. Both now say the same: 1-255 printable ASCII characters."""
+    import re
+
+    from intentbid.domain.errors import ValidationFailed
+    from intentbid.http.idempotency import validate_key
+
+    _, op = IDEMPOTENT[0]
+    (param,) = [p for p in op["parameters"] if p["name"] == "Idempotency-Key"]
+    schema = param["schema"]
+    documented = schema["minLength"] <= len(value) <= schema["maxLength"] and bool(re.search(schema["pattern"], value))
+    try:
+        validate_key(value)
+        accepted = True
+    except ValidationFailed:
+        accepted = False
+    assert documented == accepted == valid
+
+
+def test_cursors_have_their_documented_format() -> None:
+    from intentbid.openapi import CURSOR_PATTERN
+
+    for path, ops in DOC["paths"].items():
+        for op in ops.values():
+            for p in op.get("parameters", []):
+                if p["name"] == "cursor":
+                    assert p["schema"]["pattern"] == CURSOR_PATTERN and p["schema"]["maxLength"] == 2048, path
+
+
+def test_the_schemathesis_project_file_names_the_world_dependent_400s() -> None:
+    """``schemathesis.toml`` lets ``positive_data_acceptance`` accept a 400 only on the operations that refuse
+    schema-valid input on the state of the world: every listing (an unknown cursor) and every operation whose
+    body has a timestamp that must lie in the future."""
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / "schemathesis.toml").read_text())
+    (only,) = config["operations"]
+    listings = {
+        op["operationId"]
+        for ops in DOC["paths"].values()
+        for op in ops.values()
+        if any(p["name"] == "cursor" for p in op.get("parameters", []))
+    }
+    future = {
+        "rfo_create",
+        "rfo_reopen",
+        "offer_submit",
+        "offer_revise",
+        "vendor_key_create",
+        "buyer_key_create",
+        "admin_cooldown_set",
+    }
+    inactive_key = {"vendor_key_rotate", "buyer_key_rotate"}  # 400 key_not_active
+    assert set(only["include-operation-id"]) == listings | future | inactive_key
+    assert "400" in only["checks"]["positive_data_acceptance"]["expected-statuses"]
+    operation_ids = {op["operationId"] for ops in DOC["paths"].values() for op in ops.values()}
+    assert future | inactive_key <= operation_ids
+
+
+def test_idempotency_statuses_are_documented_and_422_means_only_key_reuse() -> None:
+    """An idempotent operation may answer 409 ``idempotency_in_flight`` and 422 ``idempotency_key_reused``
+    (undocumented 409 was a schemathesis finding); ``schemathesis.toml`` accepts 422 for schema-valid requests
+    because it means nothing else."""
+    import tomllib
+    from pathlib import Path
+
+    from intentbid.domain import errors as e
+    from intentbid.http.problem import STATUS
+
+    for _, op in IDEMPOTENT:
+        assert {"409", "422"} <= set(op["responses"])
+    assert [cls for cls, status in STATUS.items() if status == 422] == [e.IdempotencyReused]
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / "schemathesis.toml").read_text())
+    assert "422" in config["checks"]["positive_data_acceptance"]["expected-statuses"]
+
+
+@pytest.mark.parametrize(
+    ("model", "body", "valid"),
+    [
+        ("KeyPatch", {}, False),
+        ("KeyPatch", {"name": None}, False),
+        ("KeyPatch", {"name": "ci"}, True),
+        ("KeyPatch", {"ip_allowlist": []}, True),
+        ("WeightsUpdate", {"weights": {"price": 1.0}, "profile": ""}, False),
+        ("WeightsUpdate", {"weights": {"price": 1.0}, "profile": None}, True),
+        ("WeightsUpdate", {"profile": "cheapest"}, True),
+        ("WeightsUpdate", {"profile": None}, False),
+        ("WeightsUpdate", {"scoring_version": "v2"}, True),
+    ],
+)
+def test_bodies_the_server_refuses_whatever_the_world_are_schema_invalid(model: str, body: Any, valid: bool) -> None:
+    """schemathesis found these schema-valid bodies refused: a key patch with nothing (or only nulls) to change,
+    and weights together with a profile."""
+    import jsonschema
+
+    schema = {**DOC["components"]["schemas"][model], "components": DOC["components"]}
+    resolved = json.loads(json.dumps(schema).replace("#/components/", "#/components/"))
+    assert jsonschema.Draft202012Validator(resolved).is_valid(body) == valid

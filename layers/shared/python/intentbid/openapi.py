@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from intentbid import __version__
+from intentbid.http.idempotency import KEY_PATTERN
 from intentbid.routes import ROUTES, Route
 
 REF = "#/components/schemas/{model}"
@@ -75,6 +76,36 @@ HEADERS: dict[str, dict[str, Any]] = {
     },
 }
 
+# Cursors are base64url text (``intentbid.store.paging``); one that is well formed but names no position of
+# this listing is 400 ``invalid_cursor`` - documented, and only a cursor from ``next_cursor`` is meaningful.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*={0,2}$"
+TIMESTAMP_WINDOW = "Timestamps are accepted between 1970-01-01 and 2100-01-01 (UTC); outside: 400 `out_of_range`."
+# pydantic writes a constraint it cannot attach to the type itself (an ``Integer`` with a before-validator) under
+# its own name: the JSON Schema keyword for each.
+_PYDANTIC_KEYWORDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+def _real_keywords(schema: Any) -> Any:
+    """Normalise pydantic's JSON Schema for client generators and fuzzers: ``ge``/``le``/... become
+    ``minimum``/``maximum``/..., and an optional field's ``anyOf: [{type: T, bounds...}, {type: null}]`` becomes
+    ``{type: [T, null], bounds...}`` (the bounds as keywords of the property itself, which apply to non-null
+    values only, as before)."""
+    if isinstance(schema, list):
+        return [_real_keywords(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {_PYDANTIC_KEYWORDS.get(k, k): _real_keywords(v) for k, v in schema.items()}
+    branches = out.get("anyOf")
+    if isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches:
+        (other,) = [b for b in branches if b != {"type": "null"}]
+        if isinstance(other.get("type"), str) and "$ref" not in other:  # the property's own annotations win
+            out.pop("anyOf")
+            merged = {**other, **out, "type": [other["type"], "null"]}
+            if "enum" in merged:
+                merged["enum"] = [*merged["enum"], None]
+            out = merged
+    return out
+
 
 def resolve(ref: str) -> type[BaseModel]:
     module, _, name = ref.partition(":")
@@ -98,6 +129,9 @@ def _query_params(model: type[BaseModel]) -> list[dict[str, Any]]:
             prop.update(branches[0] if branches else {})
         if prop.get("default", 0) is None:
             prop.pop("default")
+        prop = _real_keywords(prop)
+        if name == "cursor":
+            prop["pattern"] = CURSOR_PATTERN
         out.append(
             {
                 "name": name,
@@ -126,11 +160,54 @@ def _success(route: Route) -> dict[str, Any]:
     return ok
 
 
+# What a success answer supplies to later calls (OpenAPI links: schemathesis' stateful phase follows them, and
+# client generators can too): operation -> path parameter -> runtime expression.
+LINK_SOURCES: dict[str, dict[str, str]] = {
+    "rfo_create": {"rfo_id": "$response.body#/id"},
+    "offer_submit": {"offer_id": "$response.body#/id", "rfo_id": "$request.path.rfo_id"},
+    "vendor_register": {"vendor_id": "$response.body#/vendor/id"},
+    "buyer_register": {"buyer_id": "$response.body#/buyer/id"},
+    "vendor_key_create": {"vendor_id": "$request.path.vendor_id", "key_id": "$response.body#/key/key_id"},
+    "buyer_key_create": {"buyer_id": "$request.path.buyer_id", "key_id": "$response.body#/key/key_id"},
+    "public_token_create": {"rfo_id": "$request.path.rfo_id", "token": "$response.body#/token"},
+}
+
+
+def _links(route: Route) -> dict[str, Any]:
+    """Links from this operation's success: to every operation whose path parameters it supplies (at least one of
+    them new), and from a listing to its own next page (``next_cursor``)."""
+    links: dict[str, Any] = {}
+    supplies = LINK_SOURCES.get(route.function, {})
+    new = {name for name, expr in supplies.items() if expr.startswith("$response.")}
+    for target in ROUTES:
+        params = set(target.path_params)
+        if params and params <= set(supplies) and params & new:
+            links[target.function] = {
+                "operationId": target.function,
+                "parameters": {name: supplies[name] for name in target.path_params},
+            }
+    if route.query and "cursor" in resolve(route.query).model_fields:
+        links["next_page"] = {
+            "operationId": route.function,
+            "parameters": {
+                **{name: f"$request.path.{name}" for name in route.path_params},
+                "query.cursor": "$response.body#/next_cursor",
+            },
+            "description": "The next page (while next_cursor is not null)",
+        }
+    return links
+
+
 def _responses(route: Route) -> dict[str, Any]:
     responses: dict[str, Any] = {str(route.status): _success(route)}
+    links = _links(route)
+    if links:
+        responses[str(route.status)]["links"] = links
     errors = set(route.errors) | {500}
     if route.request or route.idempotent:  # a malformed Idempotency-Key is a 400 too
         errors |= {400, 413}
+    if route.idempotent:  # the same key while its first request runs (409), or with another request (422)
+        errors |= {409, 422}
     if not route.public:
         errors |= {401, 403}
     for status in sorted(errors):
@@ -152,7 +229,9 @@ def _operation(route: Route) -> dict[str, Any]:
                 "name": "Idempotency-Key",
                 "in": "header",
                 "required": False,
-                "schema": {"type": "string", "maxLength": 255},
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": KEY_PATTERN},
+                "description": "Makes a retry safe: the same key and body within 24 h replay the first answer. "
+                "1-255 printable ASCII characters, no space at either end.",
             }
         )
     params += [{"name": name, "in": "header", "required": False, **HEADERS[name]} for name in route.headers]
@@ -190,7 +269,7 @@ def build() -> dict[str, Any]:
     ]
     outputs = [(m, "serialization") for m in ordered if (m, "validation") not in inputs]
     _, defs = models_json_schema(inputs + outputs, ref_template=REF)  # type: ignore[arg-type]
-    components = dict(defs.get("$defs", {}))
+    components = _real_keywords(dict(defs.get("$defs", {})))
     components["Problem"] = PROBLEM_SCHEMA
     paths: dict[str, dict[str, Any]] = {}
     for r in ROUTES:
@@ -201,9 +280,21 @@ def build() -> dict[str, Any]:
             "title": "IntentBid API",
             "version": __version__,
             "description": "The intent marketplace API. Errors are RFC 9457 problem+json with a stable "
-            "`code`. Money is integer minor units; timestamps RFC 3339 UTC.",
+            "`code`. Money is integer minor units; timestamps RFC 3339 UTC. " + TIMESTAMP_WINDOW,
         },
-        "servers": [{"url": "/"}],
+        "servers": [
+            {"url": "/", "description": "This origin"},
+            {"url": "http://127.0.0.1:8080", "description": "`make dev` (the local runtime)"},
+            {
+                "url": "https://{api_id}.execute-api.{region}.amazonaws.com/{stage}",
+                "description": "A deployed stage",
+                "variables": {
+                    "api_id": {"default": "api-id"},
+                    "region": {"default": "eu-west-1"},
+                    "stage": {"default": "dev"},
+                },
+            },
+        ],
         "paths": paths,
         "components": {
             "schemas": components,

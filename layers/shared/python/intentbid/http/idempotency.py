@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -77,9 +78,14 @@ def reset() -> None:
     _runner = None
 
 
+# 1-255 printable ASCII characters, no space at either end: the OpenAPI document states this very pattern.
+KEY_PATTERN = r"^[!-~](?:[ -~]{0,253}[!-~])?$"
+_KEY_RE = re.compile(KEY_PATTERN)
+
+
 def validate_key(raw: str) -> str:
-    key = raw.strip()
-    if not key or len(key) > 255 or not key.isprintable():
+    key = raw.strip()  # HTTP strips the header's surrounding whitespace anyway
+    if not _KEY_RE.fullmatch(key):
         raise ValidationFailed(
             "Idempotency-Key must be 1-255 printable characters.",
             errors=[FieldError("Idempotency-Key", "invalid_format", "1-255 printable characters")],

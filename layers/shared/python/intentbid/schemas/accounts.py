@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Timestamp
 
-EMAIL_PATTERN = r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$"
+# ASCII classes only: ``\s`` is not the same set in pydantic's (Rust) regex and in JSON Schema's (ECMA-262) -
+# U+0085 is whitespace to one and not the other - and the document must refuse exactly what the server refuses.
+EMAIL_PATTERN = r"^[^@\x00-\x20\x7f<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$"
 
 
 class RegisterRequest(StrictModel):
@@ -83,7 +85,19 @@ class KeyCreate(StrictModel):
     environment: Literal["live", "test"] | None = Field(None, description="Default: the calling key's")
 
 
+def _at_least_one_of(*fields: tuple[str, str]) -> dict[str, Any]:
+    """JSON Schema for "give at least one of these, not null" (the server answers "Nothing to change" otherwise)."""
+    return {"anyOf": [{"required": [name], "properties": {name: {"type": kind}}} for name, kind in fields]}
+
+
 class KeyPatch(StrictModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        str_strip_whitespace=True,
+        json_schema_extra=_at_least_one_of(("name", "string"), ("scopes", "array"), ("ip_allowlist", "array")),
+    )
+
     name: str | None = Field(None, min_length=1, max_length=100)
     scopes: list[str] | None = Field(None, max_length=20, description="May only narrow the key's scopes")
     ip_allowlist: list[str] | None = Field(None, max_length=50)

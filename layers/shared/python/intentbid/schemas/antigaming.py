@@ -58,7 +58,7 @@ class FlagQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     vendor_id: str | None = Field(None, max_length=64)
-    day: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="UTC day; default today")
+    day: str | None = Field(None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="UTC day; default today")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
 

@@ -50,6 +50,6 @@ class AuditQuery(BaseModel):
 
     target: str | None = Field(None, max_length=64, description="An object id (rfo_…, off_…, ven_…)")
     actor: str | None = Field(None, max_length=64, description="An actor id (buy_…, ven_…, adm_…, system)")
-    day: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="UTC day; default today")
+    day: str | None = Field(None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="UTC day; default today")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from intentbid.schemas.antigaming import FlagOut
 from intentbid.schemas.common import Out, StrictModel, Timestamp
@@ -70,6 +70,22 @@ class Explain(Out):
 
 
 class WeightsUpdate(StrictModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        str_strip_whitespace=True,
+        json_schema_extra={  # weights or a profile, not both; and something to change (else 400)
+            "not": {
+                "required": ["weights", "profile"],
+                "properties": {"weights": {"type": "object"}, "profile": {"type": "string"}},
+            },
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": kind}}}
+                for name, kind in (("weights", "object"), ("profile", "string"), ("scoring_version", "string"))
+            ],
+        },
+    )
+
     weights: dict[str, float] | None = Field(None, description="Component weights (normalised to sum 1)")
     profile: str | None = Field(None, max_length=32, description="Or a named profile: cheapest, fastest, ...")
     scoring_version: str | None = Field(None, max_length=16)
