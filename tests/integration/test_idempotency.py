@@ -103,3 +103,20 @@ def test_a_retry_with_the_rotated_successor_key_replays() -> None:
     first = post("rfo_create", buyer, "rotating", body)[2]
     status, headers, again = post("rfo_create", {**buyer, "key_id": "key_successor"}, "rotating", body)
     assert status == 201 and headers["Idempotent-Replayed"] == "true" and again == first and count("rfos") == 1
+
+
+def test_the_same_key_with_another_if_match_is_another_request_not_a_replay() -> None:
+    """An award's pin travels in a header: reusing the key with another If-Match must not replay the first
+    answer (which would tell the buyer its stale pin succeeded)."""
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer)
+    offer = invoke("offer_submit", principal=vendor, path={"rfo_id": rfo["id"]}, body=offer_body())[2]
+    etag = invoke("offer_get", principal=vendor, path={"offer_id": offer["id"]})[1]["ETag"]
+    award, path = {"offer_id": offer["id"]}, {"rfo_id": rfo["id"]}
+    stale = {"Idempotency-Key": "award-pin", "If-Match": '"stale"'}
+    status, _, problem = invoke("rfo_award", principal=buyer, path=path, body=award, headers=stale)
+    assert status == 409 and problem["code"] == "offer_changed"  # refusals are not stored
+    status, _, _ = invoke("rfo_award", principal=buyer, path=path, body=award, headers={**stale, "If-Match": etag})
+    assert status == 200
+    status, _, problem = invoke("rfo_award", principal=buyer, path=path, body=award, headers=stale)
+    assert status == 422 and problem["code"] == "idempotency_key_reused"

@@ -2,7 +2,7 @@
 environment.
 
 - The record key is (principal, environment, route, Idempotency-Key) (:func:`scope_of`); the request
-  fingerprint (method, path, body) is its validation payload, so the same key with another body is 422
+  fingerprint (method, path, body, and the headers the route honours, e.g. If-Match) is its validation payload, so the same key with another body is 422
   ``idempotency_key_reused``. A sandbox key never replays a live response of the same account (nor the other
   way round). The scope is the principal and environment, not the key id: a client retrying across a key
   rotation (old key, then its successor) still gets the replay instead of a second RFO or offer.
@@ -101,6 +101,7 @@ def run_once(
     method: str,
     path: str,
     body: str | None,
+    request_headers: dict[str, str] | None = None,
     context: Any,
     produce: Callable[[], Produced],
 ) -> tuple[Produced, bool]:
@@ -115,7 +116,10 @@ def run_once(
         _runner = _build()
     if context is not None and hasattr(context, "get_remaining_time_in_millis"):
         _config.register_lambda_context(context)
-    fingerprint = hashlib.sha256(f"{method}\n{path}\n{body or ''}".encode()).hexdigest()
+    # The request is its method, path, body and the headers the route honours (e.g. an award's If-Match): the
+    # same key with another pin is another request (422), never a replay of the first answer.
+    honoured = "".join(f"\n{k.lower()}:{v}" for k, v in sorted((request_headers or {}).items()))
+    fingerprint = hashlib.sha256(f"{method}\n{path}\n{body or ''}{honoured}".encode()).hexdigest()
     data = {"key": f"{scope}|{route}|{key}", "fingerprint": fingerprint}
     fresh: list[Produced] = []
 
