@@ -282,7 +282,9 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                             method=route.method,
                             path=str(event.get("path") or route.path),
                             body=req.raw_body,
-                            request_headers={h: req.headers[h.lower()] for h in route.headers if h.lower() in req.headers},
+                            request_headers={
+                                h: req.headers[h.lower()] for h in route.headers if h.lower() in req.headers
+                            },
                             context=context,
                             produce=lambda: _serialize(route, fn(req)),
                         )
