@@ -1,11 +1,11 @@
 """``Idempotency-Key`` on POSTs (API.md): Powertools' idempotency utility on DynamoDB, per principal and
 environment.
 
-- The record key is (principal, environment, route, Idempotency-Key) (:func:`scope_of`); the request
-  fingerprint (method, path, body, and the headers the route honours, e.g. If-Match) is its validation
-  payload, so the same key with another body or pin is 422 ``idempotency_key_reused``. A sandbox key never
-  replays a live response of the same account (nor the other way round). The scope is the principal and environment, not the key id: a client retrying across a key
-  rotation (old key, then its successor) still gets the replay instead of a second RFO or offer.
+- The record key is (principal, environment, route, Idempotency-Key) (:func:`scope_of`); the request fingerprint
+  (method, path, body, and the headers the route honours, e.g. If-Match) is its validation payload, so the same key
+  with another body or pin is 422 ``idempotency_key_reused``. A sandbox key never replays a live response of the same
+  account (nor the other way round). The scope is the principal and environment, not the key id: a client retrying
+  across a key rotation (old key, then its successor) still gets the replay instead of a second RFO or offer.
 - Only completed responses are stored (a raised DomainError — validation, conflicts — deletes the in-flight
   record, so a corrected retry runs); a second request while the first runs is 409 ``idempotency_in_flight``.
 - Records live 24 h (TTL). A replay returns the stored status, headers and body with
