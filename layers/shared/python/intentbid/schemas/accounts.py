@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Timestamp
+from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Text, Timestamp
 
 # ASCII classes only: ``\s`` is not the same set in pydantic's (Rust) regex and in JSON Schema's (ECMA-262) -
 # U+0085 is whitespace to one and not the other - and the document must refuse exactly what the server refuses.
@@ -12,7 +12,7 @@ EMAIL_PATTERN = r"^[^@\x00-\x20\x7f<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}
 
 
 class RegisterRequest(StrictModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
     company: str | None = Field(None, max_length=200)
     website: str | None = Field(None, max_length=500)
@@ -76,7 +76,7 @@ class Me(Out):
 
 
 class KeyCreate(StrictModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     scopes: list[str] | None = Field(None, max_length=20, description="Default: every scope of your kind")
     ip_allowlist: list[str] = Field(
         default_factory=list, max_length=50, description="IPv4/IPv6 addresses or CIDRs; empty = any address"
@@ -98,7 +98,7 @@ class KeyPatch(StrictModel):
         json_schema_extra=_at_least_one_of(("name", "string"), ("scopes", "array"), ("ip_allowlist", "array")),
     )
 
-    name: str | None = Field(None, min_length=1, max_length=100)
+    name: Text | None = Field(None, min_length=1, max_length=100)
     scopes: list[str] | None = Field(None, max_length=20, description="May only narrow the key's scopes")
     ip_allowlist: list[str] | None = Field(None, max_length=50)
 

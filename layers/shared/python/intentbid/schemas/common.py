@@ -20,6 +20,15 @@ def _integral(value: Any) -> Any:
 Integer = Annotated[int, BeforeValidator(_integral)]
 
 
+# Request text is stripped before its length is checked, so "  " is too short. For the document to say so, a
+# required text must contain one character that no whitespace definition in play (Python's str.isspace, Rust's
+# White_Space used by pydantic-core, ECMAScript's \s used by JSON Schema tools) counts as blank.
+NON_BLANK = (
+    r"[!-~\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e\u2060-\u2fff\u3001-\ufefe\uff00-\uffff]"
+)
+Text = Annotated[str, Field(pattern=NON_BLANK)]
+
+
 class StrictModel(BaseModel):
     """Request bodies: strict JSON types, unknown fields refused."""
 

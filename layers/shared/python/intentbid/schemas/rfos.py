@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from intentbid.domain.money import CURRENCIES, MAX_AMOUNT
-from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Timestamp
+from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Text, Timestamp
 
 Status = Literal["OPEN", "CLOSED", "AWARDED", "EXPIRED"]
 Disclosure = Literal["sealed", "own_rank"]
@@ -13,16 +13,16 @@ SLUG = r"^[a-z0-9][a-z0-9_\-]{0,63}$"
 
 
 class RfoCreate(StrictModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: Text = Field(min_length=1, max_length=200)
     description: str | None = Field(None, max_length=5000)
     category: str = Field(pattern=SLUG, description="Lower-case slug, e.g. 'office-supplies'")
     quantity: Integer = Field(ge=1, le=1_000_000_000)
-    unit: str = Field(min_length=1, max_length=32)
+    unit: Text = Field(min_length=1, max_length=32)
     budget_max: Integer = Field(
         ge=1, le=MAX_AMOUNT, description="The most the buyer pays for the whole quantity, in minor units of `currency`"
     )
     currency: str = Field(pattern=r"^[A-Z]{3}$", json_schema_extra={"enum": list[JsonValue](sorted(CURRENCIES))})
-    delivery_region: str = Field(min_length=1, max_length=64)
+    delivery_region: Text = Field(min_length=1, max_length=64)
     need_by: InTimestamp
     expires_at: InTimestamp = Field(description="Bidding deadline; must be in the future")
     weights: dict[str, float] | None = Field(None, description="Component weights, normalised to sum 1")
@@ -76,7 +76,7 @@ class Reason(StrictModel):
 
 
 class Award(StrictModel):
-    offer_id: str = Field(min_length=1, max_length=64)
+    offer_id: Text = Field(min_length=1, max_length=64, description="The offer to award (`off_…`)")
     offer_revision: Integer | None = Field(
         None,
         ge=1,
