@@ -9,6 +9,31 @@ from intentbid.domain.errors import FieldError, ValidationFailed
 
 MAX_ENTRIES = 50
 
+# What :func:`normalise` accepts, as a regular expression for the OpenAPI document (clients and fuzzers): an IPv4
+# address (no leading zeros) or IPv6 address (no zone), each with an optional prefix length. Every string it
+# matches is accepted (a property test holds it); the server may accept a little more (surrounding spaces).
+_H = "[0-9A-Fa-f]{1,4}"
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_V4 = rf"{_OCTET}(\.{_OCTET}){{3}}"
+_V6 = (
+    "("
+    + "|".join(
+        [
+            rf"({_H}:){{7}}{_H}",
+            rf"({_H}:){{1,7}}:",
+            rf"({_H}:){{1,6}}:{_H}",
+            rf"({_H}:){{1,5}}(:{_H}){{1,2}}",
+            rf"({_H}:){{1,4}}(:{_H}){{1,3}}",
+            rf"({_H}:){{1,3}}(:{_H}){{1,4}}",
+            rf"({_H}:){{1,2}}(:{_H}){{1,5}}",
+            rf"{_H}:(:{_H}){{1,6}}",
+            rf":((:{_H}){{1,7}}|:)",
+        ]
+    )
+    + ")"
+)
+PATTERN = rf"^({_V4}(/(3[0-2]|[12]?[0-9]))?|{_V6}(/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))?)$"
+
 
 def normalise(cidrs: Iterable[str], field: str = "ip_allowlist") -> list[str]:
     """Validate and canonicalise (``203.0.113.7/24`` -> ``203.0.113.0/24``; a bare address is a /32 or

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
+from intentbid.domain import cidr
 from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Text, Timestamp
 
 # ASCII classes only: ``\s`` is not the same set in pydantic's (Rust) regex and in JSON Schema's (ECMA-262) -
@@ -75,10 +76,14 @@ class Me(Out):
     environment: Literal["live", "test"]
 
 
+# Documented, not enforced by pydantic: :func:`intentbid.domain.cidr.normalise` validates and names each bad entry.
+Cidr = Annotated[str, Field(json_schema_extra={"pattern": cidr.PATTERN, "description": "IPv4/IPv6 address or CIDR"})]
+
+
 class KeyCreate(StrictModel):
     name: Text = Field(min_length=1, max_length=100)
     scopes: list[str] | None = Field(None, max_length=20, description="Default: every scope of your kind")
-    ip_allowlist: list[str] = Field(
+    ip_allowlist: list[Cidr] = Field(
         default_factory=list, max_length=50, description="IPv4/IPv6 addresses or CIDRs; empty = any address"
     )
     expires_at: InTimestamp | None = None
@@ -100,7 +105,7 @@ class KeyPatch(StrictModel):
 
     name: Text | None = Field(None, min_length=1, max_length=100)
     scopes: list[str] | None = Field(None, max_length=20, description="May only narrow the key's scopes")
-    ip_allowlist: list[str] | None = Field(None, max_length=50)
+    ip_allowlist: list[Cidr] | None = Field(None, max_length=50)
 
 
 class KeyRotate(StrictModel):
