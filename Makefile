@@ -55,9 +55,10 @@ test-browser: install chromium
 test-infra: install node
 	$(BIN)/pytest -q tests/infra
 
-lint: install ## ruff
+lint: install node ## ruff, and Redocly's OpenAPI linter on docs/openapi.json (rules: redocly.yaml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check layers/shared/python local functions tests bench infra tools
+	redocly lint docs/openapi.json --config redocly.yaml
 
 typecheck: install ## mypy
 	$(BIN)/mypy layers/shared/python/intentbid local/intentbid_local functions infra
