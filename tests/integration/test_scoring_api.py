@@ -113,6 +113,34 @@ def test_a_vendor_sees_its_own_rank_only_when_disclosed() -> None:
     assert invoke("offer_get", principal=buyer, path={"offer_id": a_sealed["id"]})[2]["rank"] == 1
 
 
+def test_a_vendors_offer_list_gives_the_same_standing_as_the_single_read() -> None:
+    """Issue 11, item 4: ``GET /v1/vendors/{id}/offers`` ("a vendor's offers and their standing") answered
+    ``rank: null`` for an offer on an ``own_rank`` RFO while ``GET /v1/offers/{id}`` answered ``rank: 2``, and
+    nothing said why a rank is null under ``sealed``. Both reads now share one disclosure rule and say why."""
+    buyer = register("buyer")
+    sealed, open_rank = create_rfo(buyer), create_rfo(buyer, disclosure="own_rank")
+    a, b = register("vendor", "A"), register("vendor", "B")
+    _, a_sealed = submit(a, sealed["id"], unit_price=2_000)
+    _, a_open = submit(a, open_rank["id"], unit_price=4_000)
+    submit(b, open_rank["id"], unit_price=2_000)
+    _, a_gone = submit(a, open_rank["id"], unit_price=4_500)
+    assert invoke("offer_withdraw", principal=a, path={"offer_id": a_gone["id"]})[0] == 200
+    status, _, page = invoke("vendor_offers", principal=a, path={"vendor_id": a["id"]})
+    assert status == 200
+    listed = {o["id"]: o for o in page["data"]}
+    for offer_id in (a_sealed["id"], a_open["id"], a_gone["id"]):
+        single = invoke("offer_get", principal=a, path={"offer_id": offer_id})[2]
+        assert (listed[offer_id]["rank"], listed[offer_id]["rank_hidden_reason"]) == (
+            single["rank"],
+            single["rank_hidden_reason"],
+        )
+    assert (listed[a_open["id"]]["rank"], listed[a_open["id"]]["rank_hidden_reason"]) == (2, None)
+    assert (listed[a_sealed["id"]]["rank"], listed[a_sealed["id"]]["rank_hidden_reason"]) == (None, "sealed")
+    assert (listed[a_gone["id"]]["rank"], listed[a_gone["id"]]["rank_hidden_reason"]) == (None, "not_ranked")
+    for_buyer = invoke("offer_get", principal=buyer, path={"offer_id": a_sealed["id"]})[2]
+    assert (for_buyer["rank"], for_buyer["rank_hidden_reason"]) == (1, None)
+
+
 def test_an_offer_past_its_validity_is_not_awardable_and_ranks_after_every_awardable_offer() -> None:
     """Issue 9, finding 10: an offer whose ``valid_until`` has passed used to stay rank 1 with only a penalty,
     while awarding it is 409 ``offer_not_active``. Now it is marked and ordered after every awardable offer;

@@ -132,13 +132,10 @@ def explain(p: Principal, rfo_id: str) -> Explain:
     )
 
 
-def own_rank(rfo: RfoModel, offer_id: str) -> int | None:
-    """An offer's current rank on its RFO, as the buyer's ranking shows it (one paginated Query)."""
+def standing_ranks(rfo: RfoModel) -> dict[str, int]:
+    """offer id -> its current rank on the RFO, as the buyer's ranking shows it (one paginated Query)."""
     standing, _ = _standing(rfo)
-    for i, (s, _reason) in enumerate(standing, start=1):
-        if s.offer.offer_id == offer_id:
-            return i
-    return None
+    return {s.offer.offer_id: i for i, (s, _reason) in enumerate(standing, start=1)}
 
 
 @retry_on_conflict()
