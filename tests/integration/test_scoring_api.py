@@ -100,6 +100,29 @@ def test_explain_sums_exactly_and_matches_the_ranking() -> None:
     assert invoke("ranking", principal=vendor, path={"rfo_id": rfo["id"]})[0] == 403
 
 
+def test_explain_names_the_penalty_caps_as_caps_and_keeps_the_applied_penalties_per_offer() -> None:
+    """Issue 11, item 4: the explain's top-level ``penalties`` were the version's caps and read as applied. The
+    caps are now ``penalty_caps`` (``penalties`` stays as a deprecated alias); each offer carries what it was
+    charged, which sums with its contributions to its score."""
+    buyer = register("buyer")
+    rfo = create_rfo(buyer)
+    _, full = submit(register("vendor", "Full"), rfo["id"], unit_price=2_500)
+    _, part = submit(register("vendor", "Part"), rfo["id"], unit_price=2_500, quantity_available=60)
+    doc = invoke("ranking_explain", principal=buyer, path={"rfo_id": rfo["id"]})[2]
+    catalog = invoke("scoring_catalog")[2]
+    caps = next(v for v in catalog["versions"] if v["version"] == doc["scoring_version"])["penalty_caps"]
+    assert doc["penalty_caps"] == caps == {"late": "0.500000", "partial": "0.250000", "expiry": "0.250000"}
+    assert doc["penalties"] == caps  # the deprecated alias, for older clients
+    applied = {row["offer_id"]: row["penalties"] for row in doc["data"]}
+    assert applied[full["id"]] == {"late": "0.000000", "partial": "0.000000", "expiry": "0.000000"}
+    assert applied[part["id"]]["partial"] == "0.100000"  # 0.25 x 40/100 short, not the 0.25 cap
+    from intentbid.openapi import build
+
+    schemas = build()["components"]["schemas"]
+    assert schemas["Explain"]["properties"]["penalties"].get("deprecated") is True
+    assert "penalty_caps" in schemas["Explain"]["required"]
+
+
 def test_a_vendor_sees_its_own_rank_only_when_disclosed() -> None:
     buyer = register("buyer")
     sealed, open_rank = create_rfo(buyer), create_rfo(buyer, disclosure="own_rank")

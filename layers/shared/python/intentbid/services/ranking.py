@@ -128,7 +128,10 @@ def explain(p: Principal, rfo_id: str) -> Explain:
         )
     payload["data"] = entries
     return Explain(
-        **payload, awardability=scoring.AWARDABILITY, flags=[flag_view(f) for f in flag_store.for_rfo(rfo.id)]
+        **payload,
+        penalties=payload["penalty_caps"],  # the deprecated alias (README, "Scoring")
+        awardability=scoring.AWARDABILITY,
+        flags=[flag_view(f) for f in flag_store.for_rfo(rfo.id)],
     )
 
 
@@ -204,7 +207,8 @@ def catalog() -> ScoringCatalog:
             VersionInfo(
                 version=v.version,
                 components=list(v.components),
-                penalties={k: scoring.fmt(m) for k, m in v.penalties.items()},
+                penalty_caps=(caps := {k: scoring.fmt(m) for k, m in v.penalties.items()}),
+                penalties=caps,  # the deprecated alias
                 default_weights={k: scoring.fmt(w) for k, w in scoring.normalise_weights(v, None).items()},
                 bounds=[scoring.fmt(lo), scoring.fmt(hi)],
                 relative=v.relative,
