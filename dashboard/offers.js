@@ -7,6 +7,18 @@ import {h, mount, table} from "./dom.js";
 import {localInputToUtc, money, toLocalInput, toMajorText, toMinor, when} from "./format.js";
 import {busy, clearProblems, field, FieldProblem, formAlert, problemText, section, showProblem, statusBadge} from "./ui.js";
 
+/**
+ * The offer's rank as the API discloses it: the number, or why it is hidden (`rank_hidden_reason`: `sealed` when
+ * the RFO shows ranks to its buyer only, `not_ranked` when the offer is no longer active).
+ */
+export function rankCell(o) {
+  if (o.rank !== null && o.rank !== undefined) return h("span", {"data-testid": "offer-rank"}, `#${o.rank}`);
+  const [text, title] = o.rank_hidden_reason === "sealed"
+    ? ["sealed", "Sealed bidding: this RFO shows ranks to its buyer only"]
+    : ["not ranked", "Only active offers stand in the ranking"];
+  return h("span", {className: "muted", "data-testid": "offer-rank", title}, text);
+}
+
 /** The offer's facts and, while it is active, a form to revise it. */
 export function offerDetail(offer, ctx, {onRevised, onRejected, onDismiss} = {}) {
   const facts = h("div", {});
@@ -26,7 +38,7 @@ export function offerDetail(offer, ctx, {onRevised, onRejected, onDismiss} = {})
       ["Delivery", when(o.delivery_date)],
       ["Valid until", when(o.valid_until)],
       ["Revision", h("span", {"data-testid": "offer-revision"}, String(o.revision))],
-      ["Rank", o.rank === null || o.rank === undefined ? "sealed" : String(o.rank)],
+      ["Rank", rankCell(o)],
       ["Submitted", when(o.submitted_at)],
       ["Updated", when(o.updated_at)],
     ];

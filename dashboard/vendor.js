@@ -4,7 +4,7 @@
 import {api} from "./api.js";
 import {h, mount, table} from "./dom.js";
 import {CURRENCIES, daysFromNow, localInputToUtc, money, toLocalInput, toMinor, when} from "./format.js";
-import {offerDetail, rejectionsPanel} from "./offers.js";
+import {offerDetail, rankCell, rejectionsPanel} from "./offers.js";
 import {rfoFacts, rfoList} from "./rfo.js";
 import {busy, clearProblems, field, FieldProblem, formAlert, problemText, section, showProblem, statusBadge} from "./ui.js";
 
@@ -179,6 +179,7 @@ function myOffers(ctx, {onOpen, onReload} = {}) {
         {label: "Delivery", key: "delivery_date", cell: (o) => when(o.delivery_date)},
         {label: "Valid until", key: "valid_until", cell: (o) => when(o.valid_until)},
         {label: "Status", key: "status", cell: (o) => statusBadge(o.status)},
+        {label: "Rank", key: "rank", className: "num", cell: (o) => rankCell(o)},
         {label: "", key: "actions", cell: (o) => h("div", {className: "actions"},
           h("button", {type: "button", className: "secondary small", "data-testid": "open-offer",
             onclick: () => onOpen?.(o)}, o.status === "active" ? "Revise…" : "Details"),

@@ -119,3 +119,23 @@ def test_vendor_withdraws_an_offer(page: Any, api: Any, buyer: Any, vendor: Any)
     expect(row.get_by_test_id("status")).to_have_text("withdrawn")
     expect(row.get_by_test_id("withdraw-offer")).to_have_count(0)
     assert api.call("GET", f"/v1/offers/{offer['id']}", key=vendor.key)["status"] == "withdrawn"
+
+
+def test_my_offers_shows_the_rank_an_own_rank_rfo_discloses(
+    page: Any, api: Any, buyer: Any, vendor: Any, rival: Any
+) -> None:
+    """Issue 11, item 4: "My offers" showed "sealed" for an offer on an ``own_rank`` RFO (the vendor's offer list
+    gave ``rank: null`` there). The list and the detail now show the rank, and "sealed" only where it is sealed."""
+    disclosed, sealed = api.create_rfo(buyer, disclosure="own_rank"), api.create_rfo(buyer)
+    mine = api.submit_offer(vendor, disclosed["id"], unit_price=990)
+    api.submit_offer(rival, disclosed["id"], unit_price=900)  # cheaper: the vendor's offer ranks 2nd
+    hidden = api.submit_offer(vendor, sealed["id"])
+    page.goto("/")
+    sign_in(page, vendor.key, "vendor")
+
+    row = page.locator(f'[data-testid=offer-row][data-id="{mine["id"]}"]')
+    expect(row.get_by_test_id("offer-rank")).to_have_text("#2")
+    sealed_row = page.locator(f'[data-testid=offer-row][data-id="{hidden["id"]}"]')
+    expect(sealed_row.get_by_test_id("offer-rank")).to_have_text("sealed")
+    row.get_by_test_id("open-offer").click()
+    expect(page.get_by_test_id("offer-detail").get_by_test_id("offer-rank")).to_have_text("#2")

@@ -81,7 +81,10 @@ EXPECTED: dict[str, list[str]] = {
     "offer_get (buyer)": [RL, QUERY, GET, QUERY],  # the offer's by_id Query runs twice for a buyer
     "offer_revise": [RL, *TOUCH, QUERY, GET, TX],  # the clock moved to a new window (revision cooldown)
     "ranking": [RL, *TOUCH, GET, QUERY],
-    "vendor_offers": [RL, QUERY],
+    # per distinct RFO on the page: GetItem (status, disclosure) and, where a rank is disclosed (``own_rank``; the
+    # round's RFO is sealed), one ranking Query; so at most 1 + 2 x limit reads (issue 11: the same standing as
+    # offer_get)
+    "vendor_offers": [RL, QUERY, GET],
     "vendor_rejections": [RL, QUERY],
     "ranking_explain": [RL, GET, QUERY, QUERY],
     "rfo_weights": [RL, GET, TX, GET],

@@ -100,6 +100,29 @@ def test_explain_sums_exactly_and_matches_the_ranking() -> None:
     assert invoke("ranking", principal=vendor, path={"rfo_id": rfo["id"]})[0] == 403
 
 
+def test_explain_names_the_penalty_caps_as_caps_and_keeps_the_applied_penalties_per_offer() -> None:
+    """Issue 11, item 4: the explain's top-level ``penalties`` were the version's caps and read as applied. The
+    caps are now ``penalty_caps`` (``penalties`` stays as a deprecated alias); each offer carries what it was
+    charged, which sums with its contributions to its score."""
+    buyer = register("buyer")
+    rfo = create_rfo(buyer)
+    _, full = submit(register("vendor", "Full"), rfo["id"], unit_price=2_500)
+    _, part = submit(register("vendor", "Part"), rfo["id"], unit_price=2_500, quantity_available=60)
+    doc = invoke("ranking_explain", principal=buyer, path={"rfo_id": rfo["id"]})[2]
+    catalog = invoke("scoring_catalog")[2]
+    caps = next(v for v in catalog["versions"] if v["version"] == doc["scoring_version"])["penalty_caps"]
+    assert doc["penalty_caps"] == caps == {"late": "0.500000", "partial": "0.250000", "expiry": "0.250000"}
+    assert doc["penalties"] == caps  # the deprecated alias, for older clients
+    applied = {row["offer_id"]: row["penalties"] for row in doc["data"]}
+    assert applied[full["id"]] == {"late": "0.000000", "partial": "0.000000", "expiry": "0.000000"}
+    assert applied[part["id"]]["partial"] == "0.100000"  # 0.25 x 40/100 short, not the 0.25 cap
+    from intentbid.openapi import build
+
+    schemas = build()["components"]["schemas"]
+    assert schemas["Explain"]["properties"]["penalties"].get("deprecated") is True
+    assert "penalty_caps" in schemas["Explain"]["required"]
+
+
 def test_a_vendor_sees_its_own_rank_only_when_disclosed() -> None:
     buyer = register("buyer")
     sealed, open_rank = create_rfo(buyer), create_rfo(buyer, disclosure="own_rank")
@@ -111,6 +134,34 @@ def test_a_vendor_sees_its_own_rank_only_when_disclosed() -> None:
     mine = invoke("offer_get", principal=a, path={"offer_id": a_open["id"]})[2]
     assert mine["rank"] == 2 and b["id"] not in str(mine) and str(b_open["unit_price"]) not in str(mine)
     assert invoke("offer_get", principal=buyer, path={"offer_id": a_sealed["id"]})[2]["rank"] == 1
+
+
+def test_a_vendors_offer_list_gives_the_same_standing_as_the_single_read() -> None:
+    """Issue 11, item 4: ``GET /v1/vendors/{id}/offers`` ("a vendor's offers and their standing") answered
+    ``rank: null`` for an offer on an ``own_rank`` RFO while ``GET /v1/offers/{id}`` answered ``rank: 2``, and
+    nothing said why a rank is null under ``sealed``. Both reads now share one disclosure rule and say why."""
+    buyer = register("buyer")
+    sealed, open_rank = create_rfo(buyer), create_rfo(buyer, disclosure="own_rank")
+    a, b = register("vendor", "A"), register("vendor", "B")
+    _, a_sealed = submit(a, sealed["id"], unit_price=2_000)
+    _, a_open = submit(a, open_rank["id"], unit_price=4_000)
+    submit(b, open_rank["id"], unit_price=2_000)
+    _, a_gone = submit(a, open_rank["id"], unit_price=4_500)
+    assert invoke("offer_withdraw", principal=a, path={"offer_id": a_gone["id"]})[0] == 200
+    status, _, page = invoke("vendor_offers", principal=a, path={"vendor_id": a["id"]})
+    assert status == 200
+    listed = {o["id"]: o for o in page["data"]}
+    for offer_id in (a_sealed["id"], a_open["id"], a_gone["id"]):
+        single = invoke("offer_get", principal=a, path={"offer_id": offer_id})[2]
+        assert (listed[offer_id]["rank"], listed[offer_id]["rank_hidden_reason"]) == (
+            single["rank"],
+            single["rank_hidden_reason"],
+        )
+    assert (listed[a_open["id"]]["rank"], listed[a_open["id"]]["rank_hidden_reason"]) == (2, None)
+    assert (listed[a_sealed["id"]]["rank"], listed[a_sealed["id"]]["rank_hidden_reason"]) == (None, "sealed")
+    assert (listed[a_gone["id"]]["rank"], listed[a_gone["id"]]["rank_hidden_reason"]) == (None, "not_ranked")
+    for_buyer = invoke("offer_get", principal=buyer, path={"offer_id": a_sealed["id"]})[2]
+    assert (for_buyer["rank"], for_buyer["rank_hidden_reason"]) == (1, None)
 
 
 def test_an_offer_past_its_validity_is_not_awardable_and_ranks_after_every_awardable_offer() -> None:

@@ -77,7 +77,7 @@ ACCESS: dict[str, Access] = {
         {"rfos": R, "offers": W, "outbox": A, "audit": A, "accounts": U, "rejections": W, "flags": W}
     ),
     "offer_withdraw": Access({"rfos": R, "offers": W, "outbox": A, "audit": A}),
-    "vendor_offers": Access({"offers": R}),
+    "vendor_offers": Access({"offers": R, "rfos": R}),  # each RFO on the page: status, disclosure, standing
     "outbox_dispatch": Access({"rfos": R, "offers": R, "audit": R, "flags": W, "outbox": W}),
     "rfo_expire": Access({"rfos": W, "outbox": A, "audit": A}),
     "rfo_close": Access({"rfos": W, "outbox": A, "audit": A}),

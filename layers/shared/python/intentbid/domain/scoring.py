@@ -646,7 +646,8 @@ def explain_payload(
         "relative": v.relative,
         "formula": v.formula,
         "components": list(v.components),
-        "penalties": {k: fmt(m) for k, m in v.penalties.items()},
+        # the version's maximum per penalty; what each offer was charged is its own ``penalties`` in ``data``
+        "penalty_caps": {k: fmt(m) for k, m in v.penalties.items()},
         "bounds": [fmt(lo), fmt(hi)],
         "weights": {k: fmt(x) for k, x in w.items()},
         "order": [

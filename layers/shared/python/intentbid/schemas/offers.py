@@ -66,7 +66,13 @@ class Offer(Out):
     rank: int | None = Field(
         None,
         description="Own rank: for the vendor when the RFO discloses `own_rank`, and "
-        "for the buyer; null otherwise (sealed bidding)",
+        "for the buyer; null otherwise, and `rank_hidden_reason` says why",
+    )
+    rank_hidden_reason: Literal["sealed", "not_ranked"] | None = Field(
+        None,
+        description="Why `rank` is null (null when it is given): `sealed` - the RFO's disclosure is `sealed`, "
+        "so only its buyer sees ranks; `not_ranked` - the offer is not active (withdrawn, won or lost), so it "
+        "has no standing",
     )
     livemode: bool
     submitted_at: Timestamp

@@ -48,8 +48,9 @@ class Ranking(Out):
 
 
 class Explain(Out):
-    """Per offer: raw inputs, normalised components, weights, contributions, penalties and tie-break key, such
-    that sum(contributions) - sum(penalties) == score exactly; plus the version's formula and the RFO's flags."""
+    """Per offer: raw inputs, normalised components, weights, contributions, the penalties applied and tie-break
+    key, such that sum(contributions) - sum(penalties) == score exactly; plus the version's formula, its penalty
+    caps and the RFO's flags."""
 
     object: Literal["ranking_explain"] = "ranking_explain"
     rfo_id: str
@@ -57,7 +58,15 @@ class Explain(Out):
     relative: bool
     formula: str
     components: list[str]
-    penalties: dict[str, str]
+    penalty_caps: dict[str, str] = Field(
+        description="The version's cap (maximum) of each penalty, not what was applied: each offer's applied "
+        "penalties are its own `penalties` in `data`"
+    )
+    penalties: dict[str, str] = Field(
+        deprecated=True,
+        description="Deprecated alias of `penalty_caps` (the caps, NOT the penalties applied; those are per offer "
+        "in `data[].penalties`); kept for older clients",
+    )
     bounds: list[str]
     weights: dict[str, str]
     order: list[str]
@@ -94,7 +103,14 @@ class WeightsUpdate(StrictModel):
 class VersionInfo(Out):
     version: str
     components: list[str]
-    penalties: dict[str, str]
+    penalty_caps: dict[str, str] = Field(
+        description="The version's cap (maximum) of each penalty, not what was applied: an offer's applied penalties "
+        "are in its ranking row and explain entry"
+    )
+    penalties: dict[str, str] = Field(
+        deprecated=True,
+        description="Deprecated alias of `penalty_caps` (the caps, NOT penalties applied); kept for older clients",
+    )
     default_weights: dict[str, str]
     bounds: list[str]
     relative: bool

@@ -4,7 +4,7 @@ outbox event, guarded by the RFO being OPEN before its deadline (checked on read
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from intentbid import config
 from intentbid import observability as obs
@@ -247,17 +247,37 @@ def withdraw(p: Principal, offer_id: str) -> Offer:
     return offer_view(offer)
 
 
+RankHidden = Literal["sealed", "not_ranked"]
+
+
+def _rank_hidden_reason(p: Principal, offer: OfferModel, rfo: RfoModel | None) -> RankHidden | None:
+    """Why an offer's ``rank`` is not shown to ``p`` (None: it is): the one disclosure rule of every offer read."""
+    if rfo is None or offer.status != "active":
+        return "not_ranked"  # withdrawn, or already decided: only active offers stand in the ranking
+    if p.kind != "buyer" and rfo.disclosure != "own_rank":
+        return "sealed"  # the RFO's disclosure shows a rank to its buyer only
+    return None
+
+
+def _with_standing(p: Principal, offer: OfferModel, rfo: RfoModel | None, ranks: dict[str, int] | None) -> Offer:
+    """The offer's view with its rank (or why it is hidden); ``ranks`` is its RFO's standing, computed once."""
+    from intentbid.services.ranking import standing_ranks
+
+    view = offer_view(offer, rfo)
+    reason: RankHidden | None = _rank_hidden_reason(p, offer, rfo)
+    if reason is None and rfo is not None:
+        view.rank = (ranks if ranks is not None else standing_ranks(rfo)).get(offer.id)
+        reason = None if view.rank is not None else "not_ranked"
+    view.rank_hidden_reason = reason
+    return view
+
+
 def get(p: Principal, offer_id: str) -> Offer:
     """An offer; its ``rank`` is disclosed to the buyer, and to its vendor only when the RFO is ``own_rank``
-    (never another vendor's price or identity)."""
+    (never another vendor's price or identity); ``rank_hidden_reason`` says why it is null."""
     offer, rfo = access.offer_for(p, offer_id)
     rfo = rfo or rfo_store.get(offer.rfo_id)
-    view = offer_view(offer, rfo)
-    if rfo is not None and offer.status == "active" and (p.kind == "buyer" or rfo.disclosure == "own_rank"):
-        from intentbid.services.ranking import own_rank
-
-        view.rank = own_rank(rfo, offer.id)
-    return view
+    return _with_standing(p, offer, rfo, None)
 
 
 def list_for_rfo(p: Principal, rfo_id: str, q: PageQuery) -> OfferPage:
@@ -269,9 +289,24 @@ def list_for_rfo(p: Principal, rfo_id: str, q: PageQuery) -> OfferPage:
 
 
 def list_for_vendor(p: Principal, vendor_id: str, q: PageQuery) -> OfferPage:
+    """A vendor's offers and their standing, exactly as ``GET /v1/offers/{id}`` gives each: per distinct RFO on
+    the page one GetItem (its status and disclosure) and, where a rank is disclosed, one ranking Query — so at
+    most ``2 x limit`` reads after the page's own Query (see README, "Scoring")."""
+    from intentbid.services.ranking import standing_ranks
+
     if not ids.is_id(vendor_id, "ven") or (p.kind == "vendor" and vendor_id != p.id):
         raise NotFound("No such vendor.")
     items, cursor = store.page_for_vendor(vendor_id, limit=q.limit, cursor=q.cursor)
     if not p.is_admin:
         items = [o for o in items if o.environment == p.environment]
-    return OfferPage(data=[offer_view(o) for o in items], next_cursor=cursor)
+    rfos: dict[str, RfoModel | None] = {}
+    ranks: dict[str, dict[str, int]] = {}
+    data = []
+    for o in items:
+        if o.rfo_id not in rfos:
+            rfos[o.rfo_id] = rfo_store.get(o.rfo_id)
+        rfo = rfos[o.rfo_id]
+        if rfo is not None and _rank_hidden_reason(p, o, rfo) is None and rfo.id not in ranks:
+            ranks[rfo.id] = standing_ranks(rfo)
+        data.append(_with_standing(p, o, rfo, ranks.get(o.rfo_id, {})))
+    return OfferPage(data=data, next_cursor=cursor)

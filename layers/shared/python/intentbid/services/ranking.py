@@ -128,17 +128,17 @@ def explain(p: Principal, rfo_id: str) -> Explain:
         )
     payload["data"] = entries
     return Explain(
-        **payload, awardability=scoring.AWARDABILITY, flags=[flag_view(f) for f in flag_store.for_rfo(rfo.id)]
+        **payload,
+        penalties=payload["penalty_caps"],  # the deprecated alias (README, "Scoring")
+        awardability=scoring.AWARDABILITY,
+        flags=[flag_view(f) for f in flag_store.for_rfo(rfo.id)],
     )
 
 
-def own_rank(rfo: RfoModel, offer_id: str) -> int | None:
-    """An offer's current rank on its RFO, as the buyer's ranking shows it (one paginated Query)."""
+def standing_ranks(rfo: RfoModel) -> dict[str, int]:
+    """offer id -> its current rank on the RFO, as the buyer's ranking shows it (one paginated Query)."""
     standing, _ = _standing(rfo)
-    for i, (s, _reason) in enumerate(standing, start=1):
-        if s.offer.offer_id == offer_id:
-            return i
-    return None
+    return {s.offer.offer_id: i for i, (s, _reason) in enumerate(standing, start=1)}
 
 
 @retry_on_conflict()
@@ -207,7 +207,8 @@ def catalog() -> ScoringCatalog:
             VersionInfo(
                 version=v.version,
                 components=list(v.components),
-                penalties={k: scoring.fmt(m) for k, m in v.penalties.items()},
+                penalty_caps=(caps := {k: scoring.fmt(m) for k, m in v.penalties.items()}),
+                penalties=caps,  # the deprecated alias
                 default_weights={k: scoring.fmt(w) for k, w in scoring.normalise_weights(v, None).items()},
                 bounds=[scoring.fmt(lo), scoring.fmt(hi)],
                 relative=v.relative,
