@@ -646,3 +646,19 @@ def test_make_invoke_runs_one_handler_on_one_sample_event(function: str, event: 
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert check(json.loads(done.stdout))  # stdout is the result alone; logs go to stderr
+
+
+def test_the_readme_api_example_runs_as_written(runtime: Any) -> None:
+    """Issue 11, item 4: the README's "Calling the API" block, run by bash against the runtime as a new integrator
+    would paste it (its dates are computed from today, so it cannot go stale), registers and posts an RFO."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = next(
+        b for b in re.findall(r"^```bash\n(.*?)^```", readme, flags=re.S | re.M) if "/v1/rfos" in b and "curl" in b
+    )
+    script = block.replace("localhost:8080", runtime.url.removesuffix("/"))
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    rfo = json.loads(done.stdout.strip().splitlines()[-1])
+    assert rfo["object"] == "rfo" and rfo["status"] == "OPEN", rfo
