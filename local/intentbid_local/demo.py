@@ -3,12 +3,18 @@
 A buyer and three vendors register, the buyer posts an RFO, each vendor offers, the buyer reads the ranking
 and awards the best offer; a second RFO nobody awards expires at its deadline. Uses a runtime already
 answering at ``--url`` (``make dev``), or starts one in this process. Prints what happened; exits 1 if any
-step fails. API keys are never printed.
+step fails.
+
+The round's RFO has a bidding window of a day (``BIDDING_WINDOW``) and is awarded while still open: offers made
+seconds before a deadline are what ``last_second_submission`` flags, so a short window would greet a new admin
+with a false alarm per vendor (issue 11). At the end it prints how to sign in as each demo user, with their
+keys, only for a runtime on this machine that outlives the demo (``make dev``): they are local demo keys.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import logging
 import sys
@@ -19,9 +25,11 @@ import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 EXPIRY_DEMO_S = 3
+BIDDING_WINDOW = timedelta(days=1)  # far from the deadline: no last_second_submission (its 60 s / 2 % rule)
 VENDORS = (  # name, unit price (minor units), ETA days
     ("Northwind Seating", 21900, 6),
     ("Contoso Furniture", 19900, 12),
@@ -86,7 +94,63 @@ def answers(url: str) -> bool:
         return False
 
 
-def play(client: Client) -> None:
+def round_rfo(now: datetime) -> dict[str, Any]:
+    """The round's RFO: its deadline a whole ``BIDDING_WINDOW`` away (the buyer awards it while it is open)."""
+    return {
+        "title": "500 ergonomic office chairs",
+        "description": "Mesh back, adjustable arms, 5-year warranty",
+        "category": "office-furniture",
+        "quantity": 500,
+        "unit": "pcs",
+        "budget_max": 12_500_000,
+        "currency": "USD",
+        "delivery_region": "us-east",
+        "need_by": rfc3339(now + timedelta(days=14)),
+        "expires_at": rfc3339(now + BIDDING_WINDOW),
+    }
+
+
+def round_offer(now: datetime, price: int, eta: int) -> dict[str, Any]:
+    return {
+        "unit_price": price,
+        "currency": "USD",
+        "quantity_available": 500,
+        "eta_days": eta,
+        "availability_confirmed": True,
+        "valid_until": rfc3339(now + timedelta(days=30)),
+    }
+
+
+def is_local(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def sign_in_help(out: TextIO, url: str, users: list[tuple[str, str, str]], *, lasting: bool) -> None:
+    """How to sign in to the dashboard as each demo user: (kind, name, key)."""
+    out.write("\nSign in as a demo user\n")
+    if not lasting:
+        out.write(
+            "  The runtime this demo started stops with it: run `make dev`, then `make demo`, to sign in as them.\n"
+        )
+        return
+    if not is_local(url):
+        out.write(f"  {url} is not on this machine: the demo users' keys are not printed.\n")
+        return
+    out.write(
+        f'  Open {url.rstrip("/")}/ and paste a key into "API key" (the dashboard knows who it is).\n'
+        "  LOCAL DEMO KEYS: accounts this demo just made on your local runtime; they work nowhere else.\n\n"
+    )
+    for kind, name, key in users:
+        out.write(f"  {kind:<7} {name:<20} {key}\n")
+
+
+def play(client: Client, *, lasting: bool = True) -> None:
     out = client.out
     run_tag = uuid.uuid4().hex[:6]
     now = datetime.now(UTC)
@@ -116,18 +180,7 @@ def play(client: Client) -> None:
         "POST",
         "/v1/rfos",
         201,
-        {
-            "title": "500 ergonomic office chairs",
-            "description": "Mesh back, adjustable arms, 5-year warranty",
-            "category": "office-furniture",
-            "quantity": 500,
-            "unit": "pcs",
-            "budget_max": 12_500_000,
-            "currency": "USD",
-            "delivery_region": "us-east",
-            "need_by": rfc3339(now + timedelta(days=14)),
-            "expires_at": rfc3339(now + timedelta(seconds=60)),
-        },
+        round_rfo(now),
         key=buyer_key,
     )
     rfo_id = rfo["id"]
@@ -139,14 +192,7 @@ def play(client: Client) -> None:
             "POST",
             f"/v1/rfos/{rfo_id}/offers",
             201,
-            {
-                "unit_price": price,
-                "currency": "USD",
-                "quantity_available": 500,
-                "eta_days": eta,
-                "availability_confirmed": True,
-                "valid_until": rfc3339(now + timedelta(days=30)),
-            },
+            round_offer(now, price, eta),
             key=key,
         )
 
@@ -204,6 +250,9 @@ def play(client: Client) -> None:
     after = client.call("the deadline has passed", "GET", f"/v1/rfos/{soon['id']}", 200, key=buyer_key)
     expect_status(after, "EXPIRED")
 
+    users = [("buyer", "Acme Procurement", buyer_key)] + [("vendor", v[1], v[2]) for v in vendors]
+    sign_in_help(out, client.base, users, lasting=lasting)
+
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m intentbid_local.demo", description=__doc__)
@@ -231,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         out.write(f"Using the runtime at {url}\n")
     try:
-        play(Client(url, out))
+        play(Client(url, out), lasting=runtime is None)
     except StepFailed as exc:
         out.write(f"\nDemo failed: {exc}\n")
         return 1

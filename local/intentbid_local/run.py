@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 
 from intentbid_local import console
+from intentbid_local.environment import LOCAL_DEFAULTS
 from intentbid_local.runtime import LocalRuntime, RuntimeInfo
 
 DEFAULT_PORT = 8080
@@ -81,6 +82,21 @@ def write_state(path: Path, info: RuntimeInfo) -> None:
     tmp.replace(path)
 
 
+def registration_limit_line() -> str:
+    """The registration limit this runtime answers with, and why it is not AWS's (issue 11: the README said
+    ``10/3600`` while ``make dev`` answered ``q=1000``, unexplained)."""
+    from intentbid.domain.ratelimit import DEFAULTS
+
+    spec = os.environ.get("INTENTBID_RATE_LIMIT_REGISTER", LOCAL_DEFAULTS["INTENTBID_RATE_LIMIT_REGISTER"])
+    line = f"  Limits     registrations {spec} per source IP (quota/window_s)"
+    if spec == LOCAL_DEFAULTS["INTENTBID_RATE_LIMIT_REGISTER"] != DEFAULTS["register"]:
+        line += (
+            f"\n             raised locally from the default {DEFAULTS['register']}: every local client is 127.0.0.1,"
+            "\n             so demos and tests register freely (INTENTBID_RATE_LIMIT_REGISTER changes it)"
+        )
+    return line
+
+
 def banner(info: RuntimeInfo, workers: list[str]) -> str:
     key = info.admin_key or "(none: intentbid.services.accounts.create_admin is not available yet)"
     return "\n".join(
@@ -92,6 +108,7 @@ def banner(info: RuntimeInfo, workers: list[str]) -> str:
             f"  Docs       {info.docs_url}",
             f"  moto       {info.moto_url}",
             f"  Workers    {', '.join(workers) or '(none)'}",
+            registration_limit_line(),
             f"  Admin key  {key}",
             "             (shown once; this moto's data lives only as long as this process)",
             "  Ctrl-C stops everything.",

@@ -616,6 +616,11 @@ def test_sigint_stops_the_runtime_with_exit_0(runtime_factory: Callable[..., Any
 
 
 def test_make_demo_plays_a_round_against_the_runtime(runtime: Any) -> None:
+    """The round completes, raises no suspicious-activity flag (issue 11, item 4: its 60 s bidding window made
+    every vendor a ``last_second_submission``), and says how to sign in as each demo user with their local keys."""
+    from intentbid.config import FlagPolicy
+    from intentbid.domain import flags
+
     done = subprocess.run(
         [sys.executable, "-m", "intentbid_local.demo", "--url", runtime.url],
         check=False,
@@ -625,7 +630,38 @@ def test_make_demo_plays_a_round_against_the_runtime(runtime: Any) -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Demo complete." in done.stdout
-    assert "ib_live_" not in done.stdout  # keys are never printed
+    assert "LOCAL DEMO KEYS" in done.stdout
+    users = re.findall(r"^  (buyer|vendor) +(.+?) +(ib_live_\S+)$", done.stdout, flags=re.M)
+    assert [kind for kind, _, _ in users] == ["buyer", "vendor", "vendor", "vendor"]
+    for kind, _name, key in users:  # every printed key signs in as the kind it names
+        status, _, me = runtime.request("GET", "/v1/me", key=key)
+        assert status == 200 and me["kind"] == kind, me
+    buyer_key = users[0][2]
+    rfo_id = re.search(r"^  RFO (\S+): ", done.stdout, flags=re.M).group(1)  # type: ignore[union-attr]
+    rfo = runtime.request("GET", f"/v1/rfos/{rfo_id}", key=buyer_key)[2]
+    offers = runtime.request("GET", f"/v1/rfos/{rfo_id}/offers", key=buyer_key)[2]["data"]
+    assert len(offers) == 3
+
+    def at(value: str) -> datetime:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+    # the detectors the dispatcher runs, over the round's real timestamps (deterministic: no waiting for it)
+    window = flags.RfoWindow(rfo_id, at(rfo["created_at"]), at(rfo["expires_at"]))
+    samples = [
+        flags.OfferSample(
+            o["id"],
+            o["vendor_id"],
+            rfo_id,
+            o["unit_price"],
+            o["quantity_available"],
+            at(o["delivery_date"]),
+            at(o["submitted_at"]),
+        )
+        for o in offers
+    ]
+    assert flags.evaluate(window, samples, [], [], FlagPolicy()) == []
+    raised = runtime.request("GET", "/v1/admin/flags?limit=100", key=runtime.admin_key)[2]["data"]
+    assert [f for f in raised if f.get("rfo_id") == rfo_id] == []
 
 
 @pytest.mark.parametrize(
@@ -646,3 +682,19 @@ def test_make_invoke_runs_one_handler_on_one_sample_event(function: str, event: 
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert check(json.loads(done.stdout))  # stdout is the result alone; logs go to stderr
+
+
+def test_the_readme_api_example_runs_as_written(runtime: Any) -> None:
+    """Issue 11, item 4: the README's "Calling the API" block, run by bash against the runtime as a new integrator
+    would paste it (its dates are computed from today, so it cannot go stale), registers and posts an RFO."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = next(
+        b for b in re.findall(r"^```bash\n(.*?)^```", readme, flags=re.S | re.M) if "/v1/rfos" in b and "curl" in b
+    )
+    script = block.replace("localhost:8080", runtime.url.removesuffix("/"))
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    rfo = json.loads(done.stdout.strip().splitlines()[-1])
+    assert rfo["object"] == "rfo" and rfo["status"] == "OPEN", rfo
