@@ -203,7 +203,7 @@ def _responses(route: Route) -> dict[str, Any]:
     links = _links(route)
     if links:
         responses[str(route.status)]["links"] = links
-    errors = set(route.errors) | {500}
+    errors = set(route.errors) | {400, 500}  # any operation: 400 ``unknown_parameter`` for an undeclared query param
     if route.request or route.idempotent:  # a malformed Idempotency-Key is a 400 too
         errors |= {400, 413}
     if route.idempotent:  # the same key while its first request runs (409), or with another request (422)
