@@ -345,8 +345,9 @@ def _play(api_event: ApiEvent, load_function: LoadFunction, counter: CallCounter
     clock.set_clock(lambda: t0)
     now = clock.now()
     call = _Round(api_event, load_function, counter)
-    for public in ("health", "ready", "openapi", "docs"):
+    for public in ("health", "ready", "openapi", "docs", "errors"):
         call(public)
+    call("error_entry", path={"code": "validation_failed"})
     vendor_reg = call("vendor_register", body=VENDOR_BODY)
     buyer_reg = call("buyer_register", body=BUYER_BODY)
     vendor, buyer = principal_of(vendor_reg, "vendor"), principal_of(buyer_reg, "buyer")

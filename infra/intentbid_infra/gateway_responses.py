@@ -15,9 +15,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from intentbid.http.problem import PROBLEM_JSON, TYPE_BASE
+from intentbid.http.problem import PROBLEM_JSON, type_uri
 
 REQUEST_ID = "$context.requestId"
+# The stack serves the execute-api URL, whose paths carry the stage: the catalog is at /<stage>/errors/<code>.
+BASE = "/$context.stage"
 GATEWAY_MESSAGE = "$context.error.messageString"  # already a quoted JSON string
 DENY_CODE = "$context.authorizer.deny_code"
 _RAW = "__raw__"
@@ -35,7 +37,7 @@ class GatewayProblem:
 
     def body(self) -> str:
         doc = {
-            "type": TYPE_BASE + self.code,
+            "type": type_uri(self.code, BASE),
             "title": self.title,
             "status": self.status,
             "detail": _RAW if self.detail == GATEWAY_MESSAGE else self.detail,

@@ -50,12 +50,12 @@ def content_type(path: Path) -> str:
 
 def relative_request_path(url_path: str) -> str | None:
     """The file path under the dashboard that ``url_path`` asks for ('' means the index), or ``None`` when
-    the URL is not a dashboard URL (``/v1/...``, ``/docs``)."""
+    the URL is not a dashboard URL (``/v1/...``, ``/docs``, ``/errors``)."""
     if url_path in ("/", PREFIX + "/"):
         return ""
     if url_path.startswith(PREFIX + "/"):
         return url_path[len(PREFIX) + 1 :]
-    if url_path.startswith(("/v1/", "/docs")) or url_path in ("/v1", PREFIX):
+    if url_path.startswith(("/v1/", "/docs", "/errors")) or url_path in ("/v1", PREFIX):
         return None
     return url_path.lstrip("/")
 

@@ -15,6 +15,7 @@ import sys
 import textwrap
 import threading
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -47,7 +48,7 @@ def assert_problem(status: int, headers: Any, body: Any, expected_status: int, c
     assert headers.get("Content-Type") == "application/problem+json"
     assert body["status"] == expected_status
     assert body["code"] == code
-    assert body["type"] == f"https://docs.intentbid.dev/errors/{code}"
+    assert body["type"] == f"/errors/{code}"
     assert body["title"] and body["detail"]
     assert body["instance"] == headers.get("X-Request-Id")
     assert isinstance(body["retryable"], bool)
@@ -323,6 +324,34 @@ def test_docs_and_openapi_are_served_by_their_handlers(runtime: Any) -> None:
     status, _, doc = runtime.request("GET", "/v1/openapi.json")
     assert status == 200
     assert "/v1/health" in doc["paths"]
+
+
+def test_the_error_catalog_is_served_on_the_same_origin(runtime: Any) -> None:
+    status, headers, page = runtime.request("GET", "/errors/validation_failed", headers={"Accept": "text/html"})
+    assert status == 200 and headers.get("Content-Type") == "text/html; charset=utf-8"
+    assert b"<code>validation_failed</code>" in page and b"How to fix it" in page
+    assert "default-src 'none'" in headers.get("Content-Security-Policy", "")
+    status, _, index = runtime.request("GET", "/errors")
+    assert status == 200 and "validation_failed" in {d["code"] for d in index["data"]}
+
+
+def test_a_real_problem_type_resolves_to_its_catalog_page(runtime: Any) -> None:
+    request_url = runtime.url + "/v1/rfos/rfo_nope"
+    status, headers, body = runtime.request("GET", "/v1/rfos/rfo_nope")  # no key: the gateway's own 401
+    assert_problem(status, headers, body, 401, "unauthenticated")
+    resolved = urllib.parse.urljoin(request_url, body["type"])  # RFC 9457: a URI reference, against the request URI
+    assert resolved == runtime.url + "/errors/unauthenticated"
+    status, _, page = runtime.request("GET", resolved.removeprefix(runtime.url), headers={"Accept": "text/html"})
+    assert status == 200 and b"<code>unauthenticated</code>" in page
+
+
+def test_a_typo_d_filter_is_refused_over_http(runtime: Any) -> None:
+    buyer = register(runtime, "buyer")
+    status, headers, body = runtime.request("GET", "/v1/rfos?stauts=OPEN", key=buyer["api_key"])
+    assert_problem(status, headers, body, 400, "unknown_parameter")
+    assert [e["field"] for e in body["errors"]] == ["stauts"] and "status" in body["errors"][0]["message"]
+    status, _, page = runtime.request("GET", "/v1/rfos?status=OPEN&limit=5", key=buyer["api_key"])
+    assert status == 200 and page["data"] == []
 
 
 def test_the_dashboard_is_served_on_the_same_origin(runtime: Any) -> None:

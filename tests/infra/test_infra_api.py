@@ -9,7 +9,7 @@ import pytest
 from cfn_refs import by_property, mentions, ref_id, resource_paths
 from infra_synth import STAGE, Synth
 
-from intentbid.http.problem import PROBLEM_JSON, TYPE_BASE
+from intentbid.http.problem import PROBLEM_JSON
 from intentbid.routes import ROUTES, Route, arn_path
 from intentbid.workers import AUTHORIZER
 from intentbid_infra import config
@@ -87,7 +87,7 @@ def test_every_path_answers_an_undeclared_method_with_405_and_allow(synth: Synth
         assert headers["method.response.header.Content-Type"] == f"'{PROBLEM_JSON}'"
         body = json.loads(response["ResponseTemplates"]["application/json"])
         assert body["status"] == 405 and body["code"] == "method_not_allowed"
-        assert body["type"] == TYPE_BASE + "method_not_allowed" and body["instance"] == "$context.requestId"
+        assert body["type"] == "/$context.stage/errors/method_not_allowed" and body["instance"] == "$context.requestId"
         (method_response,) = any_method["MethodResponses"]
         assert method_response["StatusCode"] == "405"
         assert set(method_response["ResponseParameters"]) == set(headers)
@@ -137,7 +137,7 @@ def test_gateway_responses_are_problem_json(synth: Synth) -> None:
         assert {"type", "title", "status", "detail", "instance", "code"} <= set(body), response_type
         assert body["status"] == int(props["StatusCode"]), response_type
         assert body["instance"] == "$context.requestId"
-        assert body["type"] == TYPE_BASE + body["code"]
+        assert body["type"] == "/$context.stage/errors/" + body["code"]
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,8 @@ EXPECTED: dict[str, list[str]] = {
     "ready": [RL, "DescribeTable"],  # throttled per IP; one call, then cached for a few seconds per instance
     "openapi": [],
     "docs": [],
+    "errors": [],
+    "error_entry": [],
     "vendor_register": [RL, TX],
     "buyer_register": [RL, TX],
     "authorizer (valid key)": [GET],

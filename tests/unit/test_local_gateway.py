@@ -96,7 +96,7 @@ def problem_of(resp: HttpResponse) -> dict[str, Any]:
     assert resp.header("Content-Type") == "application/problem+json"
     body = json.loads(resp.body)
     assert body["status"] == resp.status
-    assert body["type"] == "https://docs.intentbid.dev/errors/" + body["code"]
+    assert body["type"] == "/errors/" + body["code"]
     assert body["instance"] == resp.header("X-Request-Id")
     return dict(body)
 

@@ -109,6 +109,8 @@ PUBLIC_RETURNS: dict[str, str] = {
     "ready": "table reachability",
     "openapi": "the OpenAPI document",
     "docs": "HTML docs",
+    "errors": "the error catalog",
+    "error_entry": "one error code's page",
     "vendor_register": "a vendor and its first key (throttled per source IP)",
     "buyer_register": "a buyer and its first key (throttled per source IP)",
     "scoring_catalog": "the scoring versions, formulas and weight profiles (published in advance)",

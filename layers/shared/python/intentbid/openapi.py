@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from intentbid import __version__
+from intentbid.http import catalog
 from intentbid.http.idempotency import KEY_PATTERN
 from intentbid.routes import ROUTES, Route
 
@@ -115,7 +116,10 @@ def resolve(ref: str) -> type[BaseModel]:
 
 
 def _path_param(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+    schema: dict[str, Any] = {"type": "string", "maxLength": 64}
+    if name == "code":  # GET /errors/{code}: the catalog's codes (any other is 404)
+        schema = {"type": "string", "enum": [entry.code for entry in catalog.ENTRIES]}
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
 def _query_params(model: type[BaseModel]) -> list[dict[str, Any]]:
@@ -203,7 +207,7 @@ def _responses(route: Route) -> dict[str, Any]:
     links = _links(route)
     if links:
         responses[str(route.status)]["links"] = links
-    errors = set(route.errors) | {500}
+    errors = set(route.errors) | {400, 500}  # any operation: 400 ``unknown_parameter`` for an undeclared query param
     if route.request or route.idempotent:  # a malformed Idempotency-Key is a 400 too
         errors |= {400, 413}
     if route.idempotent:  # the same key while its first request runs (409), or with another request (422)
@@ -327,6 +331,7 @@ def docs_html() -> str:
         "text-align:left;vertical-align:top}</style></head><body><h1>IntentBid API</h1>"
         "<p>Machine-readable: <a href='/v1/openapi.json'>/v1/openapi.json</a>. Auth: "
         "<code>Authorization: Bearer ib_live_…</code>. Errors: RFC 9457 problem+json with a stable "
-        "<code>code</code>.</p><table><thead><tr><th>Method</th><th>Path</th><th>What</th><th>Who</th>"
+        "<code>code</code>, each explained in the <a href='/errors'>error catalog</a>.</p>"
+        "<table><thead><tr><th>Method</th><th>Path</th><th>What</th><th>Who</th>"
         "<th>Statuses</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></body></html>"
     )

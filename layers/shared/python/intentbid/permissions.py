@@ -51,6 +51,8 @@ ACCESS: dict[str, Access] = {
     "ready": Access({"rfos": R}),  # one DescribeTable, cached per instance (services/health.py)
     "openapi": Access(),
     "docs": Access(),
+    "errors": Access(),
+    "error_entry": Access(),
     "vendor_register": Access({"accounts": W, "api-keys": W, "outbox": A, "audit": A}),
     "buyer_register": Access({"accounts": W, "api-keys": W, "outbox": A, "audit": A}),
     "me": Access(),

@@ -10,12 +10,14 @@ else is logged and becomes a 500 problem without details.
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import re
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -148,6 +150,54 @@ def validation_error(exc: ValidationError) -> e.ValidationFailed:
     return e.ValidationFailed(f"{len(items)} field(s) failed validation.", errors=items)
 
 
+def query_parameters(route: Route) -> tuple[str, ...]:
+    """The query parameters ``route`` accepts: the fields of its query model (by alias), none without one."""
+    return _model_fields(route.query) if route.query else ()
+
+
+@cache
+def _model_fields(ref: str) -> tuple[str, ...]:
+    module, _, name = ref.partition(":")
+    model = getattr(importlib.import_module(f"intentbid.schemas.{module}"), name)
+    return tuple(f.alias or n for n, f in model.model_fields.items())
+
+
+_MAX_NAMED = 20  # unknown parameters named in one answer (each in ``errors[]``), and a long name is cut
+_NAME_CHARS = 100
+
+
+def check_query(route: Route, query: dict[str, str]) -> None:
+    """400 ``unknown_parameter`` naming every query parameter the operation does not declare: a typo'd filter
+    must not silently list everything. The accepted ones are listed, so the message says how to fix it."""
+    accepted = query_parameters(route)
+    unknown = sorted(k for k in query if k not in accepted)
+    if not unknown:
+        return
+    hint = (
+        f"This operation accepts: {', '.join(accepted)}." if accepted else "This operation takes no query parameters."
+    )
+    names = [n if len(n) <= _NAME_CHARS else n[:_NAME_CHARS] + "…" for n in unknown[:_MAX_NAMED]]
+    raise e.ValidationFailed(
+        f"Unknown query parameter(s): {', '.join(names)}. {hint}",
+        code="unknown_parameter",
+        errors=[e.FieldError(n, "unknown_parameter", f"'{n}' is not a query parameter here. {hint}") for n in names],
+    )
+
+
+_STAGE_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+def base_path(event: dict[str, Any]) -> str:
+    """The path the API is mounted at, as the client sees it: ``/<stage>`` on API Gateway's own
+    ``*.execute-api.*.amazonaws.com`` URL (whose paths carry the stage), else "" (the local runtime, a custom
+    domain mapped at its root). Read from the request context API Gateway writes, never from a client header."""
+    rc = event.get("requestContext") or {}
+    stage, domain = str(rc.get("stage") or ""), str(rc.get("domainName") or "").lower()
+    if _STAGE_RE.match(stage) and ".execute-api." in domain and domain.endswith(".amazonaws.com"):
+        return "/" + stage
+    return ""
+
+
 def _principal_from(event: dict[str, Any]) -> tuple[Principal | None, str | None]:
     rc = event.get("requestContext") or {}
     ctx = rc.get("authorizer") or {}
@@ -180,6 +230,8 @@ def _decode_body(event: dict[str, Any]) -> str | None:
             raw = base64.b64decode(raw).decode("utf-8")
         except (ValueError, UnicodeDecodeError) as exc:
             raise e.InvalidJson("The request body is not valid UTF-8.") from exc
+    if len(str(raw).encode("utf-8")) > MAX_BODY_BYTES:
+        raise e.PayloadTooLarge(f"The body exceeds {MAX_BODY_BYTES // 1024} KB.")
     return str(raw)
 
 
@@ -268,9 +320,8 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                 try:
                     _check_access(route, req.principal, _principal_from(event)[1], _shed_retry_after(event))
                     limit_headers = throttle.enforce(route, req.principal, req.source_ip)
+                    check_query(route, req.query)
                     req.raw_body = _decode_body(event)
-                    if req.raw_body is not None and len(req.raw_body.encode("utf-8")) > MAX_BODY_BYTES:
-                        raise e.PayloadTooLarge(f"The body exceeds {MAX_BODY_BYTES // 1024} KB.")
                     idem_key = req.headers.get(idempotency.HEADER) if route.idempotent else None
                     if idem_key is None:
                         status, headers, body = _serialize(route, fn(req))
@@ -291,11 +342,11 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                         if replayed:
                             headers = {**headers, "Idempotent-Replayed": "true"}
                 except e.DomainError as exc:
-                    status, headers, body = problem.from_exception(exc, req.request_id)
+                    status, headers, body = problem.from_exception(exc, req.request_id, base_path(event))
                     obs.logger.info("request rejected", extra={"status": status, "code": exc.code})
                 except Exception:
                     obs.logger.exception("unhandled error")
-                    status, headers, body = problem.internal_error(req.request_id)
+                    status, headers, body = problem.internal_error(req.request_id, base_path(event))
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 obs.logger.info(
                     "request",

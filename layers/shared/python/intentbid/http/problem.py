@@ -27,8 +27,16 @@ STATUS: dict[type[e.DomainError], int] = {
     e.ServiceUnavailable: 503,
 }
 
-TYPE_BASE = "https://docs.intentbid.dev/errors/"
+# A problem's ``type`` is the URI reference ``<base>/errors/<code>`` (RFC 9457 §3.1.1: resolved against the request
+# URI), the code's page in the error catalog served on the same origin (``intentbid.http.catalog``). ``base`` is the
+# path the API is mounted at as the client sees it: "" locally and behind a domain at the root, "/<stage>" on the
+# execute-api URL (see ``intentbid.http.api.base_path``).
+TYPE_PATH = "/errors/"
 PROBLEM_JSON = "application/problem+json"
+
+
+def type_uri(code: str, base: str = "") -> str:
+    return f"{base}{TYPE_PATH}{code}"
 
 
 def status_of(exc: e.DomainError) -> int:
@@ -47,9 +55,10 @@ def problem_body(
     errors: list[dict[str, str]] | None = None,
     retryable: bool = False,
     extra: dict[str, Any] | None = None,
+    base: str = "",
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "type": TYPE_BASE + code,
+        "type": type_uri(code, base),
         "title": title,
         "status": status,
         "detail": detail,
@@ -64,7 +73,7 @@ def problem_body(
     return body
 
 
-def from_exception(exc: e.DomainError, request_id: str) -> tuple[int, dict[str, str], str]:
+def from_exception(exc: e.DomainError, request_id: str, base: str = "") -> tuple[int, dict[str, str], str]:
     """(status, headers, body) for a domain error."""
     status = status_of(exc)
     headers = {**exc.headers, "Content-Type": PROBLEM_JSON}
@@ -79,11 +88,12 @@ def from_exception(exc: e.DomainError, request_id: str) -> tuple[int, dict[str, 
         [fe.as_dict() for fe in exc.errors],
         exc.retry_after is not None or status == 503,  # retryable = waiting helps (a lifetime limit: no)
         exc.extra,
+        base,
     )
     return status, headers, json.dumps(body, ensure_ascii=False)
 
 
-def internal_error(request_id: str) -> tuple[int, dict[str, str], str]:
+def internal_error(request_id: str, base: str = "") -> tuple[int, dict[str, str], str]:
     body = problem_body(
         500,
         "internal_error",
@@ -91,5 +101,6 @@ def internal_error(request_id: str) -> tuple[int, dict[str, str], str]:
         "Something went wrong on our side; it has been logged. Retry later.",
         request_id,
         retryable=True,
+        base=base,
     )
     return 500, {"Content-Type": PROBLEM_JSON}, json.dumps(body)
