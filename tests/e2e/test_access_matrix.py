@@ -425,6 +425,8 @@ def path_and_body(world: World, cell: Cell, fresh: dict[str, Iterator[dict[str, 
             p["offer_id"] = world.offer["id"]
     if "{token}" in route.path:
         p["token"] = world.public_token
+    if "{code}" in route.path:
+        p["code"] = "validation_failed"  # an error catalog page
     tag = uuid.uuid4().hex[:10]
     match f:
         case "vendor_register" | "buyer_register":
@@ -585,6 +587,7 @@ def test_methods_and_paths_outside_the_route_table_are_refused(world: World) -> 
         "rfo_id": world.rfo["id"],
         "offer_id": world.offer["id"],
         "token": world.public_token,
+        "code": "validation_failed",
     }
     keys = [None, world.admin_key]  # a wrong method is refused before any key is looked at
     by_path: dict[str, set[str]] = {}
