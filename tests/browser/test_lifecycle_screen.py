@@ -117,18 +117,21 @@ def test_an_rfo_shows_expired_after_its_deadline_and_can_be_deleted(page: Any, a
     expect(actions.get_by_role("button")).to_have_count(1)  # only delete is left
     expect(actions.get_by_test_id("action-delete")).to_be_visible()
 
-    # ... and the expiry worker records it, as the system actor, within a few seconds
+    # ... and the expiry worker records it, as the system actor, within a few seconds. One refresh reads the RFO
+    # and its history separately: under load the history can show the worker's entry while the RFO read just
+    # before it still lacks the stored status_reason, so wait for both in the same refresh.
     expired = _entry(page, "expire")
+    reason = detail.get_by_test_id("status-reason")
     refresh = page.get_by_test_id("refresh-detail")
     for _ in range(25):
         expect(refresh).to_be_enabled()  # the previous refresh is done
-        if expired.count():
+        if expired.count() and reason.count():
             break
         page.wait_for_timeout(200)
         refresh.click()
     expect(expired.get_by_test_id("history-actor")).to_have_text("system")
     expect(expired.get_by_test_id("history-transition")).to_have_text("OPEN → EXPIRED")
-    expect(detail.get_by_test_id("status-reason")).to_be_visible()
+    expect(reason).to_be_visible()
 
     # Delete needs a confirming second click; the RFO is gone from the list and the API
     delete = actions.get_by_test_id("action-delete")
