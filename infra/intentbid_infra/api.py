@@ -16,7 +16,7 @@ from constructs import Construct
 from intentbid.http.problem import PROBLEM_JSON
 from intentbid.routes import ROUTES, Route
 from intentbid_infra import config
-from intentbid_infra.gateway_responses import GATEWAY_PROBLEMS, METHOD_NOT_ALLOWED
+from intentbid_infra.gateway_responses import GATEWAY_PROBLEMS, METHOD_NOT_ALLOWED, body, response_headers
 
 # One JSON object per request; every value quoted so an absent one ("-") stays valid JSON.
 ACCESS_LOG_FIELDS: dict[str, str] = {
@@ -113,8 +113,8 @@ class Api(Construct):
                 problem.response_type,
                 type=apigw.ResponseType.of(problem.response_type),
                 status_code=str(problem.status),
-                response_headers=problem.response_headers(),
-                templates={"application/json": problem.body()},
+                response_headers=response_headers(problem),
+                templates={"application/json": body(problem)},
             )
 
     def _method(self, route: Route, fn: lambda_.IFunction) -> apigw.Method:
@@ -147,7 +147,7 @@ class Api(Construct):
                     apigw.IntegrationResponse(
                         status_code="405",
                         response_parameters={f"method.response.header.{k}": v for k, v in headers.items()},
-                        response_templates={"application/json": METHOD_NOT_ALLOWED.body()},
+                        response_templates={"application/json": body(METHOD_NOT_ALLOWED)},
                     )
                 ],
             ),

@@ -16,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
 
+from intentbid.http import correlation
+from intentbid.http import gateway_errors as gw
 from intentbid_local import paths, static_files
 from intentbid_local.functions import Handler
 from intentbid_local.gateway_responses import HttpResponse, problem
@@ -33,7 +35,6 @@ DRAIN_LIMIT_BYTES = 4 * MAX_BODY_BYTES  # an oversized body up to this is read a
 API_TIMEOUT_S = 29.0
 AUTHORIZER = "authorizer"
 _RESULT_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
-_CORRELATION_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 log = logging.getLogger("intentbid_local.gateway")
 
 
@@ -79,13 +80,13 @@ class Gateway:
 
     def handle_oversized(self, req: HttpRequest) -> HttpResponse:
         """413 for a body refused before it was read (Content-Length or chunks beyond the limit)."""
-        return _with_request_id(req, self._gateway_error(req, 413, "payload_too_large"))
+        return _with_request_id(req, self._gateway_error(req, gw.TOO_LARGE))
 
     def _dispatch(self, req: HttpRequest) -> HttpResponse:
         from intentbid.routes import match
 
         if len(req.body) > MAX_BODY_BYTES:
-            return self._gateway_error(req, 413, "payload_too_large")
+            return self._gateway_error(req, gw.TOO_LARGE)
         if req.method in ("GET", "HEAD"):
             static = self._static(req)
             if static is not None:
@@ -95,9 +96,9 @@ class Gateway:
             if path_exists:
                 # As deployed: each route path's ANY method (a MOCK, before the authorizer) answers 405 + Allow.
                 return self._gateway_error(
-                    req, 405, "method_not_allowed", headers=[("Allow", ", ".join(allowed_methods(req.path)))]
+                    req, gw.METHOD_NOT_ALLOWED, headers=[("Allow", ", ".join(allowed_methods(req.path)))]
                 )
-            return self._gateway_error(req, 404, "not_found")
+            return self._gateway_error(req, gw.NO_SUCH_ENDPOINT)
         authorizer: dict[str, Any] | None = None
         if not route.public:
             decision = self._authorize(req, route.path, path_params)
@@ -115,15 +116,15 @@ class Gateway:
             log.exception("the authorizer failed to import")
             handler = None
         if handler is None:
-            return self._gateway_error(req, 503, "service_unavailable")
+            return self._gateway_error(req, gw.AUTHORIZER_FAILURE)
         started = self._clock()
         try:
             result = handler(authorizer_event(req, resource, path_params), context_for(AUTHORIZER, 10.0))
         except Exception as exc:
             if str(exc) == "Unauthorized":
-                return self._gateway_error(req, 401, "unauthenticated")
+                return self._gateway_error(req, gw.UNAUTHORIZED)
             log.exception("authorizer error (AUTHORIZER_FAILURE)")
-            return self._gateway_error(req, 503, "service_unavailable")
+            return self._gateway_error(req, gw.AUTHORIZER_FAILURE)
         latency_ms = int((self._clock() - started) * 1000)
         try:
             if not isinstance(result, dict) or "policyDocument" not in result or "principalId" not in result:
@@ -131,10 +132,10 @@ class Gateway:
             context = authorizer_context(result, latency_ms)
         except ValueError as exc:
             log.error("authorizer returned a malformed result (AUTHORIZER_CONFIGURATION_ERROR): %s", exc)
-            return self._gateway_error(req, 503, "service_unavailable")
+            return self._gateway_error(req, gw.AUTHORIZER_CONFIGURATION_ERROR)
         if not evaluate(result, method_arn(req.method, req.path)):
             code = str((result.get("context") or {}).get("deny_code") or "forbidden")
-            return self._gateway_error(req, 403, code)
+            return self._gateway_error(req, gw.ACCESS_DENIED, deny_code=code)
         return context
 
     def _invoke(self, req: HttpRequest, function: str, event: dict[str, Any]) -> HttpResponse:
@@ -142,20 +143,20 @@ class Gateway:
             handler = self.loader.get(function)
         except Exception:
             log.exception("function %s failed to import", function)
-            return self._gateway_error(req, 502, "internal_error")
+            return self._gateway_error(req, gw.INTEGRATION_FAILURE)
         if handler is None:
             log.error("no handler for %s: functions/%s/app.py does not exist", function, function)
-            return self._gateway_error(req, 502, "internal_error")
+            return self._gateway_error(req, gw.INTEGRATION_FAILURE)
         try:
             result = handler(event, context_for(function, API_TIMEOUT_S))
         except Exception:
             log.exception("function %s raised (API Gateway answers 502)", function)
-            return self._gateway_error(req, 502, "internal_error")
+            return self._gateway_error(req, gw.INTEGRATION_FAILURE)
         try:
             return lambda_result_to_response(result)
         except MalformedResult as exc:
             log.error("function %s returned a malformed proxy result: %s", function, exc)
-            return self._gateway_error(req, 502, "internal_error")
+            return self._gateway_error(req, gw.INTEGRATION_FAILURE)
 
     def _static(self, req: HttpRequest) -> HttpResponse | None:
         if req.path == static_files.PREFIX:
@@ -174,13 +175,18 @@ class Gateway:
         )
 
     def _gateway_error(
-        self, req: HttpRequest, status: int, code: str, headers: list[tuple[str, str]] | None = None
+        self,
+        req: HttpRequest,
+        row: gw.GatewayProblem,
+        *,
+        deny_code: str = "forbidden",
+        headers: list[tuple[str, str]] | None = None,
     ) -> HttpResponse:
         extra = list(headers or [])
-        corr = req.header("x-correlation-id")
-        if corr and _CORRELATION_RE.match(corr):
+        corr = req.header("x-correlation-id") or ""
+        if correlation.valid(corr):
             extra.append(("X-Correlation-Id", corr))
-        return problem(status, code, req.request_id, headers=extra)
+        return problem(row, req.request_id, deny_code=deny_code, headers=extra)
 
 
 def _with_request_id(req: HttpRequest, resp: HttpResponse) -> HttpResponse:
@@ -351,7 +357,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             req = self._request(b"")
             self._respond(
                 req,
-                problem(400, "invalid_request", req.request_id, "The Content-Length header is not a number."),
+                problem(gw.MALFORMED_REQUEST, req.request_id, detail="The Content-Length header is not a number."),
                 started,
             )
             return
@@ -360,7 +366,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except MalformedBody as exc:
             self.close_connection = True  # the rest of the stream is not read: the connection ends here
             req = self._request(b"")
-            self._respond(req, problem(400, "invalid_request", req.request_id, f"Malformed body: {exc}"), started)
+            self._respond(req, problem(gw.MALFORMED_REQUEST, req.request_id, detail=f"Malformed body: {exc}"), started)
             return
         if body is None:
             self._too_large()
@@ -370,7 +376,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             resp = self.server.gateway.handle(req)
         except Exception:
             log.exception("gateway error")
-            resp = problem(500, "internal_error", req.request_id)
+            resp = problem(gw.DEFAULT_5XX, req.request_id)
         self._respond(req, resp, started)
 
     def _respond(self, req: HttpRequest, resp: HttpResponse, started: float) -> None:

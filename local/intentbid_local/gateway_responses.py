@@ -1,11 +1,13 @@
-"""API Gateway's own responses (auth failures, unknown paths, errors), as problem+json like the CDK's
-gateway responses: ``type``, ``title``, ``status``, ``detail``, ``instance`` (the request id), ``code``,
-``retryable``."""
+"""API Gateway's own responses (auth failures, unknown paths, errors) as the local gateway answers them: the
+rows of the table the CDK stack renders too (:mod:`intentbid.http.gateway_errors`), with this request's values
+where AWS substitutes ``$context`` variables."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+
+from intentbid.http.gateway_errors import DENY_CODE, GatewayProblem
 
 
 @dataclass
@@ -21,29 +23,20 @@ class HttpResponse:
         return None
 
 
-# code -> (title, detail, retryable)
-_TEXTS: dict[str, tuple[str, str, bool]] = {
-    "unauthenticated": ("Unauthenticated", "A valid API key is required: send 'Authorization: Bearer <key>'.", False),
-    "forbidden": ("Forbidden", "This key may not call this endpoint.", False),
-    "insufficient_scope": ("Insufficient scope", "This key lacks a scope this endpoint requires.", False),
-    "ip_not_allowed": ("IP not allowed", "The caller's IP address is not on this key's allowlist.", False),
-    "not_found": ("Not found", "No such resource.", False),
-    "method_not_allowed": ("Method not allowed", "This resource does not support this method.", False),
-    "payload_too_large": ("Payload too large", "The request body exceeds 10 MB.", False),
-    "internal_error": ("Internal error", "Something went wrong on our side; it has been logged. Retry later.", True),
-    "service_unavailable": (
-        "Service unavailable",
-        "The authorizer could not decide on this request. Retry later.",
-        True,
-    ),
-}
-
-
 def problem(
-    status: int, code: str, request_id: str, detail: str | None = None, headers: list[tuple[str, str]] | None = None
+    row: GatewayProblem,
+    request_id: str,
+    *,
+    deny_code: str = "forbidden",
+    detail: str | None = None,
+    headers: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
+    """``row`` as problem+json: ``deny_code`` fills the 403's code (the authorizer's context), ``detail`` stands
+    in for API Gateway's own message on the rows that use it."""
     from intentbid.http.problem import PROBLEM_JSON, problem_body
 
-    title, default_detail, retryable = _TEXTS.get(code, (code.replace("_", " ").capitalize(), "", False))
-    body = problem_body(status, code, title, detail or default_detail, request_id, retryable=retryable)
-    return HttpResponse(status, [("Content-Type", PROBLEM_JSON), *(headers or [])], json.dumps(body).encode("utf-8"))
+    code = deny_code if row.code == DENY_CODE else row.code
+    text = detail if detail is not None and row.own_message else row.detail
+    body = problem_body(row.status, code, row.title, text, request_id, retryable=row.retryable)
+    out = [("Content-Type", PROBLEM_JSON), *row.headers.items(), *(headers or [])]
+    return HttpResponse(row.status, out, json.dumps(body).encode("utf-8"))

@@ -5,10 +5,8 @@ problem's ``type`` (``/errors/<code>``) resolves. The codes are collected from t
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -66,24 +64,34 @@ def test_every_code_literal_in_the_package_is_in_the_catalog() -> None:
     assert not missing, f"add these codes to intentbid.http.catalog.ENTRIES: {missing}"
 
 
-def test_codes_from_constants_the_map_and_the_gateways_are_in_the_catalog() -> None:
-    from intentbid_local.gateway_responses import _TEXTS
+def _subclasses(cls: type[e.DomainError]) -> set[type[e.DomainError]]:
+    out = {cls}
+    for sub in cls.__subclasses__():
+        out |= _subclasses(sub)
+    return out
 
-    spec = importlib.util.spec_from_file_location(
-        "infra_gw", ROOT / "infra" / "intentbid_infra" / "gateway_responses.py"
-    )
-    assert spec is not None and spec.loader is not None
-    infra = importlib.util.module_from_spec(spec)
-    sys.modules["infra_gw"] = infra  # dataclasses look their module up
-    spec.loader.exec_module(infra)  # the CDK's gateway responses (a plain module: no CDK import)
-    GATEWAY_PROBLEMS, METHOD_NOT_ALLOWED = infra.GATEWAY_PROBLEMS, infra.METHOD_NOT_ALLOWED
+
+def test_every_exception_class_carries_its_own_status_and_retryability() -> None:
+    """The one error map is the classes: each declares a 4xx/5xx status; only the transient 503 is retryable
+    as a class, and any error that says when to retry is retryable (a lifetime limit without Retry-After: no)."""
+    classes = _subclasses(e.DomainError) - {e.DomainError}
+    assert len(classes) >= 13
+    for cls in classes:
+        assert "status" in vars(cls) and 400 <= cls.status <= 599, cls
+        assert cls.retryable is (cls.status == 503), cls
+    assert e.TooManyRequests("x", retry_after=3).retryable and not e.TooManyRequests("lifetime").retryable
+    assert e.ServiceUnavailable().retryable and not e.Conflict("x").retryable
+
+
+def test_codes_from_constants_the_map_and_the_gateways_are_in_the_catalog() -> None:
+    from intentbid.http.gateway_errors import DENY_CODE, GATEWAY_PROBLEMS, MALFORMED_REQUEST, METHOD_NOT_ALLOWED
 
     codes = {limits.OFFER_LIMIT_REACHED, limits.REVISION_COOLDOWN, limits.RATE_LIMITED, limits.INSUFFICIENT_IMPROVEMENT}
     codes |= set(cooldown.VIOLATION_CODES) | {cooldown.VENDOR_COOLDOWN}
-    codes |= {cls.code for cls in problem.STATUS}  # every exception class of the one error map
+    codes |= {cls.code for cls in _subclasses(e.DomainError) if cls is not e.DomainError}  # the one error map
     codes |= set(_PYDANTIC_CODES.values()) | {"invalid_type", "value_error"}  # what validation_error() yields
-    codes |= set(_TEXTS) | {"key_revoked", "key_expired", "ip_not_allowed", "internal_error"}
-    codes |= {p.code for p in (*GATEWAY_PROBLEMS, METHOD_NOT_ALLOWED) if not p.code.startswith("$")}
+    codes |= {"key_revoked", "key_expired", "forbidden", "insufficient_scope", "ip_not_allowed", "internal_error"}
+    codes |= {p.code for p in (*GATEWAY_PROBLEMS, METHOD_NOT_ALLOWED, MALFORMED_REQUEST) if p.code != DENY_CODE}
     assert codes - set(catalog.BY_CODE) == set()
 
 
@@ -93,7 +101,7 @@ def test_every_entry_has_a_status_meaning_and_fix(entry: catalog.Entry) -> None:
     assert entry.meaning.strip() and entry.fix.strip() and entry.meaning != entry.fix
     assert 400 <= entry.status <= 599 and entry.title
     if entry.error is not None:
-        assert entry.status == problem.status_of(entry.error())
+        assert entry.status == entry.error().status
     assert entry.as_dict()["type"] == f"/errors/{entry.code}"
     page = catalog.entry_html(entry.code)
     assert entry.code in page and str(entry.status) in page and "How to fix it" in page

@@ -206,19 +206,26 @@ def test_an_authorizer_unauthorized_is_a_401_and_the_endpoint_never_runs(tmp_pat
     assert me.calls == []
 
 
+def test_an_authorizer_failure_is_a_503(tmp_path: Path) -> None:
+    """The authorizer raised (a store outage, say): AWS's AUTHORIZER_FAILURE row, transient and retryable."""
+    resp = gateway(tmp_path, me=ok_handler(), authorizer=raising(RuntimeError("boom"))).handle(req("GET", "/v1/me"))
+    assert resp.status == 503
+    assert problem_of(resp)["code"] == "service_unavailable" and problem_of(resp)["retryable"] is True
+
+
 @pytest.mark.parametrize(
     "authorizer",
     [
-        raising(RuntimeError("boom")),
         lambda e, c: {"principalId": "x"},  # no policy
         lambda e, c: "not an object",
         allow("*", context={"nested": {"no": "objects"}}),
     ],
 )
-def test_an_authorizer_failure_is_a_503(tmp_path: Path, authorizer: Any) -> None:
+def test_a_malformed_authorizer_answer_is_a_500(tmp_path: Path, authorizer: Any) -> None:
+    """An answer API Gateway cannot use is AWS's AUTHORIZER_CONFIGURATION_ERROR row: our bug, a 500."""
     resp = gateway(tmp_path, me=ok_handler(), authorizer=authorizer).handle(req("GET", "/v1/me"))
-    assert resp.status == 503
-    assert problem_of(resp)["code"] == "service_unavailable"
+    assert resp.status == 500
+    assert problem_of(resp)["code"] == "internal_error"
 
 
 def test_a_missing_authorizer_is_a_503(tmp_path: Path) -> None:
@@ -309,7 +316,7 @@ def test_a_body_over_10_mb_is_413(tmp_path: Path) -> None:
 def test_a_raising_or_malformed_handler_is_a_502(tmp_path: Path, handler: Any) -> None:
     resp = gateway(tmp_path, health=handler).handle(req())
     assert resp.status == 502
-    assert problem_of(resp)["code"] == "internal_error"
+    assert problem_of(resp)["code"] == "bad_gateway"  # AWS's INTEGRATION_FAILURE row
 
 
 def test_a_missing_function_is_a_502(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""Domain exceptions. Each carries a stable machine ``code``; the HTTP status lives in one place only,
-the error map in :mod:`intentbid.http.problem`. Never match on message text.
+"""Domain exceptions: the one error map. Each class carries its stable machine ``code``, its HTTP ``status``
+and whether waiting helps (``retryable``); :mod:`intentbid.http.problem` only renders them as RFC 9457
+problem+json. Never match on message text.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ class DomainError(Exception):
 
     code = "error"
     title = "Error"
-    retryable = False
+    status = 500
+    retryable = False  # the class default; an instance is also retryable when it says when to retry
 
     def __init__(
         self,
@@ -40,6 +42,9 @@ class DomainError(Exception):
         if code is not None:
             self.code = code
         self.retry_after = retry_after
+        # Waiting helps when the error says when (Retry-After) or the class is transient (503); a lifetime
+        # limit raised as TooManyRequests without retry_after is not retryable.
+        self.retryable = type(self).retryable or retry_after is not None
         self.errors = errors or []
         self.extra = extra or {}
         self.headers = headers or {}
@@ -47,54 +52,68 @@ class DomainError(Exception):
 
 class InvalidJson(DomainError):
     code, title = "invalid_json", "Malformed JSON"
+    status = 400
 
 
 class ValidationFailed(DomainError):
     code, title = "validation_failed", "Validation failed"
+    status = 400
 
 
 class Unauthenticated(DomainError):
     code, title = "unauthenticated", "Authentication required"
+    status = 401
 
 
 class Forbidden(DomainError):
     code, title = "forbidden", "Forbidden"
+    status = 403
 
 
 class NotFound(DomainError):
     code, title = "not_found", "Not found"
+    status = 404
 
 
 class MethodNotAllowed(DomainError):
     code, title = "method_not_allowed", "Method not allowed"
+    status = 405
 
 
 class Conflict(DomainError):
     code, title = "conflict", "Conflict"
+    status = 409
 
 
 class PayloadTooLarge(DomainError):
     code, title = "payload_too_large", "Payload too large"
+    status = 413
 
 
 class UnsupportedMediaType(DomainError):
     code, title = "unsupported_media_type", "Unsupported media type"
+    status = 415
 
 
 class IdempotencyReused(DomainError):
     code, title = "idempotency_key_reused", "Idempotency key reused with a different request"
+    status = 422
 
 
 class TooManyRequests(DomainError):
-    code, title, retryable = "rate_limited", "Too many requests", True
+    code, title = "rate_limited", "Too many requests"
+    status = 429
 
 
 class PlanLimitExceeded(DomainError):
     code, title = "plan_limit_exceeded", "Plan limit exceeded"
+    status = 402
 
 
 class ServiceUnavailable(DomainError):
-    code, title, retryable = "service_unavailable", "Service unavailable", True
+    code, title = "service_unavailable", "Service unavailable"
+    retryable = True
+    status = 503
 
 
 def field_errors(*items: tuple[str, str, str]) -> list[FieldError]:

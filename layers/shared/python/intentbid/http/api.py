@@ -26,7 +26,7 @@ from intentbid import config
 from intentbid import observability as obs
 from intentbid.domain import errors as e
 from intentbid.domain.principal import Principal
-from intentbid.http import idempotency, problem, throttle
+from intentbid.http import correlation, idempotency, problem, throttle
 from intentbid.routes import BY_FUNCTION, Route
 
 MAX_BODY_BYTES = 256 * 1024
@@ -35,7 +35,6 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
-_CORRELATION_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 M = TypeVar("M", bound=BaseModel)
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -266,7 +265,7 @@ def build_request(route: Route, event: dict[str, Any]) -> Request:
     request_id = str(rc.get("requestId") or uuid.uuid4())
     headers = Headers.of(event.get("headers"))
     corr = headers.get("x-correlation-id", "")
-    correlation_id = corr if _CORRELATION_RE.match(corr) else request_id
+    correlation_id = corr if correlation.valid(corr) else request_id
     principal, _ = _principal_from(event)
     raw_body = event.get("body")
     return Request(

@@ -2,8 +2,8 @@
 
 A problem's ``type`` is ``/errors/<code>`` (a URI reference resolved against the request URI, RFC 9457 §3.1.1):
 ``GET /errors`` lists the catalog and ``GET /errors/<code>`` is one entry, as HTML or, with
-``Accept: application/json``, as JSON. Statuses come from the one error map (:data:`intentbid.http.problem.STATUS`
-via each entry's exception class), titles from the exceptions; this module adds the words a client needs. A unit
+``Accept: application/json``, as JSON. Statuses come from the one error map (the ``status`` of
+each entry's exception class), titles from the exceptions; this module adds the words a client needs. A unit
 test proves every code the code base can emit has an entry here (and every entry a meaning and a fix).
 
 The pages reflect no request input: they are built once from this table, with a strict CSP.
@@ -36,12 +36,7 @@ class Entry:
     def status(self) -> int:
         if self.gateway is not None:
             return self.gateway[0]
-        if self.error is None:
-            return 500
-        for cls in self.error.__mro__:
-            if cls in problem.STATUS:
-                return problem.STATUS[cls]  # type: ignore[index]
-        return 500
+        return self.error.status if self.error is not None else 500
 
     @property
     def title(self) -> str:
@@ -446,6 +441,13 @@ ENTRIES: tuple[Entry, ...] = (
         "API Gateway could not get a valid answer from the endpoint.",
         "Retry later; if it persists, report the instance (request id).",
         gateway=(502, "Bad gateway"),
+    ),
+    Entry(
+        "invalid_request",
+        None,
+        "The request's HTTP framing is broken (a Content-Length that is not a number, a malformed chunked body).",
+        "Send a well-formed HTTP/1.1 request; any HTTP client library does.",
+        gateway=(400, "Invalid request"),
     ),
     Entry(
         "gateway_timeout",

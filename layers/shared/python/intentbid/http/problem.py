@@ -1,7 +1,8 @@
-"""The one error map: domain exceptions -> RFC 9457 ``application/problem+json``.
+"""Domain exceptions -> RFC 9457 ``application/problem+json``.
 
-Statuses live here and only here. ``code`` comes from the exception (stable, documented in API.md);
-``detail`` is for humans; ``instance`` is the request id. No stack traces, ever.
+The error map itself is the exception classes (:mod:`intentbid.domain.errors`: ``code``, ``status``,
+``retryable``); this module only renders them. ``detail`` is for humans; ``instance`` is the request id.
+No stack traces, ever.
 """
 
 from __future__ import annotations
@@ -10,22 +11,6 @@ import json
 from typing import Any
 
 from intentbid.domain import errors as e
-
-STATUS: dict[type[e.DomainError], int] = {
-    e.InvalidJson: 400,
-    e.ValidationFailed: 400,
-    e.Unauthenticated: 401,
-    e.PlanLimitExceeded: 402,
-    e.Forbidden: 403,
-    e.NotFound: 404,
-    e.MethodNotAllowed: 405,
-    e.Conflict: 409,
-    e.PayloadTooLarge: 413,
-    e.UnsupportedMediaType: 415,
-    e.IdempotencyReused: 422,
-    e.TooManyRequests: 429,
-    e.ServiceUnavailable: 503,
-}
 
 # A problem's ``type`` is the URI reference ``<base>/errors/<code>`` (RFC 9457 §3.1.1: resolved against the request
 # URI), the code's page in the error catalog served on the same origin (``intentbid.http.catalog``). ``base`` is the
@@ -37,13 +22,6 @@ PROBLEM_JSON = "application/problem+json"
 
 def type_uri(code: str, base: str = "") -> str:
     return f"{base}{TYPE_PATH}{code}"
-
-
-def status_of(exc: e.DomainError) -> int:
-    for cls in type(exc).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
-    return 500
 
 
 def problem_body(
@@ -75,7 +53,7 @@ def problem_body(
 
 def from_exception(exc: e.DomainError, request_id: str, base: str = "") -> tuple[int, dict[str, str], str]:
     """(status, headers, body) for a domain error."""
-    status = status_of(exc)
+    status = exc.status
     headers = {**exc.headers, "Content-Type": PROBLEM_JSON}
     if exc.retry_after is not None:
         headers["Retry-After"] = str(max(0, int(exc.retry_after)))
@@ -86,7 +64,7 @@ def from_exception(exc: e.DomainError, request_id: str, base: str = "") -> tuple
         exc.detail,
         request_id,
         [fe.as_dict() for fe in exc.errors],
-        exc.retry_after is not None or status == 503,  # retryable = waiting helps (a lifetime limit: no)
+        exc.retryable,
         exc.extra,
         base,
     )

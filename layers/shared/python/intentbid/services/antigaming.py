@@ -46,11 +46,12 @@ from intentbid.store.tx import ConditionFailed, TransactionConflict
 
 P = ParamSpec("P")
 R = TypeVar("R")
-REJECTED = {ValidationFailed: 400, Conflict: 409, TooManyRequests: 429}
+# The refusals a vendor's submission can earn (invalid, conflicting, too fast); their status is the class's own.
+REFUSALS = (ValidationFailed, Conflict, TooManyRequests)
 
 
 def _status(exc: DomainError) -> int | None:
-    return next((s for cls, s in REJECTED.items() if isinstance(exc, cls)), None)
+    return exc.status if isinstance(exc, REFUSALS) else None
 
 
 def records_rejections(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
