@@ -203,7 +203,7 @@ def settle(
             return True
         if now >= deadline:
             return False
-        wait(min(quiet_s - quiet_for, deadline - now))
+        wait(max(0.02, min(quiet_s - quiet_for, deadline - now)))  # at least a tick: no busy loop
 
 
 def main(argv: list[str] | None = None) -> int:

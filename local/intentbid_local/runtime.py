@@ -63,7 +63,7 @@ class LocalRuntime:
         self.info: RuntimeInfo | None = None
         self._session: Any = None
         self.data = data
-        self._restored: snapshot.Snapshot | None = None
+        self._restored_count: int | None = None
         self._ddb: Any = None
         self._stream_starts: dict[str, tuple[str, dict[str, str]]] = {}  # table -> where its poller starts
 
@@ -86,7 +86,7 @@ class LocalRuntime:
             admin_key=admin[1] if admin else None,
             admin_id=admin[0] if admin else None,
             startup_s=time.perf_counter() - started,
-            restored=saved.count() if saved is not None else None,
+            restored=self._restored_count,
         )
         if self.data is not None:
             self.data.write_admin_key(self.info.admin_key)
@@ -106,8 +106,23 @@ class LocalRuntime:
         environment.apply(self.resources.env())
         bind()  # models imported before the environment was final are re-pointed
         self._stream_starts = {}
-        if saved is not None:
-            self._restore(saved)
+        self._restored_count = None
+        if saved is not None and self.data is not None:
+            try:
+                self._restore(saved)
+            except Exception as exc:  # e.g. an item the tables refuse: never fail the start over saved data
+                try:
+                    aside: Path | str = snapshot.set_aside(self.data.data_path, "unrestorable")
+                except OSError as move_exc:
+                    aside = f"(could not be moved: {move_exc})"
+                log.warning(
+                    "saved data not restored (%s: %s). Starting empty; the file is kept at %s",
+                    type(exc).__name__,
+                    exc,
+                    aside,
+                )
+                self.moto.reset()
+                return self._provision(None)
             if saved.admin_id and saved.admin_key and admin_key_works(saved.admin_key):
                 return saved.admin_id, saved.admin_key
             log.warning("the saved admin key no longer works (revoked?): a new bootstrap admin is created")
@@ -120,6 +135,7 @@ class LocalRuntime:
         started = time.perf_counter()
         ddb = self._snapshot_ddb()
         written = snapshot.restore(ddb, saved, self.resources.tables, environment.TABLE_PREFIX)
+        self._restored_count = sum(written.values())
         armed = snapshot.rearm_expiry(snapshot.open_rfo_ids(saved))
         streams = self._client("dynamodbstreams")
         for name in self.resources.tables:

@@ -78,16 +78,16 @@ def _encode_typed(kind: str, v: Any) -> Any:
 
 
 def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _decode_typed(k, v) for k, v in value.items()}
-    return value
+    if not isinstance(value, dict) or len(value) != 1:
+        raise ValueError(f"not an attribute value: {str(value)[:60]}")
+    return {k: _decode_typed(k, v) for k, v in value.items()}
 
 
 def _decode_typed(kind: str, v: Any) -> Any:
     if kind == "B":
-        return base64.b64decode(v)
+        return base64.b64decode(v, validate=True)
     if kind == "BS":
-        return [base64.b64decode(b) for b in v]
+        return [base64.b64decode(b, validate=True) for b in v]
     if kind == "M":
         return {k: _decode(x) for k, x in v.items()}
     if kind == "L":
@@ -100,7 +100,9 @@ def encode_item(item: Item) -> Item:
 
 
 def decode_item(item: Item) -> Item:
-    return {name: _decode(value) for name, value in item.items()}
+    if not isinstance(item, dict):
+        raise ValueError(f"not an item: {str(item)[:60]}")
+    return {str(name): _decode(value) for name, value in item.items()}
 
 
 # --- the tables
@@ -243,7 +245,7 @@ def parse(text: str) -> Snapshot:
         raise Unreadable("its tables or admin entry are malformed")
     try:
         return Snapshot(
-            tables={str(name): [decode_item(it) for it in items] for name, items in tables.items()},
+            tables={str(name): [decode_item(it) for it in list(items)] for name, items in tables.items()},
             admin_id=admin.get("id"),
             admin_key=admin.get("key"),
             saved_at=str(doc.get("saved_at", "")),
