@@ -46,9 +46,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--data-dir",
         type=Path,
-        default=os.environ.get("INTENTBID_DATA_DIR") or None,
         help="keep the data across restarts in DIR/data.json, the admin key in DIR/admin-key "
-        "(make dev: .local; default $INTENTBID_DATA_DIR, else nothing is kept)",
+        "(make dev: .local; without it nothing is kept)",
     )
     p.add_argument("--reset", action="store_true", help="with --data-dir: start empty (the old file is set aside)")
     p.add_argument(

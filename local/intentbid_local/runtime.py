@@ -112,7 +112,7 @@ class LocalRuntime:
                 self._restore(saved)
             except Exception as exc:  # e.g. an item the tables refuse: never fail the start over saved data
                 try:
-                    aside: Path | str = snapshot.set_aside(self.data.data_path, "unrestorable")
+                    aside: Path | str = snapshot.set_aside(self.data.data_path, "unreadable")
                 except OSError as move_exc:
                     aside = f"(could not be moved: {move_exc})"
                 log.warning(

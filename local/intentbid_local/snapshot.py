@@ -335,13 +335,16 @@ class Store:
             return
 
         def run() -> None:
-            while not self._stop.wait(self.save_every_s):
+            took = 0.0
+            # A save scans every table: with much data, wait longer, so saving costs at most ~10% of the time.
+            while not self._stop.wait(max(self.save_every_s, 10 * took)):
                 started = time.perf_counter()
                 try:
                     if self.save(take):
                         log.debug("saved data in %.0fms", (time.perf_counter() - started) * 1000)
                 except Exception as exc:  # never take the runtime down; the exit save tries again
                     log.warning("could not save data to %s: %s: %s", self.data_path, type(exc).__name__, exc)
+                took = time.perf_counter() - started
 
         self._thread = threading.Thread(target=run, name="snapshot-autosave", daemon=True)
         self._thread.start()

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from intentbid.domain.ratelimit import DEFAULTS
+from intentbid_local import snapshot
 from intentbid_local.environment import LOCAL_DEFAULTS
-from intentbid_local.run import RULE, banner, settle
+from intentbid_local.run import RULE, banner, parse_args, settle
 from intentbid_local.runtime import RuntimeInfo
 from intentbid_local.snapshot import Store
 
@@ -118,3 +119,32 @@ def test_a_quiet_start_prints_at_once() -> None:
     clock = FakeClock([90.0])
     assert settle(clock.last_line_at, quiet_s=0.3, max_s=2, clock=lambda: clock.now, wait=clock.wait)
     assert clock.waits == []
+
+
+# --- what the README and the Makefile promise is what the runtime does
+
+
+def quick_start() -> str:
+    text = (ROOT / "README.md").read_text()
+    return text[text.index("## Quick start") : text.index("### Calling the API")]
+
+
+def test_the_quick_start_names_the_admin_key_file_and_says_the_data_persists() -> None:
+    section = quick_start()
+    assert f"`.local/{snapshot.ADMIN_KEY_FILE}`" in section and "0600" in section
+    assert "Data persists across restarts" in section and f"`.local/{snapshot.DATA_FILE}`" in section
+    assert "`make dev-reset`" in section and "starts empty" in section
+
+
+def test_make_dev_keeps_its_data_in_dot_local_and_dev_reset_passes_reset() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    phony = makefile[makefile.index(".PHONY:") :].split("\n\n", 1)[0]
+    assert " dev " in phony and " dev-reset " in phony
+    assert "DATA_DIR ?= .local" in makefile
+    dev = makefile[makefile.index("\ndev:") :].split("\n\n", 1)[0]
+    reset = makefile[makefile.index("\ndev-reset:") :].split("\n\n", 1)[0]
+    assert "## " in dev and "-m intentbid_local.run --data-dir $(DATA_DIR)" in dev and "--reset" not in dev
+    assert "## " in reset and "-m intentbid_local.run --data-dir $(DATA_DIR) --reset" in reset
+    args = parse_args(["--data-dir", ".local", "--reset"])
+    assert args.data_dir == Path(".local") and args.reset and args.save_every == 10
+    assert (ROOT / ".gitignore").read_text().splitlines().count(".local/") == 1
