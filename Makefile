@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(NODE_DIR)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TZ := UTC
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install node chromium dev test test-fast test-e2e test-browser test-infra lint typecheck synth \
+.PHONY: help install node chromium dev dev-reset test test-fast test-e2e test-browser test-infra lint typecheck synth \
         invoke demo bench bench-load build clean openapi deploy access-policy
 
 help:
@@ -36,8 +36,12 @@ node_modules/.installed: package.json package-lock.json $(NODE_DIR)/bin/node
 chromium: ## Debian's Chromium for the browser tests (Playwright drives it; no browser download)
 	tools/install_chromium.sh
 
-dev: install ## Run the whole system locally (moto, local API Gateway, pollers, dashboard)
-	$(PYTHON) -m intentbid_local.run
+DATA_DIR ?= .local
+dev: install ## Run the whole system locally (moto, API Gateway, pollers, dashboard); data kept in .local/
+	$(PYTHON) -m intentbid_local.run --data-dir $(DATA_DIR)
+
+dev-reset: install ## Like `make dev`, but start empty (the saved data is set aside in .local/, not deleted)
+	$(PYTHON) -m intentbid_local.run --data-dir $(DATA_DIR) --reset
 
 test: install node chromium ## Every test: unit, integration, e2e, infra, browser, contract
 	$(BIN)/pytest -n 2 --dist loadgroup tests --deselect tests/e2e/test_contract.py

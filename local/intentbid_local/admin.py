@@ -12,6 +12,7 @@ import argparse
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 
 log = logging.getLogger("intentbid_local.admin")
 ADMIN_NAME = "local-admin"
@@ -28,6 +29,17 @@ def create_bootstrap_admin(name: str = ADMIN_NAME) -> tuple[str, str] | None:
     account, api_key = create_admin(name)
     account_id = account.get("id") if isinstance(account, dict) else getattr(account, "id", None)
     return str(account_id or ""), api_key
+
+
+def admin_key_works(api_key: str) -> bool:
+    """The key is stored (by its hash), active and an admin's: a saved local admin key may be reused."""
+    from intentbid.domain.keys import hash_key
+    from intentbid.store.key_lookup import find_by_hash
+
+    key = find_by_hash(hash_key(api_key))
+    if key is None or key.owner_kind != "admin" or key.status != "active" or key.revoked_at is not None:
+        return False
+    return key.expires_at is None or key.expires_at > datetime.now(UTC)  # a rotated key's grace ends
 
 
 def main(argv: list[str] | None = None) -> int:

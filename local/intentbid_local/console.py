@@ -17,9 +17,17 @@ import io
 import logging
 import sys
 import threading
+import time
 from typing import IO, TextIO
 
 _LOCK = threading.Lock()
+_last_line_at = time.monotonic()
+
+
+def last_line_at() -> float:
+    """``time.monotonic()`` when a wrapped stream last wrote a line (``make dev`` waits for quiet before its
+    banner, so the banner is the last thing on the screen)."""
+    return _last_line_at
 
 
 class LineWriter(io.TextIOBase):
@@ -36,9 +44,11 @@ class LineWriter(io.TextIOBase):
         lines, newline, rest = text.rpartition("\n")
         self._pending.text = rest
         if newline:
+            global _last_line_at
             with self._lock:
                 self.target.write(lines + newline)
                 self.target.flush()
+                _last_line_at = time.monotonic()
         return len(s)
 
     def flush(self) -> None:

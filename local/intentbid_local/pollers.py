@@ -130,15 +130,23 @@ class SqsPoller(Poller):
 
 class StreamPoller(Poller):
     def __init__(
-        self, function: str, handler: Handler, batch_size: int, client: ClientFactory, table_name: str
+        self,
+        function: str,
+        handler: Handler,
+        batch_size: int,
+        client: ClientFactory,
+        table_name: str,
+        start_after: tuple[str, dict[str, str]] | None = None,
     ) -> None:
+        """``start_after``: (stream ARN, {shard: sequence number}) already handled, e.g. the records a restore
+        of saved data wrote (``intentbid_local.snapshot.stream_positions``)."""
         super().__init__(function, handler, batch_size, client)
         self.table_name = table_name
         self._ddb = client("dynamodb")
         self._streams = client("dynamodbstreams")
-        self.stream_arn: str | None = None
+        self.stream_arn: str | None = start_after[0] if start_after else None
         self._iterators: dict[str, str | None] = {}
-        self._checkpoints: dict[str, str] = {}  # shard -> last processed sequence number
+        self._checkpoints: dict[str, str] = dict(start_after[1]) if start_after else {}  # shard -> last handled
 
     def _open(self) -> None:
         arn = self._ddb.describe_table(TableName=self.table_name)["Table"].get("LatestStreamArn")

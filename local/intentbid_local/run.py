@@ -1,7 +1,9 @@
 """``python -m intentbid_local.run`` (``make dev``): the whole system on 127.0.0.1 until Ctrl-C.
 
-Prints the API, dashboard and docs URLs and the bootstrap admin key (to this terminal only; it is never
-logged). ``--state-file`` writes the same facts as JSON (mode 0600) for tools and tests.
+Prints the API, dashboard and docs URLs and the bootstrap admin key once the startup output has settled, as
+the banner's last lines (never logged). ``--data-dir`` (``make dev``: ``.local``) keeps every table's items
+across restarts and writes the admin key to ``<dir>/admin-key`` (0600); ``--reset`` (``make dev-reset``)
+starts empty. ``--state-file`` writes the runtime's facts as JSON (mode 0600) for tools and tests.
 """
 
 from __future__ import annotations
@@ -14,14 +16,19 @@ import os
 import signal
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from intentbid_local import console
+from intentbid_local import console, snapshot
 from intentbid_local.environment import LOCAL_DEFAULTS
 from intentbid_local.runtime import LocalRuntime, RuntimeInfo
 
 DEFAULT_PORT = 8080
+SAVE_EVERY_S = 10.0
+SETTLE_QUIET_S = 0.3  # the banner waits for this much silence after startup ...
+SETTLE_MAX_S = 3.0  # ... but no longer than this
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -36,6 +43,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--moto-port", type=int, default=0, help="moto port (default: a free one)")
     p.add_argument("--quiet", action="store_true", help="no per-request log lines")
     p.add_argument("--state-file", type=Path, help="write {url, moto_url, admin_key, ...} here as JSON")
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep the data across restarts in DIR/data.json, the admin key in DIR/admin-key "
+        "(make dev: .local; without it nothing is kept)",
+    )
+    p.add_argument("--reset", action="store_true", help="with --data-dir: start empty (the old file is set aside)")
+    p.add_argument(
+        "--save-every",
+        type=float,
+        default=SAVE_EVERY_S,
+        metavar="SECONDS",
+        help=f"with --data-dir: also save this often while running, when changed (default {SAVE_EVERY_S:g}; 0: "
+        "only on exit). A kill -9 loses at most this much",
+    )
     p.add_argument(
         "--extra-functions",
         type=Path,
@@ -97,11 +119,55 @@ def registration_limit_line() -> str:
     return line
 
 
-def banner(info: RuntimeInfo, workers: list[str]) -> str:
-    key = info.admin_key or "(none: intentbid.services.accounts.create_admin is not available yet)"
+def shown(path: Path) -> str:
+    """``path`` as the developer would type it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def data_lines(info: RuntimeInfo, data: snapshot.Store | None) -> list[str]:
+    if data is None:
+        return [
+            "  Data       not kept: it lives only as long as this process",
+            "             (make dev keeps it in .local/ with --data-dir)",
+        ]
+    where = shown(data.data_path)
+    restored = "started empty" if info.restored is None else f"restored {info.restored} item(s)"
+    every = f"every {data.save_every_s:g}s when changed and " if data.save_every_s > 0 else ""
+    return [
+        f"  Data       kept across restarts in {where} ({restored})",
+        f"             saved {every}on Ctrl-C; make dev-reset starts empty",
+    ]
+
+
+def admin_lines(info: RuntimeInfo, data: snapshot.Store | None) -> list[str]:
+    if not info.admin_key:
+        return ["  Admin key  (none: intentbid.services.accounts.create_admin is not available yet)"]
+    if data is None:
+        return [
+            f"  Admin key  {info.admin_key}   (shown once: it is not logged)",
+            f"  Sign in    {info.dashboard_url} with it, or: curl -H 'Authorization: Bearer <key>' {info.url}/v1/me",
+        ]
+    key_file = shown(data.admin_key_path)
+    return [
+        f"  Admin key  {info.admin_key}",
+        f"             also in {key_file} (mode 0600); the same key after a restart",
+        f"  Sign in    {info.dashboard_url} with it, or call the API:",
+        f'             curl -H "Authorization: Bearer $(cat {key_file})" {info.url}/v1/me',
+    ]
+
+
+RULE = "  " + "=" * 76
+
+
+def banner(info: RuntimeInfo, workers: list[str], data: snapshot.Store | None = None) -> str:
+    """The start banner: where everything is, and last, framed, the admin key and how to use it."""
     return "\n".join(
         [
             "",
+            RULE,
             f"  IntentBid local runtime is up ({info.startup_s:.2f}s)",
             f"  API        {info.url}/v1",
             f"  Dashboard  {info.dashboard_url}",
@@ -109,12 +175,34 @@ def banner(info: RuntimeInfo, workers: list[str]) -> str:
             f"  moto       {info.moto_url}",
             f"  Workers    {', '.join(workers) or '(none)'}",
             registration_limit_line(),
-            f"  Admin key  {key}",
-            "             (shown once; this moto's data lives only as long as this process)",
+            *data_lines(info, data),
             "  Ctrl-C stops everything.",
+            RULE,
+            *admin_lines(info, data),
+            RULE,
             "",
         ]
     )
+
+
+def settle(
+    last_line_at: Callable[[], float],
+    quiet_s: float = SETTLE_QUIET_S,
+    max_s: float = SETTLE_MAX_S,
+    clock: Callable[[], float] = time.monotonic,
+    wait: Callable[[float], object] = time.sleep,
+) -> bool:
+    """Wait until nothing was written for ``quiet_s`` (startup logs, workers catching up on a restore), at
+    most ``max_s``. True when it went quiet."""
+    deadline = clock() + max_s
+    while True:
+        now = clock()
+        quiet_for = now - last_line_at()
+        if quiet_for >= quiet_s:
+            return True
+        if now >= deadline:
+            return False
+        wait(max(0.02, min(quiet_s - quiet_for, deadline - now)))  # at least a tick: no busy loop
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +218,10 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    runtime = LocalRuntime(args.extra_functions, args.visibility_timeout, args.max_receive_count)
+    data = snapshot.Store(args.data_dir, args.save_every) if args.data_dir else None
+    if data is not None and args.reset:
+        data.discard()
+    runtime = LocalRuntime(args.extra_functions, args.visibility_timeout, args.max_receive_count, data=data)
     try:
         try:
             info = runtime.start(args.host, args.port, args.moto_port)
@@ -139,9 +230,10 @@ def main(argv: list[str] | None = None) -> int:
                 raise
             print(f"port {args.port} is in use: choose another with --port or INTENTBID_PORT", file=sys.stderr)
             return 1
-        if args.state_file:
+        settle(console.last_line_at)
+        print(banner(info, runtime.workers, data), flush=True)
+        if args.state_file:  # after the banner: a tool that waits for this file finds the banner printed
             write_state(args.state_file, info)
-        print(banner(info, runtime.workers), flush=True)
         while not stop.wait(0.5):
             pass
     finally:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from intentbid_local import environment
+from intentbid_local import environment, snapshot
 from intentbid_local.functions import FunctionLoader
 from intentbid_local.gateway import AUTHORIZER, Gateway, GatewayServer
 from intentbid_local.moto_server import MotoServer
@@ -31,6 +31,7 @@ class RuntimeInfo:
     admin_key: str | None
     admin_id: str | None
     startup_s: float
+    restored: int | None = None  # items restored from saved data (None: nothing was restored)
 
     @property
     def dashboard_url(self) -> str:
@@ -48,7 +49,9 @@ class LocalRuntime:
         visibility_timeout_s: int | None = None,
         max_receive_count: int | None = None,
         dashboard: Path | None = None,
+        data: snapshot.Store | None = None,
     ) -> None:
+        """``data``: keep the tables' items there across restarts (``make dev``: ``.local/``)."""
         self.loader = FunctionLoader(extra_function_dirs)
         self._visibility = visibility_timeout_s
         self._max_receive = max_receive_count
@@ -59,6 +62,10 @@ class LocalRuntime:
         self.resources = Resources()
         self.info: RuntimeInfo | None = None
         self._session: Any = None
+        self.data = data
+        self._restored_count: int | None = None
+        self._ddb: Any = None
+        self._stream_starts: dict[str, tuple[str, dict[str, str]]] = {}  # table -> where its poller starts
 
     def start(self, host: str = "127.0.0.1", port: int = 0, moto_port: int = 0) -> RuntimeInfo:
         started = time.perf_counter()
@@ -68,7 +75,8 @@ class LocalRuntime:
         self.moto = MotoServer("127.0.0.1", moto_port)
         moto_url = self.moto.start()
         environment.apply_base(moto_url)
-        admin = self._provision()
+        saved = self.data.load() if self.data is not None else None
+        admin = self._provision(saved)
         self._preload()
         self.server.start()
         self._start_pollers()
@@ -78,21 +86,91 @@ class LocalRuntime:
             admin_key=admin[1] if admin else None,
             admin_id=admin[0] if admin else None,
             startup_s=time.perf_counter() - started,
+            restored=self._restored_count,
         )
+        if self.data is not None:
+            self.data.write_admin_key(self.info.admin_key)
+            self._snapshot_ddb()
+            self.data.start_autosave(self.take_snapshot)
         log.info("runtime up in %.2fs at %s (moto %s)", self.info.startup_s, self.info.url, moto_url)
         return self.info
 
-    def _provision(self) -> tuple[str, str] | None:
+    def _provision(self, saved: snapshot.Snapshot | None = None) -> tuple[str, str] | None:
         import boto3
 
         from intentbid.store.base import bind
-        from intentbid_local.admin import create_bootstrap_admin
+        from intentbid_local.admin import admin_key_works, create_bootstrap_admin
 
         assert self.moto is not None
         self.resources = provision(boto3.session.Session(), self.moto.url, self._visibility, self._max_receive)
         environment.apply(self.resources.env())
         bind()  # models imported before the environment was final are re-pointed
+        self._stream_starts = {}
+        self._restored_count = None
+        if saved is not None and self.data is not None:
+            try:
+                self._restore(saved)
+            except Exception as exc:  # e.g. an item the tables refuse: never fail the start over saved data
+                try:
+                    aside: Path | str = snapshot.set_aside(self.data.data_path, "unreadable")
+                except OSError as move_exc:
+                    aside = f"(could not be moved: {move_exc})"
+                log.warning(
+                    "saved data not restored (%s: %s). Starting empty; the file is kept at %s",
+                    type(exc).__name__,
+                    exc,
+                    aside,
+                )
+                self.moto.reset()
+                return self._provision(None)
+            if saved.admin_id and saved.admin_key and admin_key_works(saved.admin_key):
+                return saved.admin_id, saved.admin_key
+            log.warning("the saved admin key no longer works (revoked?): a new bootstrap admin is created")
         return create_bootstrap_admin()
+
+    def _restore(self, saved: snapshot.Snapshot) -> None:
+        """Saved items back into the new tables, before the gateway serves; then what moto lost with the
+        earlier process: the expiry executions (re-armed) and where each stream poller starts (after the
+        restore's own writes, which are not new events)."""
+        started = time.perf_counter()
+        ddb = self._snapshot_ddb()
+        written = snapshot.restore(ddb, saved, self.resources.tables, environment.TABLE_PREFIX)
+        self._restored_count = sum(written.values())
+        armed = snapshot.rearm_expiry(snapshot.open_rfo_ids(saved))
+        streams = self._client("dynamodbstreams")
+        for name in self.resources.tables:
+            start = snapshot.stream_positions(ddb, streams, name)
+            if start is not None:
+                self._stream_starts[name] = start
+        log.info(
+            "restored %d item(s) in %d table(s) saved at %s; %d RFO expiry(ies) re-armed (%.2fs)",
+            sum(written.values()),
+            sum(1 for n in written.values() if n),
+            saved.saved_at or "?",
+            armed,
+            time.perf_counter() - started,
+        )
+
+    def take_snapshot(self) -> snapshot.Snapshot:
+        """Every table's items now, and the bootstrap admin (kept across restarts)."""
+        info = self.info
+        return snapshot.Snapshot(
+            tables=snapshot.dump(self._snapshot_ddb(), self.resources.tables, environment.TABLE_PREFIX),
+            admin_id=info.admin_id if info else None,
+            admin_key=info.admin_key if info else None,
+        )
+
+    def _snapshot_ddb(self) -> Any:
+        """The saves' DynamoDB client, made once on the starting thread (the autosave thread reuses it)."""
+        if self._ddb is None:
+            self._ddb = self._client("dynamodb")
+        return self._ddb
+
+    def save(self) -> bool:
+        """Save the data now (also done on stop and every ``save_every_s``); False when unchanged or off."""
+        if self.data is None or self.moto is None or self.info is None:
+            return False
+        return self.data.save(self.take_snapshot)
 
     def _preload(self) -> None:
         from intentbid.routes import ROUTES
@@ -142,8 +220,9 @@ class LocalRuntime:
                     visibility[w.resource],
                 )
             elif w.source == "stream":
+                table = environment.TABLE_PREFIX + w.resource
                 poller = StreamPoller(
-                    w.function, handler, w.batch_size, self._client, environment.TABLE_PREFIX + w.resource
+                    w.function, handler, w.batch_size, self._client, table, self._stream_starts.get(table)
                 )
             else:
                 log.warning("worker %s: unknown source %r", w.function, w.source)
@@ -175,10 +254,19 @@ class LocalRuntime:
         self.pollers = []
 
     def stop(self) -> None:
-        self._stop_pollers()
+        """Stop serving and polling, save the data (when kept), stop moto."""
+        if self.data is not None:
+            self.data.stop_autosave()
         if self.server is not None:
             self.server.stop()
             self.server = None
+        self._stop_pollers()
+        if self.data is not None and self.moto is not None and self.info is not None:
+            try:
+                if self.save():
+                    log.info("data saved to %s", self.data.data_path)
+            except Exception:
+                log.exception("could not save data to %s", self.data.data_path)
         if self.moto is not None:
             self.moto.stop()
             self.moto = None
