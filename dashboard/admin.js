@@ -43,6 +43,7 @@ export function adminView(ctx) {
   const principal = section("Principal", "admin-me",
     h("dl", {className: "facts"},
       h("dt", {}, "Kind"), h("dd", {}, me.kind),
+      h("dt", {}, "Name"), h("dd", {}, me.name || "—"),
       h("dt", {}, "ID"), h("dd", {}, h("code", {}, me.id)),
       h("dt", {}, "Key"), h("dd", {}, h("code", {}, me.key_id)),
       h("dt", {}, "Environment"), h("dd", {}, me.environment),

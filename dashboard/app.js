@@ -106,9 +106,10 @@ function showSignedOut(problem) {
 
 function showSignedIn(me, newKey) {
   ctx.me = me;
-  document.title = `IntentBid — ${me.kind}`;
+  document.title = `IntentBid — ${me.name || me.kind}`;
   mount(who,
     h("span", {className: `badge badge-kind`, "data-testid": "me-kind"}, me.kind),
+    me.name ? h("strong", {"data-testid": "me-name"}, me.name) : null,
     h("code", {"data-testid": "me-id", title: `Key ${me.key_id}`}, me.id),
     h("span", {className: `badge badge-env-${me.environment}`, "data-testid": "me-environment"}, me.environment),
     h("button", {type: "button", className: "secondary", "data-testid": "sign-out", onclick: () => signOut()}, "Sign out"));

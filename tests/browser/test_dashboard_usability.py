@@ -92,9 +92,13 @@ def test_vendor_links_views_sees_the_band_first_and_cannot_send_twice(page: Any,
     expect(page.get_by_test_id("offer-detail")).to_be_visible()
 
 
-def test_buyer_posts_with_disclosure_and_profile_shares_and_revokes_a_link(page: Any, api: Any, buyer: Any) -> None:
+def test_buyer_posts_with_disclosure_and_profile_shares_and_revokes_a_link(
+    page: Any, api: Any, buyer: Any, vendor: Any
+) -> None:
     page.goto("/")
     sign_in(page, buyer.key, "buyer")
+    # The header names who is signed in, next to the id
+    expect(page.get_by_test_id("me-name")).to_have_text(api.call("GET", "/v1/me", key=buyer.key)["name"])
 
     # The new-RFO form offers what vendors see and how offers are weighed
     form = page.get_by_test_id("new-rfo-form")
@@ -120,6 +124,13 @@ def test_buyer_posts_with_disclosure_and_profile_shares_and_revokes_a_link(page:
     rfo = api.call("GET", f"/v1/rfos/{rfo_id}", key=buyer.key)
     assert rfo["disclosure"] == "own_rank"
     assert float(rfo["weights"]["delivery"]) > float(rfo["weights"]["price"])  # fastest, not packaging's cheapest
+
+    # The ranking names each vendor next to its id
+    api.submit_offer(vendor, rfo_id, unit_price=4_500, quantity_available=40)
+    page.get_by_test_id("refresh-ranking").click()
+    ranked = page.get_by_test_id("ranking-row")
+    expect(ranked.get_by_test_id("vendor-id")).to_have_text(vendor.id)
+    expect(ranked.get_by_test_id("vendor-name")).to_have_text(api.call("GET", "/v1/me", key=vendor.key)["name"])
 
     # A share link: shown once, opens the public view without a key; revoked, it opens nothing
     share = page.get_by_test_id("share-link-panel")
