@@ -161,7 +161,7 @@ export async function rfoDetail(id, ctx, {manage = false, onChanged, onDismiss} 
       const awardable = offers.filter((o) => o.awardable !== false);
       const revisions = new Map(awardable.map((o) => [o.offer_id, o.revision]));
       const options = awardable.map((o) => ({value: o.offer_id,
-        label: `#${o.rank} · ${o.vendor_name ? `${o.vendor_name} · ` : ""}${o.offer_id} · ` +
+        label: `#${o.rank} · ${o.offer_id} · ${o.vendor_name ? `${o.vendor_name} · ` : ""}` +
           `${money(o.unit_price, rfo.currency)} per unit · score ${o.score}`}));
       const picker = options.length
         ? field({label: "Offer", name: "offer_id", type: "select", options,
