@@ -253,7 +253,8 @@ function shareLinkPanel(rfo, ctx, {onChanged} = {}) {
           "data-testid": "share-link", "aria-label": "Share link", spellcheck: "false"});
         mount(result, h("p", {className: "warning"}, "Copy the link now: it is shown only once."),
           h("div", {className: "key-row"}, input,
-            h("a", {href: url, target: "_blank", rel: "noopener noreferrer", "data-testid": "open-share-link"}, "Open")));
+            h("a", {href: url, target: "_blank", rel: "noopener noreferrer", "data-testid": "open-share-link"},
+              "Open")));
         await onChanged?.();
       } catch (err) {
         if (!ctx.handleAuthError(err)) showProblem(form, err);

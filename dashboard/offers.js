@@ -19,7 +19,8 @@ export function priceBandHint(rfo) {
   const band = priceBand(rfo.budget_max, rfo.quantity);
   const c = rfo.currency;
   return h("p", {className: "hint band", "data-testid": "price-band"},
-    "Budget per unit: ", h("strong", {"data-testid": "budget-per-unit"}, `${band.perUnitExact ? "" : "≈ "}${money(band.perUnit, c)}`),
+    "Budget per unit: ",
+    h("strong", {"data-testid": "budget-per-unit"}, `${band.perUnitExact ? "" : "≈ "}${money(band.perUnit, c)}`),
     ` (${money(rfo.budget_max, c)} for ${rfo.quantity} ${rfo.unit}). Accepted unit price: `,
     h("strong", {"data-testid": "band-low"}, money(band.low, c)), " to ",
     h("strong", {"data-testid": "band-high"}, money(band.high, c)), ".");
@@ -202,7 +203,8 @@ function rejectionsTable(rows, rfos) {
   return table(
     [
       {label: "When", key: "at", cell: (r) => when(r.at)},
-      {label: "RFO", key: "rfo_id", cell: (r) => r.rfo_id ? named(rfos.get(r.rfo_id)?.title, r.rfo_id, "rejection-rfo-title") : "—"},
+      {label: "RFO", key: "rfo_id", cell: (r) =>
+        r.rfo_id ? named(rfos.get(r.rfo_id)?.title, r.rfo_id, "rejection-rfo-title") : "—"},
       {label: "Offer", key: "offer_id", cell: (r) => r.offer_id ? h("code", {}, r.offer_id) : "—"},
       {label: "Action", key: "action", cell: (r) => r.action},
       {label: "Code", key: "code", cell: (r) => h("span", {},

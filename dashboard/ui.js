@@ -96,8 +96,8 @@ export function showProblem(form, err) {
     alert.append(h("p", {"data-testid": "problem-detail"},
       inInputUnits(err?.code, problemText(err), moneyInput)));
     if (unplaced.length) {
-      alert.append(h("ul", {}, unplaced.map((fe) =>
-        h("li", {}, h("code", {}, fe.field), ": ", fe.message || fe.code, " ", h("code", {}, fe.code)))));
+      alert.append(h("ul", {}, unplaced.map((fe) => h("li", {}, h("code", {}, fe.field), ": ",
+        inInputUnits(fe.code, fe.message || fe.code, moneyInput), " ", h("code", {}, fe.code)))));
     }
     const wait = err?.status === 429 ? retryAfterSeconds(err.retryAfter) : null;
     if (wait !== null) alert.append(retryCountdown(form, wait));
