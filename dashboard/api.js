@@ -106,6 +106,8 @@ export const api = {
   reopenRfo: (id, body) => request("POST", `/v1/rfos/${seg(id)}/reopen`, {body}),
   deleteRfo: (id) => request("DELETE", `/v1/rfos/${seg(id)}`),
   putWeights: (id, body) => request("PUT", `/v1/rfos/${seg(id)}/weights`, {body}),
+  createShareLink: (id, body) => request("POST", `/v1/rfos/${seg(id)}/public-token`, {body}),
+  revokeShareLink: (id) => request("DELETE", `/v1/rfos/${seg(id)}/public-token`),
   explain: (id) => request("GET", `/v1/rfos/${seg(id)}/ranking/explain`),
   scoringCatalog: () => request("GET", "/v1/scoring", {key: null}),
 

@@ -8,6 +8,7 @@ import {buyerView} from "./buyer.js";
 import {h, mount} from "./dom.js";
 import {keysView} from "./keys.js";
 import {auditView, opsView} from "./ops.js";
+import {baseUrl, parseRoute, routeHash} from "./router.js";
 import {FieldProblem, problemText, tabs} from "./ui.js";
 import {vendorView} from "./vendor.js";
 
@@ -26,8 +27,29 @@ const VIEWS = {
   ],
 };
 
+let sectionTabs = null; // the signed-in view's tabs element (selectTab)
+
 const ctx = {
   me: null,
+  /** The rfos section's handler of the URL's route ({kind, id} or null: nothing open); set by that view. */
+  onRoute: null,
+  /** Open an RFO or offer as a new history entry (`#/rfos/<id>`), so it can be linked and gone back from. */
+  go(kind, id) {
+    const hash = routeHash(kind, id);
+    if (location.hash !== hash) history.pushState(null, "", hash);
+    route();
+  },
+  /** Close what the URL names (a new history entry without a route: back reopens it). */
+  leave() {
+    if (parseRoute()) {
+      history.pushState(null, "", baseUrl());
+      route();
+    }
+  },
+  /** The URL names something that cannot be shown (e.g. 404): drop it without a new history entry. */
+  forget() {
+    if (parseRoute()) history.replaceState(null, "", baseUrl());
+  },
   /** A 401 mid-session (revoked or expired key) ends the session and says why. */
   handleAuthError(err) {
     if (err?.status !== 401) return false;
@@ -47,6 +69,16 @@ const ctx = {
   },
 };
 
+/** Show what the URL names: its route in the first (RFOs) section, or the section a plain `#<id>` selects. */
+function route() {
+  if (!ctx.me) return;
+  const target = parseRoute();
+  sectionTabs?.selectTab(target ? "" : location.hash.slice(1));
+  ctx.onRoute?.(target);
+}
+
+window.addEventListener("popstate", route);
+
 async function signIn(key, {newKey} = {}) {
   if (!key) throw new FieldProblem("api_key", "Enter your API key");
   const me = await api.me(key); // rejects with the 401 problem for a bad key
@@ -56,8 +88,10 @@ async function signIn(key, {newKey} = {}) {
 
 function signOut(problem) {
   session.key = null;
-  history.replaceState(null, "", location.pathname + location.search); // forget the selected tab
+  history.replaceState(null, "", baseUrl()); // forget the selected tab and what was open
   ctx.me = null;
+  ctx.onRoute = null;
+  sectionTabs = null;
   notices.replaceChildren();
   showSignedOut(problem);
 }
@@ -72,17 +106,21 @@ function showSignedOut(problem) {
 
 function showSignedIn(me, newKey) {
   ctx.me = me;
-  document.title = `IntentBid — ${me.kind}`;
+  document.title = `IntentBid — ${me.name || me.kind}`;
   mount(who,
     h("span", {className: `badge badge-kind`, "data-testid": "me-kind"}, me.kind),
+    me.name ? h("strong", {"data-testid": "me-name"}, me.name) : null,
     h("code", {"data-testid": "me-id", title: `Key ${me.key_id}`}, me.id),
     h("span", {className: `badge badge-env-${me.environment}`, "data-testid": "me-environment"}, me.environment),
     h("button", {type: "button", className: "secondary", "data-testid": "sign-out", onclick: () => signOut()}, "Sign out"));
   const sections = VIEWS[me.kind];
   const keyPanel = newKey ? keyOncePanel(newKey) : null;
-  mount(main, keyPanel, sections
+  ctx.onRoute = null;
+  sectionTabs = sections
     ? tabs(sections.map((s) => ({...s, render: () => s.render(ctx)})), {label: `${me.kind} dashboard`})
-    : h("p", {}, `No dashboard view for ${me.kind} principals.`));
+    : null;
+  mount(main, keyPanel, sectionTabs || h("p", {}, `No dashboard view for ${me.kind} principals.`));
+  if (parseRoute()) route(); // a linked RFO or offer (the URL survives signing in)
   // Move focus into the new content (the new key first, so it is read out and easy to copy).
   (keyPanel?.querySelector("input") || main).focus({preventScroll: true});
 }

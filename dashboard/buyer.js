@@ -13,11 +13,18 @@ export function buyerView(ctx) {
   const list = rfoList({
     title: "Your RFOs", testid: "rfo-list", ctx, statusFilter: true,
     load: (q) => api.listRfos(q),
-    onOpen: (rfo) => openRfo(rfo.id),
+    onOpen: (rfo) => ctx.go("rfos", rfo.id),
     empty: "No RFOs yet. Post one with the form.",
   });
 
   let opened = 0; // only the latest opened RFO may render
+
+  // The URL names the open RFO (#/rfos/<id>): linking, reloading and back/forward open or close it.
+  ctx.onRoute = (route) => {
+    if (route?.kind === "rfos") return openRfo(route.id);
+    ++opened;
+    mount(detail);
+  };
 
   async function openRfo(id) {
     const mine = ++opened;
@@ -26,13 +33,16 @@ export function buyerView(ctx) {
       const view = await rfoDetail(id, ctx, {
         manage: true,
         onChanged: () => list.reload(),
-        onDismiss: () => mount(detail),
+        onDismiss: () => ctx.leave(),
       });
       if (mine !== opened) return;
       mount(detail, view);
       detail.scrollIntoView({block: "start"});
     } catch (err) {
-      if (mine === opened) mount(detail);
+      if (mine === opened) {
+        mount(detail);
+        ctx.forget();
+      }
       if (!ctx.handleAuthError(err)) ctx.notify(err);
     }
   }
@@ -40,12 +50,37 @@ export function buyerView(ctx) {
   const form = newRfoForm(ctx, async (rfo) => {
     ctx.notify(`RFO “${rfo.title}” posted.`, "success");
     await list.reload();
-    await openRfo(rfo.id);
+    ctx.go("rfos", rfo.id);
   });
 
   return h("div", {className: "view", "data-testid": "buyer-view"},
     h("div", {className: "columns"}, list.element, section("New RFO", "new-rfo", form)),
     detail);
+}
+
+// RfoCreate.disclosure: what vendors see of the ranking.
+const DISCLOSURES = [
+  {value: "sealed", label: "Sealed — nothing of the ranking"},
+  {value: "own_rank", label: "Own rank — each vendor its own place"},
+];
+
+/** Fill the profile select from GET /v1/scoring (public): each profile with its description; the category's
+ * default profile applies when none is picked. */
+async function loadProfiles(select) {
+  const hint = select.parentElement.querySelector(".hint");
+  try {
+    const catalog = await api.scoringCatalog();
+    select.append(...catalog.profiles.map((p) => h("option", {value: p.name}, p.name)));
+    const describe = () => {
+      const picked = catalog.profiles.find((p) => p.name === select.value);
+      hint.textContent = picked ? picked.description
+        : "The category's profile (e.g. office-supplies: cheapest); you can change the weights later";
+    };
+    select.addEventListener("change", describe);
+    describe();
+  } catch {
+    hint.textContent = "Profiles could not be loaded: the category's profile applies.";
+  }
 }
 
 function newRfoForm(ctx, onCreated) {
@@ -69,7 +104,14 @@ function newRfoForm(ctx, onCreated) {
         attrs: {required: true, value: toLocalInput(daysFromNow(7))}}),
       field({label: "Needed by", name: "need_by", type: "datetime-local", hint: "Your local time",
         attrs: {required: true, value: toLocalInput(daysFromNow(14))}})),
+    h("div", {className: "row"},
+      field({label: "Vendors see", name: "disclosure", type: "select", options: DISCLOSURES,
+        hint: "Sealed: only you see the ranking. Own rank: each vendor also sees its own place."}),
+      field({label: "Weight profile", name: "profile", type: "select",
+        options: [{value: "", label: "Category default"}], errorFor: ["weights", "scoring_version"],
+        hint: "How offers are ranked; you can change the weights later"})),
     h("button", {type: "submit", "data-testid": "create-rfo"}, "Post RFO"));
+  loadProfiles(form.elements.profile);
 
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -79,6 +121,7 @@ function newRfoForm(ctx, onCreated) {
         form.reset();
         form.elements.expires_at.value = toLocalInput(daysFromNow(7));
         form.elements.need_by.value = toLocalInput(daysFromNow(14));
+        form.elements.profile.dispatchEvent(new Event("change")); // its description follows the reset
         clearProblems(form);
         await onCreated(rfo);
       } catch (err) {
@@ -98,6 +141,8 @@ function readRfo(form) {
     title: v("title"), category: v("category"), unit: v("unit"), currency, delivery_region: v("delivery_region"),
   };
   if (v("description")) body.description = v("description");
+  body.disclosure = v("disclosure");
+  if (v("profile")) body.profile = v("profile");
   if (v("quantity")) body.quantity = Number(v("quantity"));
   if (v("budget_max")) {
     try {

@@ -53,6 +53,38 @@ export function money(minor, currency) {
   }
 }
 
+/**
+ * A server message quoting amounts in minor units ("unit_price between 2250 and 67500", "the current 990 (EUR
+ * minor units)") with each whole number shown in major units ("between €22.50 and €675.00"). Only for messages
+ * known to quote money: numbers with a decimal point or inside words are left alone.
+ */
+export function minorUnitsInText(text, currency) {
+  return String(text)
+    .replace(/\s*\([A-Z]{3} minor units\)/g, "")
+    .replace(/(?<![\w.,])\d+(?![\w]|[.,]\d)/g, (digits) => money(Number(digits), currency));
+}
+
+/**
+ * The budget per unit and the unit prices an offer may have (mirrors
+ * `intentbid.domain.offer_rules.unit_price_band` with the default `INTENTBID_PRICE_MIN_RATIO` 0.05 and
+ * `INTENTBID_PRICE_MAX_RATIO` 1.5: unit_price x quantity within 5 %..150 % of the budget), in minor units.
+ * Exact (BigInt).
+ */
+export const PRICE_BAND = {minPercent: 5n, maxPercent: 150n};
+
+export function priceBand(budgetMax, quantity) {
+  const budget = BigInt(budgetMax);
+  const qty = BigInt(Math.max(1, quantity));
+  const ceilDiv = (a, b) => (a + b - 1n) / b;
+  const low = ceilDiv(budget * PRICE_BAND.minPercent, 100n * qty);
+  return {
+    perUnit: Number(budget / qty), // rounded down to a whole minor unit
+    perUnitExact: budget % qty === 0n,
+    low: Number(low < 1n ? 1n : low),
+    high: Number((budget * PRICE_BAND.maxPercent) / (100n * qty)),
+  };
+}
+
 const LOCAL = new Intl.DateTimeFormat(undefined, {dateStyle: "medium", timeStyle: "short"});
 
 /** A <time> element: local time as text, the UTC value as its title and datetime. */

@@ -14,7 +14,7 @@ import {
 
 const ACTION_LABELS = {
   create: "Created", close: "Closed", award: "Awarded", reopen: "Reopened", expire: "Expired", delete: "Deleted",
-  weights: "Weights changed", public_token: "Share link created", public_token_revoke: "Share link revoked",
+  weights: "Weights changed", public_token_create: "Share link created", public_token_revoke: "Share link revoked",
 };
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -42,6 +42,7 @@ export async function rfoDetail(id, ctx, {manage = false, onChanged, onDismiss} 
   const rank = ranking(rfo, ctx, {onExplain: (row) => explain.show(row), onLoaded: (r) => { offers = r.data; }});
   const actions = manage ? actionsPanel() : null;
   const weights = manage ? weightsEditor(rfo, ctx, {onSaved: (updated) => changed(updated, {notify: false})}) : null;
+  const share = manage ? shareLinkPanel(rfo, ctx, {onChanged: () => history.reload()}) : null;
 
   function renderFacts() {
     mount(facts, rfoFacts(rfo));
@@ -160,7 +161,8 @@ export async function rfoDetail(id, ctx, {manage = false, onChanged, onDismiss} 
       const awardable = offers.filter((o) => o.awardable !== false);
       const revisions = new Map(awardable.map((o) => [o.offer_id, o.revision]));
       const options = awardable.map((o) => ({value: o.offer_id,
-        label: `#${o.rank} · ${o.offer_id} · ${money(o.unit_price, rfo.currency)} per unit · score ${o.score}`}));
+        label: `#${o.rank} · ${o.offer_id} · ${o.vendor_name ? `${o.vendor_name} · ` : ""}` +
+          `${money(o.unit_price, rfo.currency)} per unit · score ${o.score}`}));
       const picker = options.length
         ? field({label: "Offer", name: "offer_id", type: "select", options,
           hint: rfo.status === "OPEN" ? "Awarding an open RFO closes bidding and awards in one step." : null})
@@ -217,9 +219,61 @@ export async function rfoDetail(id, ctx, {manage = false, onChanged, onDismiss} 
   renderFacts();
   schedule();
   return h("div", {className: "rfo-detail-area"},
-    h("div", {className: "columns"}, header, h("div", {className: "stack"}, actions?.element, history.element)),
+    h("div", {className: "columns"}, header,
+      h("div", {className: "stack"}, actions?.element, share?.element, history.element)),
     rank.element,
     h("div", {className: "columns"}, explain.element, weights?.element));
+}
+
+/**
+ * The buyer's read-only share link (POST/DELETE /v1/rfos/{id}/public-token): anyone with it sees the RFO's public
+ * view (no buyer, no vendors; prices only if allowed). The token is shown once, when created; a new link
+ * revokes the previous one.
+ */
+function shareLinkPanel(rfo, ctx, {onChanged} = {}) {
+  const result = h("div", {"aria-live": "polite"});
+  const form = h("form", {"data-testid": "share-form", novalidate: true},
+    formAlert(),
+    h("p", {className: "hint"}, "A read-only link to this RFO for people without an account: title, quantities, " +
+      "dates and the number of offers; never the buyer or the vendors. Creating a new link revokes the old one."),
+    field({label: "Show the budget and the lowest unit price", name: "show_prices", type: "checkbox"}),
+    h("div", {className: "buttons"},
+      h("button", {type: "submit", "data-testid": "create-share-link"}, "Create link"),
+      confirmButton("Revoke link", "Confirm revoke", () => revoke(), {"data-testid": "revoke-share-link"})),
+    result);
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    busy(form, async () => {
+      try {
+        const link = await api.createShareLink(rfo.id, {show_prices: form.elements.show_prices.checked});
+        clearProblems(form);
+        const url = new URL(link.url, location.origin).href; // the API answers a path when no base URL is set
+        const input = h("input", {type: "text", readonly: true, value: url, className: "key",
+          "data-testid": "share-link", "aria-label": "Share link", spellcheck: "false"});
+        mount(result, h("p", {className: "warning"}, "Copy the link now: it is shown only once."),
+          h("div", {className: "key-row"}, input,
+            h("a", {href: url, target: "_blank", rel: "noopener noreferrer", "data-testid": "open-share-link"},
+              "Open")));
+        await onChanged?.();
+      } catch (err) {
+        if (!ctx.handleAuthError(err)) showProblem(form, err);
+      }
+    });
+  });
+
+  async function revoke() {
+    try {
+      await api.revokeShareLink(rfo.id);
+      clearProblems(form);
+      mount(result, h("p", {"data-testid": "share-revoked"}, "The share link is revoked: it no longer opens the RFO."));
+      await onChanged?.();
+    } catch (err) {
+      if (!ctx.handleAuthError(err)) showProblem(form, err);
+    }
+  }
+
+  return {element: section("Share link", "share-link-panel", form)};
 }
 
 /** The RFO's history (GET /history: the audit trail's status changes and actions) as a timeline. */

@@ -4,8 +4,27 @@
 
 import {api} from "./api.js";
 import {h, mount, table} from "./dom.js";
-import {localInputToUtc, money, toLocalInput, toMajorText, toMinor, when} from "./format.js";
-import {busy, clearProblems, field, FieldProblem, formAlert, problemText, section, showProblem, statusBadge} from "./ui.js";
+import {localInputToUtc, minorUnitsInText, money, priceBand, toLocalInput, toMajorText, toMinor, when} from "./format.js";
+import {named, rfoOnce, rfosById} from "./rfo.js";
+import {
+  busy, clearProblems, field, FieldProblem, formAlert, markPristine, MINOR_UNIT_CODES, problemText, section, showProblem,
+  statusBadge, submitWhenChanged,
+} from "./ui.js";
+
+/**
+ * What the RFO's budget means for a unit price, before anything is sent: the budget per unit and the band of
+ * unit prices the API accepts (`price_out_of_range` otherwise), in the RFO's currency.
+ */
+export function priceBandHint(rfo) {
+  const band = priceBand(rfo.budget_max, rfo.quantity);
+  const c = rfo.currency;
+  return h("p", {className: "hint band", "data-testid": "price-band"},
+    "Budget per unit: ",
+    h("strong", {"data-testid": "budget-per-unit"}, `${band.perUnitExact ? "" : "≈ "}${money(band.perUnit, c)}`),
+    ` (${money(rfo.budget_max, c)} for ${rfo.quantity} ${rfo.unit}). Accepted unit price: `,
+    h("strong", {"data-testid": "band-low"}, money(band.low, c)), " to ",
+    h("strong", {"data-testid": "band-high"}, money(band.high, c)), ".");
+}
 
 /**
  * The offer's rank as the API discloses it: the number, or why it is hidden (`rank_hidden_reason`: `sealed` when
@@ -27,10 +46,20 @@ export function offerDetail(offer, ctx, {onRevised, onRejected, onDismiss} = {})
     h("button", {type: "button", className: "secondary", "data-testid": "close-offer", onclick: () => onDismiss?.()},
       "Close"));
 
+  let rfoName = named(null, offer.rfo_id);
+  let rfo = null; // the offer's RFO (title, band), once read
+  rfoOnce(offer.rfo_id).then((r) => {
+    rfo = r;
+    const titled = named(r.title, r.id, "offer-rfo-title");
+    rfoName.replaceWith(titled);
+    rfoName = titled;
+    element.querySelector("[data-testid=revise-form] [data-error-for~=unit_price]")?.before(priceBandHint(r));
+  }, () => {});
+
   function render(o) {
     offer = o;
     const rows = [
-      ["RFO", h("code", {}, o.rfo_id)],
+      ["RFO", rfoName],
       ["Status", statusBadge(o.status)],
       ["Unit price", h("span", {"data-testid": "offer-unit-price"}, money(o.unit_price, o.currency))],
       ["Quantity available", String(o.quantity_available)],
@@ -57,7 +86,8 @@ export function offerDetail(offer, ctx, {onRevised, onRejected, onDismiss} = {})
       formAlert(),
       h("div", {className: "row"},
         field({label: "Unit price", name: "unit_price", hint: `In major units (${o.currency})`,
-          attrs: {required: true, inputmode: "decimal", autocomplete: "off", value: toMajorText(o.unit_price, o.currency)}}),
+          attrs: {required: true, inputmode: "decimal", autocomplete: "off", value: toMajorText(o.unit_price, o.currency),
+            "data-currency": o.currency}}),
         field({label: "Quantity available", name: "quantity_available", type: "number",
           attrs: {required: true, min: 1, step: 1, value: o.quantity_available}}),
         field({label: "Delivery in (days)", name: "eta_days", type: "number", errorFor: ["delivery_date"],
@@ -68,6 +98,8 @@ export function offerDetail(offer, ctx, {onRevised, onRejected, onDismiss} = {})
       h("button", {type: "submit", "data-testid": "submit-revision"}, "Revise offer"));
     form.elements.notes.value = o.notes || "";
     const validUntilShown = form.elements.valid_until.value;
+    if (rfo) form.querySelector("[data-error-for~=unit_price]").before(priceBandHint(rfo));
+    submitWhenChanged(form); // nothing to send until a field changes
 
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
@@ -77,6 +109,7 @@ export function offerDetail(offer, ctx, {onRevised, onRejected, onDismiss} = {})
           if (!Object.keys(body).length) throw new Error("Nothing to revise: change a field first.");
           const revised = await api.reviseOffer(o.id, body);
           clearProblems(form);
+          markPristine(form);
           ctx.notify(`Offer ${revised.id} revised (revision ${revised.revision}).`, "success");
           render(revised);
           await onRevised?.(revised);
@@ -138,11 +171,13 @@ export function rejectionsPanel(ctx) {
       const page = await api.rejections(ctx.me.id, {limit: 20, cursor});
       if (mine !== generation) return;
       const all = rows.concat(page.data);
+      const rfos = await rfosById(all.map((r) => r.rfo_id)); // titles, and the currency amounts are quoted in
+      if (mine !== generation) return;
       const more = page.next_cursor
         ? h("button", {type: "button", className: "secondary", "data-testid": "more-rejections",
           onclick: () => reload(page.next_cursor, all)}, "Load more")
         : null;
-      mount(body, all.length ? rejectionsTable(all) : h("p", {className: "muted", "data-testid": "empty"},
+      mount(body, all.length ? rejectionsTable(all, rfos) : h("p", {className: "muted", "data-testid": "empty"},
         "No rejected submissions."), more);
     } catch (err) {
       if (mine !== generation || ctx.handleAuthError(err)) return;
@@ -159,19 +194,26 @@ export function rejectionsPanel(ctx) {
   return {element, reload: () => reload()};
 }
 
-function rejectionsTable(rows) {
+function rejectionsTable(rows, rfos) {
+  // Amounts in messages in the RFO's major units, as the forms take them (the API quotes minor units).
+  const units = (r, code, text) => {
+    const currency = rfos.get(r.rfo_id)?.currency;
+    return currency && MINOR_UNIT_CODES.has(code) ? minorUnitsInText(text, currency) : text;
+  };
   return table(
     [
       {label: "When", key: "at", cell: (r) => when(r.at)},
-      {label: "RFO", key: "rfo_id", cell: (r) => r.rfo_id ? h("code", {}, r.rfo_id) : "—"},
+      {label: "RFO", key: "rfo_id", cell: (r) =>
+        r.rfo_id ? named(rfos.get(r.rfo_id)?.title, r.rfo_id, "rejection-rfo-title") : "—"},
       {label: "Offer", key: "offer_id", cell: (r) => r.offer_id ? h("code", {}, r.offer_id) : "—"},
       {label: "Action", key: "action", cell: (r) => r.action},
       {label: "Code", key: "code", cell: (r) => h("span", {},
         h("code", {"data-testid": "rejection-code"}, r.code), " ", h("span", {className: "muted"}, String(r.status)))},
       {label: "Reason", key: "reason", cell: (r) => h("div", {},
-        h("p", {className: "reason", "data-testid": "rejection-reason"}, r.reason),
+        h("p", {className: "reason", "data-testid": "rejection-reason"}, units(r, r.code, r.reason)),
         r.errors.length ? h("ul", {className: "field-errors", "data-testid": "rejection-errors"}, r.errors.map((e) =>
-          h("li", {}, h("code", {}, e.field), ": ", e.message, " ", h("code", {className: "muted"}, e.code)))) : null)},
+          h("li", {}, h("code", {}, e.field), ": ", units(r, e.code, e.message), " ",
+            h("code", {className: "muted"}, e.code)))) : null)},
     ],
     rows,
     {testid: "rejections-table", rowTestid: () => "rejection-row", rowId: (r) => r.id},

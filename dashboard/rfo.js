@@ -8,16 +8,63 @@ import {formAlert, problemText, section, statusBadge} from "./ui.js";
 // The RFO status values (upper case, as the API's RfoListQuery enumerates them).
 export const STATUSES = ["OPEN", "CLOSED", "AWARDED", "EXPIRED"];
 
+const known = new Map(); // RFO id -> Promise<Rfo>: titles and currencies next to the ids that name them
+
+/** GET /v1/rfos/{id} once per page load (a failed read is retried next time). For labels, not live state. */
+export function rfoOnce(id) {
+  if (!known.has(id)) {
+    known.set(id, api.getRfo(id).catch((err) => {
+      known.delete(id);
+      throw err;
+    }));
+  }
+  return known.get(id);
+}
+
+/** The RFOs `ids` name, as a Map id -> RFO (ids that cannot be read are left out). */
+export async function rfosById(ids) {
+  const unique = [...new Set(ids.filter(Boolean))];
+  const found = await Promise.all(unique.map((id) => rfoOnce(id).catch(() => null)));
+  return new Map(found.filter(Boolean).map((r) => [r.id, r]));
+}
+
+/** An id with the name it stands for: "Nitrile gloves  rfo_…" (the id in <code>, for copying). */
+export function named(name, id, testid) {
+  return h("span", {className: "named"}, name ? h("span", {"data-testid": testid}, name) : null, name ? " " : null,
+    h("code", {className: name ? "muted" : null}, id));
+}
+
+/**
+ * For a list endpoint that filters by one status at a time (an admin's GET /v1/rfos defaults to OPEN): a loader
+ * whose blank status means every status, one after the other. Its cursor is `<status index>:<that list's cursor>`.
+ */
+export function acrossStatuses(load) {
+  return async (q) => {
+    if (q.status) return load(q);
+    const cut = q.cursor ? q.cursor.indexOf(":") : -1;
+    let i = cut > 0 ? Number(q.cursor.slice(0, cut)) : 0;
+    let inner = cut > 0 ? q.cursor.slice(cut + 1) || undefined : undefined;
+    const data = [];
+    while (i < STATUSES.length && data.length < q.limit) {
+      const page = await load({...q, status: STATUSES[i], cursor: inner, limit: q.limit - data.length});
+      data.push(...page.data);
+      inner = page.next_cursor || undefined;
+      if (!inner) i++;
+    }
+    return {data, next_cursor: i < STATUSES.length ? `${i}:${inner || ""}` : null};
+  };
+}
+
 /**
  * A paged RFO list. `load(query)` fetches one page; `onOpen(rfo)` opens one. With `statusFilter`, a select
  * narrows by status (`defaultStatus` first); `textFilters` names query fields offered as text inputs
  * (e.g. category, delivery_region). Returns {element, reload}.
  */
-export function rfoList({title, testid, load, onOpen, ctx, statusFilter = false, defaultStatus = "", allowAll = true,
+export function rfoList({title, testid, load, onOpen, ctx, statusFilter = false, defaultStatus = "",
   textFilters = [], empty = "No RFOs yet."}) {
   const body = h("div", {className: "list-body", "aria-live": "polite"});
   const alert = formAlert();
-  const options = [...(allowAll ? [{value: "", label: "All"}] : []), ...STATUSES.map((s) => ({value: s, label: s}))];
+  const options = [{value: "", label: "All"}, ...STATUSES.map((s) => ({value: s, label: s}))];
   const labels = {category: "Category", delivery_region: "Region"};
   const toolbar = h("form", {className: "toolbar", role: "search", "aria-label": `Filter ${title}`},
     statusFilter
@@ -90,6 +137,8 @@ function rfoTable(rows, onOpen) {
   );
 }
 
+const DISCLOSURE_TEXT = {sealed: "nothing of the ranking (sealed)", own_rank: "their own rank (own_rank)"};
+
 /** The facts of one RFO as a definition list. */
 export function rfoFacts(rfo) {
   const rows = [
@@ -104,6 +153,7 @@ export function rfoFacts(rfo) {
     ["Needed by", when(rfo.need_by)],
     ["Bidding closes", when(rfo.expires_at)],
     ["Scoring", `${rfo.scoring_version} · ${weightsText(rfo.weights)}`],
+    ["Vendors see", h("span", {"data-testid": "rfo-disclosure"}, DISCLOSURE_TEXT[rfo.disclosure] || rfo.disclosure)],
     ["Created", when(rfo.created_at)],
   ];
   return h("div", {},
@@ -163,7 +213,9 @@ function rankingTable(rows, rfo, onExplain) {
       r.awardable === false && rfo.status !== "AWARDED" ? h("span", {className: "badge badge-expired",
         "data-testid": "not-awardable", title: `Cannot be awarded (${r.not_awardable_reason}); ranked after every awardable offer`},
       `not awardable: ${NOT_AWARDABLE[r.not_awardable_reason] || r.not_awardable_reason}`) : null)},
-    {label: "Vendor", key: "vendor_id", cell: (r) => h("code", {"data-testid": "vendor-id"}, r.vendor_id)},
+    {label: "Vendor", key: "vendor_id", cell: (r) => h("span", {className: "named"},
+      r.vendor_name ? h("span", {"data-testid": "vendor-name"}, r.vendor_name) : null, r.vendor_name ? " " : null,
+      h("code", {"data-testid": "vendor-id", className: r.vendor_name ? "muted" : null}, r.vendor_id))},
     {label: "Score", key: "score", className: "num", cell: (r) => h("span", {"data-testid": "score", title: r.score},
       Number(r.score).toFixed(3))},
     {label: "Components", key: "components", cell: (r) => componentsList(r)},

@@ -220,6 +220,8 @@ export function explainPanel(rfo, ctx) {
     return data;
   }
 
+  let vendorName = null; // from the ranking row shown (the explain names vendors by id only)
+
   async function show(offerId) {
     current = offerId;
     const mine = ++generation;
@@ -232,7 +234,7 @@ export function explainPanel(rfo, ctx) {
         mount(body, h("p", {className: "muted"}, `Offer ${offerId} is no longer ranked.`));
         return;
       }
-      mount(body, explainView(explain, entry));
+      mount(body, explainView(explain, entry, vendorName));
       for (const row of document.querySelectorAll("[data-testid=ranking-row]")) {
         row.classList.toggle("selected", row.dataset.id === offerId);
       }
@@ -246,6 +248,7 @@ export function explainPanel(rfo, ctx) {
   return {
     element,
     show: (row) => {
+      vendorName = row.vendor_name || null;
       show(row.offer_id);
       element.scrollIntoView({block: "nearest"});
     },
@@ -257,7 +260,7 @@ export function explainPanel(rfo, ctx) {
   };
 }
 
-function explainView(explain, entry) {
+function explainView(explain, entry, vendorName) {
   const components = explain.components.map((c) => ({
     name: c, value: micros(entry.contributions?.[c]), weight: micros(entry.weights?.[c] ?? explain.weights?.[c]),
     normalised: entry.components?.[c],
@@ -272,7 +275,8 @@ function explainView(explain, entry) {
   return h("div", {className: "explain", "data-testid": "explain-view", "data-offer-id": entry.offer_id},
     h("p", {className: "explain-head"},
       h("strong", {}, `#${entry.rank}`), " ", h("code", {"data-testid": "explain-offer-id"}, entry.offer_id),
-      h("span", {className: "muted"}, " from "), h("code", {"data-testid": "explain-vendor-id"}, entry.vendor_id),
+      h("span", {className: "muted"}, " from "), vendorName ? `${vendorName} ` : null,
+      h("code", {"data-testid": "explain-vendor-id"}, entry.vendor_id),
       h("span", {className: "muted"}, ` · ${explain.scoring_version}${explain.relative ? " (relative)" : ""}`)),
     entry.awardable === false
       ? h("p", {className: "alert", "data-testid": "explain-not-awardable"},

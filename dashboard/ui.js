@@ -3,7 +3,13 @@
 
 import {retryAfterSeconds} from "./api.js";
 import {h} from "./dom.js";
-import {duration} from "./format.js";
+import {duration, minorUnitsInText} from "./format.js";
+import {baseUrl, parseRoute} from "./router.js";
+
+// Field errors whose messages quote amounts in minor units (the wire's unit): shown in the unit of the input
+// they belong to (major units of its currency). The API's errors[] carry only field, code and message, so the
+// amounts are read from the message.
+export const MINOR_UNIT_CODES = new Set(["price_out_of_range", "price_increase_not_allowed"]);
 
 let uid = 0;
 
@@ -80,21 +86,57 @@ export function showProblem(form, err) {
     const where = item === undefined ? "" : `“${item}”: `;
     slot.hidden = false;
     if (slot.childNodes.length) slot.append(h("br"));
-    slot.append(h("span", {}, where, fe.message || fe.code, " "), h("code", {}, fe.code));
+    slot.append(h("span", {}, where, inInputUnits(fe.code, fe.message || fe.code, input), " "),
+      h("code", {}, fe.code));
     if (input) input.setAttribute("aria-invalid", "true");
   }
   if (alert) {
     alert.hidden = false;
-    alert.append(h("p", {"data-testid": "problem-detail"}, problemText(err)));
+    const moneyInput = form.querySelector("[data-currency], [data-currency-field]");
+    alert.append(h("p", {"data-testid": "problem-detail"},
+      inInputUnits(err?.code, problemText(err), moneyInput)));
     if (unplaced.length) {
-      alert.append(h("ul", {}, unplaced.map((fe) =>
-        h("li", {}, h("code", {}, fe.field), ": ", fe.message || fe.code, " ", h("code", {}, fe.code)))));
+      alert.append(h("ul", {}, unplaced.map((fe) => h("li", {}, h("code", {}, fe.field), ": ",
+        inInputUnits(fe.code, fe.message || fe.code, moneyInput), " ", h("code", {}, fe.code)))));
     }
     const wait = err?.status === 429 ? retryAfterSeconds(err.retryAfter) : null;
     if (wait !== null) alert.append(retryCountdown(form, wait));
   }
   const firstInvalid = form.querySelector("[aria-invalid=true]");
   if (firstInvalid) firstInvalid.focus();
+}
+
+/** The currency of a money input: its `data-currency`, or the value of the form field its
+ * `data-currency-field` names (the offer form's currency select). */
+export function inputCurrency(input) {
+  if (!input) return null;
+  if (input.dataset.currency) return input.dataset.currency;
+  const from = input.dataset.currencyField;
+  return from ? input.form?.elements[from]?.value || null : null;
+}
+
+/** `text` with the minor-unit amounts of a money error (`code`) shown in the input's major units. */
+function inInputUnits(code, text, input) {
+  const currency = MINOR_UNIT_CODES.has(code) ? inputCurrency(input) : null;
+  return currency ? minorUnitsInText(text, currency) : text;
+}
+
+/** Keep the form's submit button disabled until the user changes something, and again after each success
+ * (call `markPristine(form)` then): a second click cannot send the same form twice. */
+export function submitWhenChanged(form) {
+  const changed = () => {
+    if (!form.dataset.pristine) return;
+    delete form.dataset.pristine;
+    if (!countdowns.has(form)) for (const b of form.querySelectorAll("button[type=submit]")) b.disabled = false;
+  };
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  markPristine(form);
+}
+
+export function markPristine(form) {
+  form.dataset.pristine = "true";
+  for (const b of form.querySelectorAll("button[type=submit]")) b.disabled = true;
 }
 
 /** The items of a one-per-line textarea: blank lines and `# comments` dropped. */
@@ -131,7 +173,7 @@ export async function busy(form, fn) {
   try {
     return await fn();
   } finally {
-    if (!countdowns.has(form)) for (const b of buttons) b.disabled = false;
+    if (!countdowns.has(form) && !form.dataset.pristine) for (const b of buttons) b.disabled = false;
     form.removeAttribute("aria-busy");
   }
 }
@@ -142,7 +184,7 @@ function stopCountdown(form) {
   if (!countdowns.has(form)) return;
   clearInterval(countdowns.get(form));
   countdowns.delete(form);
-  for (const b of form.querySelectorAll("button[type=submit]")) b.disabled = false;
+  if (!form.dataset.pristine) for (const b of form.querySelectorAll("button[type=submit]")) b.disabled = false;
 }
 
 /** "Retry in 29 s (after 3:04:05 PM)", ticking down; the form's submit button stays disabled meanwhile. */
@@ -213,24 +255,26 @@ export function checkedValues(form, name) {
 }
 
 /** Tabs: [{id, label, render: () => Node}]. Each panel is built the first time it is shown and then kept
- * (its state survives switching). The selected tab is kept in the URL's fragment. */
+ * (its state survives switching). The selected tab is kept in the URL's fragment; a route in the fragment
+ * (`#/rfos/<id>`, router.js) belongs to the first tab and is left alone. The element's `selectTab(id)` selects
+ * one from outside (back/forward). */
 export function tabs(items, {label = "Sections"} = {}) {
   const panels = new Map();
   const bar = h("div", {className: "tabs", role: "tablist", "aria-label": label});
   const area = h("div", {className: "tab-panels"});
   const buttons = items.map((item) => h("button", {type: "button", role: "tab", className: "tab", id: `tab-${item.id}`,
-    "aria-controls": `panel-${item.id}`, "data-testid": `tab-${item.id}`, onclick: () => select(item.id),
+    "aria-controls": `panel-${item.id}`, "data-testid": `tab-${item.id}`, onclick: () => select(item.id, true),
     onkeydown: (ev) => {
       const i = items.indexOf(item);
       const next = ev.key === "ArrowRight" ? i + 1 : ev.key === "ArrowLeft" ? i - 1 : null;
       if (next === null) return;
       const target = items[(next + items.length) % items.length];
-      select(target.id);
+      select(target.id, true);
       bar.querySelector(`#tab-${target.id}`).focus();
     }}, item.label));
   bar.append(...buttons);
 
-  function select(id) {
+  function select(id, byUser = false) {
     const item = items.find((i) => i.id === id) || items[0];
     for (const [i, b] of buttons.entries()) {
       const on = items[i] === item;
@@ -244,11 +288,15 @@ export function tabs(items, {label = "Sections"} = {}) {
       area.append(panel);
     }
     for (const [pid, panel] of panels) panel.hidden = pid !== item.id;
-    if (items.length > 1) history.replaceState(null, "", item === items[0] ? location.pathname + location.search : `#${item.id}`);
+    if (items.length > 1 && (byUser || !parseRoute())) {
+      history.replaceState(null, "", item === items[0] ? baseUrl() : `#${item.id}`);
+    }
   }
 
   select(location.hash.slice(1));
-  return h("div", {className: "tabbed"}, items.length > 1 ? bar : null, area);
+  const element = h("div", {className: "tabbed"}, items.length > 1 ? bar : null, area);
+  element.selectTab = (id) => select(id);
+  return element;
 }
 
 export function statusBadge(status) {

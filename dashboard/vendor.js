@@ -4,46 +4,71 @@
 import {api} from "./api.js";
 import {h, mount, table} from "./dom.js";
 import {CURRENCIES, daysFromNow, localInputToUtc, money, toLocalInput, toMinor, when} from "./format.js";
-import {offerDetail, rankCell, rejectionsPanel} from "./offers.js";
-import {rfoFacts, rfoList} from "./rfo.js";
-import {busy, clearProblems, field, FieldProblem, formAlert, problemText, section, showProblem, statusBadge} from "./ui.js";
+import {offerDetail, priceBandHint, rankCell, rejectionsPanel} from "./offers.js";
+import {named, rfoFacts, rfoList, rfosById} from "./rfo.js";
+import {
+  busy, clearProblems, field, FieldProblem, formAlert, markPristine, problemText, section, showProblem, statusBadge,
+  submitWhenChanged,
+} from "./ui.js";
 
 export function vendorView(ctx) {
   const detail = h("div", {className: "detail", "data-testid": "detail-area"});
   const rejections = rejectionsPanel(ctx);
-  const offers = myOffers(ctx, {onOpen: (offer) => openOffer(offer), onReload: () => rejections.reload()});
+  const offers = myOffers(ctx, {onOpen: (offer) => ctx.go("offers", offer.id), onReload: () => rejections.reload()});
   const list = rfoList({
     title: "Open RFOs", testid: "rfo-list", ctx,
     textFilters: ["category", "delivery_region"],
     load: (q) => api.listRfos(q),
-    onOpen: (rfo) => openRfo(rfo.id),
+    onOpen: (rfo) => ctx.go("rfos", rfo.id),
     empty: "No open RFOs right now.",
   });
 
-  async function openRfo(id) {
+  let opened = 0; // only the latest opened RFO or offer may render
+
+  // The URL names the open RFO or offer (#/rfos/<id>, #/offers/<id>): links, reloads and back/forward.
+  ctx.onRoute = (route) => {
+    if (route?.kind === "rfos") return openRfo(route.id);
+    if (route?.kind === "offers") return openOffer(route.id);
+    ++opened;
+    mount(detail);
+  };
+
+  /** Load and show, unless something else was opened meanwhile; a failure drops the route and says why. */
+  async function show(load) {
+    const mine = ++opened;
     mount(detail, h("p", {className: "muted"}, "Loading…"));
     try {
-      const rfo = await api.getRfo(id);
-      mount(detail, section(rfo.title, "rfo-detail", rfoFacts(rfo),
-        h("button", {type: "button", className: "secondary", "data-testid": "close-detail", onclick: () => mount(detail)},
-          "Close")),
-      section("Submit offer", "submit-offer", offerForm(rfo, ctx, async (offer) => {
-        ctx.notify(`Offer ${offer.id} submitted.`, "success");
-        await offers.reload();
-      }, () => rejections.reload())));
+      const view = await load();
+      if (mine !== opened) return;
+      mount(detail, view);
       detail.scrollIntoView({block: "start"});
     } catch (err) {
+      if (mine !== opened) return;
+      mount(detail);
+      ctx.forget();
       if (!ctx.handleAuthError(err)) ctx.notify(err);
     }
   }
 
-  function openOffer(offer) {
-    mount(detail, offerDetail(offer, ctx, {
+  function openRfo(id) {
+    return show(async () => {
+      const rfo = await api.getRfo(id);
+      return [section(rfo.title, "rfo-detail", rfoFacts(rfo),
+        h("button", {type: "button", className: "secondary", "data-testid": "close-detail", onclick: () => ctx.leave()},
+          "Close")),
+      section("Submit offer", "submit-offer", offerForm(rfo, ctx, async (offer) => {
+        ctx.notify(`Offer ${offer.id} submitted.`, "success");
+        await offers.reload();
+      }, () => rejections.reload()))];
+    });
+  }
+
+  function openOffer(id) {
+    return show(async () => offerDetail(await api.getOffer(id), ctx, {
       onRevised: () => offers.reload(),
       onRejected: () => rejections.reload(),
-      onDismiss: () => mount(detail),
+      onDismiss: () => ctx.leave(),
     }));
-    detail.scrollIntoView({block: "start"});
   }
 
   return h("div", {className: "view stack", "data-testid": "vendor-view"},
@@ -55,8 +80,8 @@ function offerForm(rfo, ctx, onSubmitted, onRejected) {
   const form = h("form", {"data-testid": "offer-form", novalidate: true},
     formAlert(),
     h("div", {className: "row"},
-      field({label: "Unit price", name: "unit_price", hint: "In major units, e.g. 12.50",
-        attrs: {required: true, inputmode: "decimal", autocomplete: "off"}}),
+      field({label: "Unit price", name: "unit_price", hint: `In major units, e.g. 12.50 ${rfo.currency}`,
+        attrs: {required: true, inputmode: "decimal", autocomplete: "off", "data-currency-field": "currency"}}),
       field({label: "Currency", name: "currency", type: "select", options: currencies,
         hint: `This RFO is priced in ${rfo.currency}`, attrs: {required: true}})),
     h("div", {className: "row"},
@@ -70,6 +95,8 @@ function offerForm(rfo, ctx, onSubmitted, onRejected) {
     field({label: "Notes (optional)", name: "notes", type: "textarea", attrs: {rows: 2, maxlength: 2000}}),
     h("button", {type: "submit", "data-testid": "submit-offer"}, "Submit offer"));
   form.elements.currency.value = rfo.currency;
+  form.querySelector("[data-error-for~=unit_price]").before(priceBandHint(rfo));
+  submitWhenChanged(form); // Submit stays disabled until the form changes, and again after each offer
 
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -77,6 +104,7 @@ function offerForm(rfo, ctx, onSubmitted, onRejected) {
       try {
         const offer = await api.submitOffer(rfo.id, readOffer(form));
         clearProblems(form);
+        markPristine(form);
         await onSubmitted(offer);
       } catch (err) {
         if (ctx.handleAuthError(err)) return;
@@ -129,11 +157,13 @@ function myOffers(ctx, {onOpen, onReload} = {}) {
       const page = await api.vendorOffers(ctx.me.id, {limit: 20, cursor});
       if (mine !== generation) return;
       rows = rows.concat(page.data);
+      const rfos = await rfosById(rows.map((o) => o.rfo_id)); // the RFO's title next to its id
+      if (mine !== generation) return;
       const more = page.next_cursor
         ? h("button", {type: "button", className: "secondary", "data-testid": "more-offers",
             onclick: () => renderPage(page.next_cursor).catch(fail)}, "Load more")
         : null;
-      mount(body, rows.length ? offersTable(rows) : h("p", {className: "muted", "data-testid": "empty"},
+      mount(body, rows.length ? offersTable(rows, rfos) : h("p", {className: "muted", "data-testid": "empty"},
         "No offers yet. Open an RFO to bid."), more);
     };
     await renderPage(undefined).catch((err) => mine === generation && fail(err));
@@ -169,11 +199,11 @@ function myOffers(ctx, {onOpen, onReload} = {}) {
     return button;
   }
 
-  function offersTable(rows) {
+  function offersTable(rows, rfos) {
     return table(
       [
         {label: "Offer", key: "id", cell: (o) => h("code", {"data-testid": "offer-id"}, o.id)},
-        {label: "RFO", key: "rfo_id", cell: (o) => h("code", {}, o.rfo_id)},
+        {label: "RFO", key: "rfo_id", cell: (o) => named(rfos.get(o.rfo_id)?.title, o.rfo_id, "offer-rfo-title")},
         {label: "Unit price", key: "unit_price", className: "num", cell: (o) => money(o.unit_price, o.currency)},
         {label: "Total", key: "total_price", className: "num", cell: (o) => money(o.total_price, o.currency)},
         {label: "Delivery", key: "delivery_date", cell: (o) => when(o.delivery_date)},

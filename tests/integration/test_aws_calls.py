@@ -55,7 +55,7 @@ EXPECTED: dict[str, list[str]] = {
     "authorizer (valid key)": [GET],
     "authorizer (unknown key)": [GET],
     "authorizer (malformed key)": [],  # never reaches the table
-    "me": [RL, *TOUCH],
+    "me": [RL, *TOUCH, GET],  # the account's name
     "me (rate-limited)": [RL, GET],  # refused: one read of the counter item says which budget ran out
     # a create reads the calling key (its allowlist bounds the new key's) and the account's key ledger (the cap;
     # built from the by_owner Query on the account's first key change), then one transaction
@@ -82,7 +82,7 @@ EXPECTED: dict[str, list[str]] = {
     "offer_get (vendor)": [RL, QUERY, GET],
     "offer_get (buyer)": [RL, QUERY, GET, QUERY],  # the offer's by_id Query runs twice for a buyer
     "offer_revise": [RL, *TOUCH, QUERY, GET, TX],  # the clock moved to a new window (revision cooldown)
-    "ranking": [RL, *TOUCH, GET, QUERY],
+    "ranking": [RL, *TOUCH, GET, QUERY, "BatchGetItem"],  # vendors' names: one per 100 distinct vendors
     # per distinct RFO on the page: GetItem (status, disclosure) and, where a rank is disclosed (``own_rank``; the
     # round's RFO is sealed), one ranking Query; so at most 1 + 2 x limit reads (issue 11: the same standing as
     # offer_get)

@@ -34,6 +34,7 @@ def test_me_reports_the_principal() -> None:
         "object": "principal",
         "kind": "buyer",
         "id": buyer["id"],
+        "name": "Acme",  # what a client shows next to the id (the dashboard's header)
         "key_id": buyer["key_id"],
         "scopes": sorted(buyer["scopes"]),
         "environment": "live",
@@ -54,6 +55,7 @@ def test_buyer_posts_vendors_offer_and_the_ranking_is_deterministic() -> None:
     order = [row["offer_id"] for row in ranking["data"]]
     assert order == [offers[2]["id"], offers[1]["id"], offers[0]["id"]]
     assert [row["rank"] for row in ranking["data"]] == [1, 2, 3]
+    assert [row["vendor_name"] for row in ranking["data"]] == ["V2", "V1", "V0"]  # who each vendor is
     assert invoke("ranking", principal=buyer, path={"rfo_id": rfo["id"]})[2] == ranking
 
 

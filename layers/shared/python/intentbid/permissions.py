@@ -55,7 +55,7 @@ ACCESS: dict[str, Access] = {
     "error_entry": Access(),
     "vendor_register": Access({"accounts": W, "api-keys": W, "outbox": A, "audit": A}),
     "buyer_register": Access({"accounts": W, "api-keys": W, "outbox": A, "audit": A}),
-    "me": Access(),
+    "me": Access({"accounts": R}),  # the account's name
     "vendor_key_create": Access({"api-keys": W, "outbox": A, "audit": A}),
     "vendor_key_rotate": Access({"api-keys": W, "outbox": A, "audit": A}),
     "vendor_key_revoke": Access({"api-keys": W, "outbox": A, "audit": A}),
@@ -69,7 +69,7 @@ ACCESS: dict[str, Access] = {
     "rfo_create": Access({"rfos": W, "outbox": A, "audit": A}, start_expiry=True),
     "rfo_list": Access({"rfos": R}),
     "rfo_get": Access({"rfos": R}),
-    "ranking": Access({"rfos": R, "offers": R}),
+    "ranking": Access({"rfos": R, "offers": R, "accounts": R}),  # vendors' names
     "offer_submit": Access(
         {"rfos": R, "offers": W, "outbox": A, "audit": A, "accounts": U, "rate-limits": U, "rejections": W, "flags": W}
     ),

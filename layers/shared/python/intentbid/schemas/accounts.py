@@ -71,6 +71,7 @@ class Me(Out):
     object: Literal["principal"] = "principal"
     kind: Literal["vendor", "buyer", "admin"]
     id: str
+    name: str | None = Field(None, description="The account's name (as registered); null if it is gone")
     key_id: str
     scopes: list[str]
     environment: Literal["live", "test"]

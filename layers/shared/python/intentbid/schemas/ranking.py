@@ -14,6 +14,7 @@ class RankingRow(Out):
     rank: int
     offer_id: str
     vendor_id: str
+    vendor_name: str | None = Field(None, description="The vendor's name (as registered); null if it is gone")
     score: str = Field(
         description="Fixed-point decimal string (6 places) within the version's bounds, "
         "e.g. '0.735000'; v1: [0, 1], v2: [-1, 1] (penalties can make it negative)"

@@ -113,9 +113,11 @@ def create_admin(name: str = "ops") -> tuple[Account, str]:
 
 
 def me(principal: Principal) -> Me:
+    account = store.get(principal.id)  # the name: what a client shows next to the id
     return Me(
         kind=principal.kind,
         id=principal.id,
+        name=account.name if account else None,
         key_id=principal.key_id,  # type: ignore[arg-type]
         scopes=sorted(principal.scopes),
         environment=principal.environment,

@@ -23,6 +23,7 @@ from intentbid.schemas.rfos import Rfo
 from intentbid.services import access, retry_on_conflict
 from intentbid.services.antigaming import flag_view
 from intentbid.services.views import offer_status, rfo_view, weights_of
+from intentbid.store import accounts as account_store
 from intentbid.store import audit, outbox
 from intentbid.store import flags as flag_store
 from intentbid.store import offers as store
@@ -80,12 +81,14 @@ def rank(p: Principal, rfo_id: str) -> Ranking:
     version = scoring.get_version(rfo.scoring_version)
     weights = weights_of(rfo)
     standing, models = _standing(rfo)
+    names = account_store.names([s.offer.vendor_id for s, _ in standing])  # who each vendor is, for the buyer
     qty = int(rfo.quantity)
     rows = [
         RankingRow(
             rank=i,
             offer_id=s.offer.offer_id,
             vendor_id=s.offer.vendor_id,
+            vendor_name=names.get(s.offer.vendor_id),
             score=scoring.fmt(s.score),
             components={k: scoring.fmt(v) for k, v in s.components.items()},
             penalties={k: scoring.fmt(v) for k, v in s.penalties.items()},

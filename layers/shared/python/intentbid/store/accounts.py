@@ -18,6 +18,14 @@ def get(account_id: str) -> AccountModel | None:
         return None
 
 
+def names(account_ids: Sequence[str]) -> dict[str, str]:
+    """id -> name of the accounts that exist: one BatchGetItem per 100 distinct ids (only id and name read)."""
+    unique = sorted(set(account_ids))
+    if not unique:
+        return {}
+    return {a.id: a.name for a in AccountModel.batch_get(unique, attributes_to_get=["id", "name"])}
+
+
 def create_with_key(account: AccountModel, key: ApiKeyModel, *records: Model) -> None:
     """One transaction: the account, its first key, and the audit entry and ``key.created`` event."""
     with transaction(*records) as tx:
