@@ -1,6 +1,6 @@
 """The access matrix: every route of the route table x principal (anonymous, vendor, buyer, admin) x scope set
 x owner / not owner, over real HTTP against the local runtime. Expected statuses come from the route table
-(``intentbid.routes``) and the ownership rules (``intentbid.access_policy``), never from the running system:
+(``intentbid.routes``) and the ownership rules (each route's ``ownership``), never from the running system:
 
 - a public route answers its success status to anyone (never 401/403);
 - anonymous on any other route: 401 ``unauthenticated``;
@@ -43,7 +43,6 @@ from typing import Any
 
 import pytest
 
-from intentbid.access_policy import OWNERSHIP
 from intentbid.domain.principal import KIND_SCOPES
 from intentbid.routes import ROUTES, Route
 
@@ -89,7 +88,7 @@ load = bench_load()
 def owned_kinds(route: Route) -> frozenset[str]:
     """Kinds for which this route's object can be the caller's own (so "not owner" is a cell)."""
     path = route.path
-    if route.function in OWNERSHIP and OWNERSHIP[route.function] == "self":
+    if route.ownership == "self":
         return frozenset({"vendor"} if "{vendor_id}" in path else {"buyer"})
     if "{offer_id}" in path:
         return frozenset({"vendor", "buyer"}) & frozenset(route.kinds)
@@ -535,7 +534,7 @@ def test_the_matrix_covers_every_route_principal_scope_set_and_owner() -> None:
             if kind != "admin":
                 assert {f"minus:{s}" for s in route.scopes if s in KIND_SCOPES[kind]} <= sets
     owned = [c for c in CELLS if c.owner == "other"]
-    assert {c.route.function for c in owned} >= {f for f, rule in OWNERSHIP.items() if rule in ("own", "self")}
+    assert {c.route.function for c in owned} >= {r.function for r in ROUTES if r.ownership in ("own", "self")}
 
 
 # --- nothing outside the policy is reachable ---------------------------------------------------------------------
@@ -733,4 +732,4 @@ def test_every_tenant_scoped_route_has_an_ownership_rule() -> None:
         and r.function != "offer_submit"
         and re.search(r"{(rfo|offer|vendor|buyer)_id}", r.path)
     }
-    assert scoped - set(OWNERSHIP) == set()
+    assert scoped - {r.function for r in ROUTES if r.ownership != "none"} == set()

@@ -262,5 +262,6 @@ def test_every_route_survives_the_sweep_without_a_5xx(world: World) -> None:
                 body=body,
             )
             assert status < 500, f"{route.function}: {status} {answer}"
+            assert status in {route.status, *route.errors}, f"{route.function}: undeclared {status} {answer}"
             if status >= 400:
                 assert headers["Content-Type"] == "application/problem+json", route.function

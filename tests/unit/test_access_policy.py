@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from intentbid.access_policy import OWNERSHIP, PUBLIC_RETURNS, RETURNS, markdown, returns
-from intentbid.routes import ROUTES
+from intentbid.access_policy import markdown, returns
+from intentbid.routes import OWNERSHIP_RULES, PUBLIC, ROUTES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ACCESS_POLICY.md"
 
@@ -14,10 +14,11 @@ def test_the_document_is_generated_from_the_route_table() -> None:
 
 def test_every_route_and_every_allowed_kind_says_what_it_returns() -> None:
     for r in ROUTES:
+        assert r.ownership in OWNERSHIP_RULES, r.function
         if r.public:
-            assert r.function in PUBLIC_RETURNS, r.function
+            assert set(r.returns) == {PUBLIC} and returns(r, PUBLIC), r.function
+            assert r.ownership == "none", r.function
             continue
         for kind in r.kinds:
             assert returns(r, kind), (r.function, kind)
-        assert set(RETURNS[r.function]) - {"*"} <= set(r.kinds), r.function
-    assert set(OWNERSHIP) <= {r.function for r in ROUTES}
+        assert set(r.returns) - {"*"} <= set(r.kinds), r.function

@@ -207,14 +207,7 @@ def _responses(route: Route) -> dict[str, Any]:
     links = _links(route)
     if links:
         responses[str(route.status)]["links"] = links
-    errors = set(route.errors) | {400, 500}  # any operation: 400 ``unknown_parameter`` for an undeclared query param
-    if route.request or route.idempotent:  # a malformed Idempotency-Key is a 400 too
-        errors |= {400, 413}
-    if route.idempotent:  # the same key while its first request runs (409), or with another request (422)
-        errors |= {409, 422}
-    if not route.public:
-        errors |= {401, 403}
-    for status in sorted(errors):
+    for status in sorted({*route.errors, 500}):  # derived from the route's fields (``Route.errors``)
         responses[str(status)] = {
             "description": STATUS_TEXT.get(status, "Error"),
             "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},

@@ -6,6 +6,11 @@ It is plain data with no heavy imports, so the authorizer can load it on its lea
 
 ``request``/``response`` name pydantic models as ``"<module>:<Class>"`` under :mod:`intentbid.schemas`;
 they are resolved lazily (only the OpenAPI builder and each endpoint's own handler import them).
+
+A route is the one declaration of its endpoint besides the handler: its access rule (who may call it, the
+ownership rule, what each principal gets back: ``docs/ACCESS_POLICY.md`` and the access-matrix test read it),
+the tables its own code touches (``intentbid.permissions`` and so the function's IAM derive from it), and its
+error statuses, derived from its fields (:attr:`Route.errors`) plus ``extra_errors``.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ import re
 from dataclasses import dataclass, field
 
 PUBLIC = "public"
+OWNERSHIP_RULES = ("own", "self", "none")
+# A change's audit entry and outbox event: appended inside its transaction, never read or updated there.
+_CHANGE = {"outbox": "append", "audit": "append"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,17 +37,49 @@ class Route:
     request: str | None = None
     response: str | None = None
     query: str | None = None  # pydantic model of the query string
-    errors: tuple[int, ...] = ()
+    extra_errors: tuple[int, ...] = ()  # error statuses its fields do not imply (see ``errors``)
     idempotent: bool = False  # POSTs that honour Idempotency-Key
     content_type: str = "application/json"
     ip_rate: str | None = None  # public routes limited per source IP: a ratelimit policy name
     headers: tuple[str, ...] = ()  # request headers it honours beyond the common ones (OpenAPI: openapi.HEADERS)
     response_headers: tuple[str, ...] = ()  # response headers of its success (OpenAPI: openapi.HEADERS)
     extra: dict[str, str] = field(default_factory=dict)
+    # The access rule. ``ownership``: "own" = another tenant's object is a 404 (never a 403); "self" = the path
+    # names the caller itself (another principal there is a 404); "none" = not tenant-scoped (public, admin-only,
+    # or the caller's own view). ``returns``: what each allowed kind gets back (PUBLIC for public routes, "*" for
+    # every kind).
+    ownership: str = "none"
+    returns: dict[str, str] = field(default_factory=dict)
+    # What the function's own code touches: logical table -> access level (the levels of intentbid.permissions);
+    # the shared middleware's needs (rate limits, idempotency) are added there, derived from the fields above.
+    tables: dict[str, str] = field(default_factory=dict)
+    start_expiry: bool = False  # starts executions of the RFO expiry state machine
 
     @property
     def public(self) -> bool:
         return PUBLIC in self.kinds
+
+    @property
+    def errors(self) -> tuple[int, ...]:
+        """Every error status this route can answer besides 500, derived from its fields plus ``extra_errors``:
+        any operation 400 (an undeclared query parameter: ``unknown_parameter``); keyed 401 (no, revoked or
+        expired key), 403 (kind or scope) and 429 (its key's or account's budget; a shed source IP); a per-IP
+        limit 429; a body 400 (invalid) and 413 (too large), and so does an Idempotency-Key (malformed: 400);
+        path parameters 404 (unknown or not the caller's); idempotent 409 (the same key still in flight) and
+        422 (the same key with another request). ``tests/integration/test_route_errors.py`` provokes each one
+        and sweeps every route for anything outside the set."""
+        out = {400, *self.extra_errors}
+        if not self.public:
+            out |= {401, 403, 429}
+        if self.ip_rate:
+            out.add(429)
+        if self.request or self.idempotent:
+            out |= {400, 413}
+        if self.path_params:
+            out.add(404)
+        if self.idempotent:
+            out |= {409, 422}
+        return tuple(sorted(out))
 
     @property
     def path_params(self) -> tuple[str, ...]:
@@ -56,7 +96,6 @@ class Route:
         return all(s in scopes for s in self.scopes)
 
 
-_AUTH_ERRORS = (401, 403, 429)
 _R = Route
 
 
@@ -76,7 +115,9 @@ def _key_routes(kind: str) -> tuple[Route, ...]:
             status=201,
             request="accounts:KeyCreate",
             response="accounts:KeyCreated",
-            errors=(*_AUTH_ERRORS, 400, 404, 409, 413, 422),
+            ownership="self",
+            returns={kind: "a new key (within its scopes and allowlist; 409 at the cap) and its secret (shown once)"},
+            tables={"api-keys": "write", **_CHANGE},
             idempotent=True,
         ),
         _R(
@@ -89,7 +130,12 @@ def _key_routes(kind: str) -> tuple[Route, ...]:
             tag="keys",
             query="common:PageQuery",
             response="accounts:KeyPage",
-            errors=(*_AUTH_ERRORS, 400, 404),
+            ownership="self",
+            returns={
+                kind: "its own keys of its environment, paginated, never secrets",
+                "admin": "any owner's keys (both environments), never secrets",
+            },
+            tables={"api-keys": "read"},
         ),
         _R(
             f"{kind}_key_revoke",
@@ -100,7 +146,9 @@ def _key_routes(kind: str) -> tuple[Route, ...]:
             summary=f"Revoke a {kind} API key at once (idempotent)",
             tag="keys",
             response="accounts:KeyInfo",
-            errors=(*_AUTH_ERRORS, 404, 422),
+            ownership="self",
+            returns={kind: "its own key of its environment, revoked", "admin": "any key, revoked (e.g. leaked)"},
+            tables={"api-keys": "write", **_CHANGE},
             idempotent=True,
         ),
         _R(
@@ -114,7 +162,9 @@ def _key_routes(kind: str) -> tuple[Route, ...]:
             status=201,
             request="accounts:KeyRotate",
             response="accounts:KeyCreated",
-            errors=(*_AUTH_ERRORS, 400, 404, 409, 422),
+            ownership="self",
+            returns={kind: "the one successor of a key within its scopes, and its secret (shown once)"},
+            tables={"api-keys": "write", **_CHANGE},
             idempotent=True,
         ),
         _R(
@@ -127,14 +177,25 @@ def _key_routes(kind: str) -> tuple[Route, ...]:
             tag="keys",
             request="accounts:KeyPatch",
             response="accounts:KeyInfo",
-            errors=(*_AUTH_ERRORS, 400, 404, 413),
+            ownership="self",
+            returns={kind: "its own key within its scopes, renamed / narrowed / re-allowlisted"},
+            tables={"api-keys": "write", **_CHANGE},
         ),
     )
 
 
 ROUTES: tuple[Route, ...] = (
     # --- public
-    _R("health", "GET", "/v1/health", (PUBLIC,), summary="Liveness", tag="meta", response="meta:Health"),
+    _R(
+        "health",
+        "GET",
+        "/v1/health",
+        (PUBLIC,),
+        summary="Liveness",
+        tag="meta",
+        response="meta:Health",
+        returns={PUBLIC: "liveness"},
+    ),
     _R(
         "ready",
         "GET",
@@ -143,11 +204,30 @@ ROUTES: tuple[Route, ...] = (
         summary="Readiness: the store answers (cached a few seconds; names no table)",
         tag="meta",
         response="meta:Health",
-        errors=(429, 503),
+        extra_errors=(503,),
         ip_rate="public",
+        returns={PUBLIC: "table reachability"},
+        tables={"rfos": "read"},  # one DescribeTable, cached per instance (services/health.py)
     ),
-    _R("openapi", "GET", "/v1/openapi.json", (PUBLIC,), summary="This OpenAPI document", tag="meta"),
-    _R("docs", "GET", "/docs", (PUBLIC,), summary="Human-readable API docs", tag="meta", content_type="text/html"),
+    _R(
+        "openapi",
+        "GET",
+        "/v1/openapi.json",
+        (PUBLIC,),
+        summary="This OpenAPI document",
+        tag="meta",
+        returns={PUBLIC: "the OpenAPI document"},
+    ),
+    _R(
+        "docs",
+        "GET",
+        "/docs",
+        (PUBLIC,),
+        summary="Human-readable API docs",
+        tag="meta",
+        content_type="text/html",
+        returns={PUBLIC: "HTML docs"},
+    ),
     _R(
         "errors",
         "GET",
@@ -156,6 +236,7 @@ ROUTES: tuple[Route, ...] = (
         summary="The error catalog: every code with its status, meaning and fix (HTML, or JSON by Accept)",
         tag="meta",
         content_type="text/html",
+        returns={PUBLIC: "the error catalog"},
     ),
     _R(
         "error_entry",
@@ -165,7 +246,7 @@ ROUTES: tuple[Route, ...] = (
         summary="One error code's page: the target of every problem's `type` (HTML, or JSON by Accept)",
         tag="meta",
         content_type="text/html",
-        errors=(404,),
+        returns={PUBLIC: "one error code's page"},
     ),
     _R(
         "vendor_register",
@@ -177,9 +258,10 @@ ROUTES: tuple[Route, ...] = (
         status=201,
         request="accounts:RegisterRequest",
         response="accounts:VendorRegistration",
-        errors=(400, 413, 422, 429),
         idempotent=True,
         ip_rate="register",
+        returns={PUBLIC: "a vendor and its first key (throttled per source IP)"},
+        tables={"accounts": "write", "api-keys": "write", **_CHANGE},
     ),
     _R(
         "buyer_register",
@@ -191,9 +273,10 @@ ROUTES: tuple[Route, ...] = (
         status=201,
         request="accounts:RegisterRequest",
         response="accounts:BuyerRegistration",
-        errors=(400, 413, 422, 429),
         idempotent=True,
         ip_rate="register",
+        returns={PUBLIC: "a buyer and its first key (throttled per source IP)"},
+        tables={"accounts": "write", "api-keys": "write", **_CHANGE},
     ),
     # --- me
     _R(
@@ -204,7 +287,8 @@ ROUTES: tuple[Route, ...] = (
         summary="The calling principal",
         tag="accounts",
         response="accounts:Me",
-        errors=_AUTH_ERRORS,
+        returns={"*": "the calling key's kind, id, name, key_id, scopes, environment"},
+        tables={"accounts": "read"},  # the account's name
     ),
     # --- keys (the same five routes for vendors and buyers)
     *_key_routes("vendor"),
@@ -221,8 +305,10 @@ ROUTES: tuple[Route, ...] = (
         status=201,
         request="rfos:RfoCreate",
         response="rfos:Rfo",
-        errors=(*_AUTH_ERRORS, 400, 413, 422),
         idempotent=True,
+        returns={"buyer": "the new RFO (OPEN), owned by the buyer"},
+        tables={"rfos": "write", **_CHANGE},
+        start_expiry=True,
     ),
     _R(
         "rfo_list",
@@ -234,7 +320,12 @@ ROUTES: tuple[Route, ...] = (
         tag="rfos",
         query="rfos:RfoListQuery",
         response="rfos:RfoPage",
-        errors=(*_AUTH_ERRORS, 400),
+        returns={
+            "buyer": "its own RFOs (any status filter)",
+            "vendor": "OPEN RFOs of its environment before their deadline; buyer_id hidden",
+            "admin": "RFOs by status across buyers",
+        },
+        tables={"rfos": "read"},
     ),
     _R(
         "rfo_get",
@@ -245,7 +336,13 @@ ROUTES: tuple[Route, ...] = (
         summary="Get an RFO",
         tag="rfos",
         response="rfos:Rfo",
-        errors=(*_AUTH_ERRORS, 404),
+        ownership="own",
+        returns={
+            "buyer": "its own RFO, with allowed_actions",
+            "vendor": "any RFO of its environment; buyer_id and awarded_offer_id hidden",
+            "admin": "any RFO",
+        },
+        tables={"rfos": "read"},
     ),
     _R(
         "ranking",
@@ -256,7 +353,12 @@ ROUTES: tuple[Route, ...] = (
         summary="The RFO's offers, scored and ranked",
         tag="rfos",
         response="ranking:Ranking",
-        errors=(*_AUTH_ERRORS, 404),
+        ownership="own",
+        returns={
+            "buyer": "the full ranking of its own RFO: every offer, vendor ids and names, prices, scores",
+            "admin": "any RFO's ranking",
+        },
+        tables={"rfos": "read", "offers": "read", "accounts": "read"},  # vendors' names
     ),
     # --- RFO lifecycle (transition table: intentbid.domain.lifecycle)
     _R(
@@ -269,8 +371,10 @@ ROUTES: tuple[Route, ...] = (
         tag="lifecycle",
         request="rfos:Reason",
         response="rfos:Rfo",
-        errors=(*_AUTH_ERRORS, 400, 404, 409, 422),
         idempotent=True,
+        ownership="own",
+        returns={"buyer": "its own RFO after the transition"},
+        tables={"rfos": "write", **_CHANGE},
     ),
     _R(
         "rfo_award",
@@ -283,8 +387,10 @@ ROUTES: tuple[Route, ...] = (
         headers=("If-Match",),
         request="rfos:Award",
         response="rfos:Rfo",
-        errors=(*_AUTH_ERRORS, 400, 404, 409, 422),
         idempotent=True,
+        ownership="own",
+        returns={"buyer": "its own RFO after the award"},
+        tables={"rfos": "write", "offers": "write", **_CHANGE},
     ),
     _R(
         "rfo_reopen",
@@ -296,8 +402,11 @@ ROUTES: tuple[Route, ...] = (
         tag="lifecycle",
         request="rfos:Reopen",
         response="rfos:Rfo",
-        errors=(*_AUTH_ERRORS, 400, 404, 409, 422),
         idempotent=True,
+        ownership="own",
+        returns={"buyer": "its own RFO after the transition"},
+        tables={"rfos": "write", **_CHANGE},
+        start_expiry=True,
     ),
     _R(
         "rfo_delete",
@@ -308,7 +417,10 @@ ROUTES: tuple[Route, ...] = (
         summary="Soft-delete an RFO (not once awarded)",
         tag="lifecycle",
         status=204,
-        errors=(*_AUTH_ERRORS, 404, 409),
+        extra_errors=(409,),
+        ownership="own",
+        returns={"buyer": "nothing (204); then 404 everywhere"},
+        tables={"rfos": "write", **_CHANGE},
     ),
     _R(
         "rfo_history",
@@ -320,7 +432,9 @@ ROUTES: tuple[Route, ...] = (
         tag="lifecycle",
         query="common:PageQuery",
         response="audit:HistoryPage",
-        errors=(*_AUTH_ERRORS, 400, 404),
+        ownership="own",
+        returns={"buyer": "its own RFO's audit trail", "admin": "any RFO's audit trail"},
+        tables={"rfos": "read", "audit": "read"},
     ),
     _R(
         "public_token_create",
@@ -333,8 +447,10 @@ ROUTES: tuple[Route, ...] = (
         status=201,
         request="rfos:PublicTokenCreate",
         response="rfos:PublicToken",
-        errors=(*_AUTH_ERRORS, 400, 404, 422),
         idempotent=False,
+        ownership="own",
+        returns={"buyer": "a share token for its own RFO (shown once)"},
+        tables={"rfos": "write", "audit": "append"},
     ),
     _R(
         "public_token_revoke",
@@ -345,7 +461,9 @@ ROUTES: tuple[Route, ...] = (
         summary="Revoke the share link",
         tag="rfos",
         status=204,
-        errors=(*_AUTH_ERRORS, 404),
+        ownership="own",
+        returns={"buyer": "nothing (204)"},
+        tables={"rfos": "write", "audit": "append"},
     ),
     _R(
         "public_rfo",
@@ -355,8 +473,9 @@ ROUTES: tuple[Route, ...] = (
         summary="The public view of a shared RFO",
         tag="rfos",
         response="rfos:PublicRfo",
-        errors=(404, 429),
         ip_rate="public",
+        returns={PUBLIC: "a shared RFO's public fields: no buyer, no vendors, prices only if allowed (per-IP limit)"},
+        tables={"rfos": "read", "offers": "read"},
     ),
     _R(
         "vendor_rejections",
@@ -368,7 +487,9 @@ ROUTES: tuple[Route, ...] = (
         tag="offers",
         query="antigaming:RejectionQuery",
         response="antigaming:RejectionPage",
-        errors=(*_AUTH_ERRORS, 400, 404),
+        ownership="self",
+        returns={"vendor": "its own rejections (path must name itself)", "admin": "any vendor's"},
+        tables={"rejections": "read"},
     ),
     # --- ops
     _R(
@@ -381,7 +502,8 @@ ROUTES: tuple[Route, ...] = (
         tag="ops",
         query="antigaming:FlagQuery",
         response="antigaming:FlagPage",
-        errors=(*_AUTH_ERRORS, 400),
+        returns={"admin": "flags with reason codes and evidence"},
+        tables={"flags": "read"},
     ),
     _R(
         "admin_cooldown_set",
@@ -393,8 +515,9 @@ ROUTES: tuple[Route, ...] = (
         tag="ops",
         request="antigaming:CooldownSet",
         response="antigaming:VendorCooldown",
-        errors=(*_AUTH_ERRORS, 400, 404, 413, 422),
         idempotent=True,
+        returns={"admin": "the vendor's cooldown state"},
+        tables={"accounts": "update", "audit": "append"},
     ),
     _R(
         "admin_cooldown_lift",
@@ -406,7 +529,8 @@ ROUTES: tuple[Route, ...] = (
         tag="ops",
         query="antigaming:CooldownQuery",
         response="antigaming:VendorCooldown",
-        errors=(*_AUTH_ERRORS, 400, 404),
+        returns={"admin": "the vendor's cooldown state"},
+        tables={"accounts": "update", "audit": "append"},
     ),
     _R(
         "admin_audit",
@@ -418,7 +542,8 @@ ROUTES: tuple[Route, ...] = (
         tag="ops",
         query="audit:AuditQuery",
         response="audit:AuditPage",
-        errors=(*_AUTH_ERRORS, 400),
+        returns={"admin": "audit entries by target, actor or day (payloads redacted)"},
+        tables={"audit": "read"},
     ),
     _R(
         "ranking_explain",
@@ -429,7 +554,13 @@ ROUTES: tuple[Route, ...] = (
         summary="Why each offer ranks where it does (contributions - penalties = score, exactly)",
         tag="scoring",
         response="ranking:Explain",
-        errors=(*_AUTH_ERRORS, 404),
+        ownership="own",
+        returns={
+            "buyer": "for its own RFO: per offer inputs, components, weights, contributions, "
+            "penalties, tie-break key; the formula; flags",
+            "admin": "any RFO's explanation",
+        },
+        tables={"rfos": "read", "offers": "read", "flags": "read"},
     ),
     _R(
         "rfo_weights",
@@ -441,7 +572,10 @@ ROUTES: tuple[Route, ...] = (
         tag="scoring",
         request="ranking:WeightsUpdate",
         response="rfos:Rfo",
-        errors=(*_AUTH_ERRORS, 400, 404, 409, 413),
+        extra_errors=(409,),
+        ownership="own",
+        returns={"buyer": "its own RFO with the new weights (audited)"},
+        tables={"rfos": "write", **_CHANGE},
     ),
     _R(
         "scoring_catalog",
@@ -451,8 +585,8 @@ ROUTES: tuple[Route, ...] = (
         summary="Scoring versions (formula, components, bounds) and named weight profiles, published in advance",
         tag="scoring",
         response="ranking:ScoringCatalog",
-        errors=(429,),
         ip_rate="public",
+        returns={PUBLIC: "the scoring versions, formulas and weight profiles (published in advance)"},
     ),
     # --- offers
     _R(
@@ -466,8 +600,17 @@ ROUTES: tuple[Route, ...] = (
         status=201,
         request="offers:OfferCreate",
         response="offers:Offer",
-        errors=(*_AUTH_ERRORS, 400, 404, 409, 413, 422),
         idempotent=True,
+        returns={"vendor": "its new offer"},
+        tables={
+            "rfos": "read",
+            "offers": "write",
+            "accounts": "update",
+            "rate-limits": "update",
+            "rejections": "write",
+            "flags": "write",
+            **_CHANGE,
+        },
     ),
     _R(
         "offer_list",
@@ -479,7 +622,13 @@ ROUTES: tuple[Route, ...] = (
         tag="offers",
         query="common:PageQuery",
         response="offers:OfferPage",
-        errors=(*_AUTH_ERRORS, 400, 404),
+        ownership="own",
+        returns={
+            "buyer": "every offer on its own RFO",
+            "vendor": "only its own offers on that RFO",
+            "admin": "every offer",
+        },
+        tables={"rfos": "read", "offers": "read"},
     ),
     _R(
         "offer_get",
@@ -491,7 +640,9 @@ ROUTES: tuple[Route, ...] = (
         tag="offers",
         response_headers=("ETag",),
         response="offers:Offer",
-        errors=(*_AUTH_ERRORS, 404),
+        ownership="own",
+        returns={"buyer": "an offer on its own RFO", "vendor": "its own offer only", "admin": "any offer"},
+        tables={"offers": "read", "rfos": "read"},
     ),
     _R(
         "offer_revise",
@@ -503,7 +654,17 @@ ROUTES: tuple[Route, ...] = (
         tag="offers",
         request="offers:OfferRevise",
         response="offers:Offer",
-        errors=(*_AUTH_ERRORS, 400, 404, 409, 413),
+        extra_errors=(409,),
+        ownership="own",
+        returns={"vendor": "its own revised offer"},
+        tables={
+            "rfos": "read",
+            "offers": "write",
+            "accounts": "update",
+            "rejections": "write",
+            "flags": "write",
+            **_CHANGE,
+        },
     ),
     _R(
         "offer_withdraw",
@@ -514,8 +675,10 @@ ROUTES: tuple[Route, ...] = (
         summary="Withdraw an offer",
         tag="offers",
         response="offers:Offer",
-        errors=(*_AUTH_ERRORS, 404, 409, 422),
         idempotent=True,
+        ownership="own",
+        returns={"vendor": "its own withdrawn offer"},
+        tables={"rfos": "read", "offers": "write", **_CHANGE},
     ),
     _R(
         "vendor_offers",
@@ -527,7 +690,9 @@ ROUTES: tuple[Route, ...] = (
         tag="offers",
         query="common:PageQuery",
         response="offers:OfferPage",
-        errors=(*_AUTH_ERRORS, 400, 404),
+        ownership="self",
+        returns={"vendor": "its own offers (path must name itself)", "admin": "any vendor's offers"},
+        tables={"offers": "read", "rfos": "read"},  # each RFO on the page: status, disclosure, standing
     ),
 )
 
