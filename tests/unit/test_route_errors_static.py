@@ -27,7 +27,6 @@ import pytest
 
 from intentbid.domain.errors import DomainError, ServiceUnavailable
 from intentbid.http import api
-from intentbid.http.problem import status_of
 from intentbid.routes import ROUTES, Route
 from intentbid_local.functions import FunctionLoader
 
@@ -111,7 +110,7 @@ def endpoint(route: Route) -> Callable[..., Any]:
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.function)
 def test_what_the_endpoint_can_raise_is_declared_on_its_route(route: Route) -> None:
     errors = raised(endpoint(route))
-    statuses = {status_of(cls()): cls.__name__ for cls in errors}
+    statuses = {cls.status: cls.__name__ for cls in errors}
     undeclared = {s: name for s, name in statuses.items() if s not in {*route.errors, *ALWAYS}}
     assert not undeclared, f"{route.function} can raise {undeclared}, which its route does not declare"
 
