@@ -15,8 +15,7 @@ import pytest
 
 from intentbid.domain import cooldown, limits
 from intentbid.domain import errors as e
-from intentbid.http import catalog, problem
-from intentbid.http.api import _PYDANTIC_CODES
+from intentbid.http import catalog, problem, validation
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "layers" / "shared" / "python" / "intentbid"
@@ -81,7 +80,8 @@ def test_codes_from_constants_the_map_and_the_gateways_are_in_the_catalog() -> N
     codes = {limits.OFFER_LIMIT_REACHED, limits.REVISION_COOLDOWN, limits.RATE_LIMITED, limits.INSUFFICIENT_IMPROVEMENT}
     codes |= set(cooldown.VIOLATION_CODES) | {cooldown.VENDOR_COOLDOWN}
     codes |= {cls.code for cls in problem.STATUS}  # every exception class of the one error map
-    codes |= set(_PYDANTIC_CODES.values()) | {"invalid_type", "value_error"}  # what validation_error() yields
+    codes |= set(validation.CODES.values()) | validation.CUSTOM_CODES  # what the translator yields
+    codes |= {"invalid_type", validation.FALLBACK_CODE}
     codes |= set(_TEXTS) | {"key_revoked", "key_expired", "ip_not_allowed", "internal_error"}
     codes |= {p.code for p in (*GATEWAY_PROBLEMS, METHOD_NOT_ALLOWED) if not p.code.startswith("$")}
     assert codes - set(catalog.BY_CODE) == set()

@@ -157,12 +157,22 @@ def validate_manual(
         errs.append(FieldError("until", "in_past", "until must be in the future"))
     elif until > now + timedelta(seconds=policy.cooldown_manual_max_s):
         days = policy.cooldown_manual_max_s / 86400
-        errs.append(FieldError("until", "out_of_range", f"until must be at most {days:g} days away"))
+        latest = to_rfc3339(now + timedelta(seconds=policy.cooldown_manual_max_s))
+        errs.append(
+            FieldError("until", "out_of_range", f"until must be at most {days:g} days away", {"maximum": latest})
+        )
     text = (reason or "").strip()
     if not text:
-        errs.append(FieldError("reason", "required", "give a reason (1 to 500 characters)"))
+        errs.append(FieldError("reason", "required", f"reason is required (1 to {REASON_MAX_CHARS} characters)"))
     elif len(text) > REASON_MAX_CHARS:
-        errs.append(FieldError("reason", "too_long", f"reason must be at most {REASON_MAX_CHARS} characters"))
+        errs.append(
+            FieldError(
+                "reason",
+                "too_long",
+                f"reason must have at most {REASON_MAX_CHARS} characters",
+                {"maxLength": REASON_MAX_CHARS},
+            )
+        )
     if errs:
         code = errs[0].code if len(errs) == 1 else "validation_failed"
         raise ValidationFailed("The cooldown is not valid.", code=code, errors=errs)
