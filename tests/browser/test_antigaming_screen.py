@@ -37,7 +37,7 @@ def test_vendor_sees_the_reason_a_submission_was_rejected(page: Any, api: Any, b
     expect(rejected.get_by_test_id("rejection-code")).to_have_text("price_out_of_range")
     expect(rejected.get_by_test_id("rejection-reason")).to_have_text("The offer is not valid for this RFO.")
     expect(rejected.get_by_test_id("rejection-errors")).to_contain_text("unit_price")
-    expect(rejected.get_by_test_id("rejection-errors")).to_contain_text("unit_price between 50 and 1500")
+    expect(rejected.get_by_test_id("rejection-errors")).to_contain_text("unit_price must be between 50 and 1500")
     expect(rejected).to_contain_text(rfo["id"])
     expect(rejected.locator("time")).to_have_attribute("title", re.compile(r"Z \(UTC\)$"))
 

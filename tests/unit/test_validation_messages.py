@@ -326,3 +326,20 @@ def test_a_revision_reports_a_price_raise_together_with_other_rules() -> None:
         )
     assert exc.value.code == "price_increase_not_allowed" and "3000" in exc.value.detail
     assert exc.value.errors[0].params == {"maximum": 3_000}
+
+
+def test_a_cooldown_in_the_past_comes_back_with_the_schema_errors() -> None:
+    from intentbid.domain import cooldown
+    from intentbid.schemas.antigaming import CooldownSet
+
+    body = {"until": "2020-01-01T00:00:00Z", "reason": "x" * 501, "environment": "prod"}
+    with pytest.raises(ValidationError) as exc:
+        CooldownSet.model_validate_json(json.dumps(body))
+    failed = validation.failed(
+        exc.value, CooldownSet, body, lambda f: cooldown.manual_errors(f.get("until"), f.get("reason"), NOW)
+    )
+    assert [(x.field, x.code) for x in failed.errors] == [
+        ("reason", "too_long"),
+        ("environment", "invalid_choice"),
+        ("until", "in_past"),
+    ]
