@@ -343,3 +343,13 @@ def test_a_cooldown_in_the_past_comes_back_with_the_schema_errors() -> None:
         ("environment", "invalid_choice"),
         ("until", "in_past"),
     ]
+
+
+def test_every_field_documented_in_minor_units_is_a_money_field() -> None:
+    documented = {
+        name
+        for m in _request_models()
+        for name, f in m.model_fields.items()
+        if "minor units" in (f.description or "").lower()
+    }
+    assert documented and documented <= validation.MONEY_FIELDS
