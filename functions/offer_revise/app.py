@@ -7,4 +7,6 @@ from intentbid.services import offers
 
 @api_handler("offer_revise")
 def handler(req: Request) -> Offer:
-    return offers.revise(req.require_principal(), req.path_params["offer_id"], req.body(OfferRevise))
+    p, offer_id = req.require_principal(), req.path_params["offer_id"]
+    body = req.body(OfferRevise, rules=lambda fields: offers.rule_errors(p, fields, offer_id=offer_id))
+    return offers.revise(p, offer_id, body)

@@ -7,4 +7,6 @@ from intentbid.services import offers
 
 @api_handler("offer_submit")
 def handler(req: Request) -> Offer:
-    return offers.submit(req.require_principal(), req.path_params["rfo_id"], req.body(OfferCreate))
+    p, rfo_id = req.require_principal(), req.path_params["rfo_id"]
+    body = req.body(OfferCreate, rules=lambda fields: offers.rule_errors(p, fields, rfo_id=rfo_id))
+    return offers.submit(p, rfo_id, body)

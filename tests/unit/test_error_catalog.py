@@ -13,8 +13,7 @@ import pytest
 
 from intentbid.domain import cooldown, limits
 from intentbid.domain import errors as e
-from intentbid.http import catalog, problem
-from intentbid.http.api import _PYDANTIC_CODES
+from intentbid.http import catalog, problem, validation
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "layers" / "shared" / "python" / "intentbid"
@@ -89,7 +88,8 @@ def test_codes_from_constants_the_map_and_the_gateways_are_in_the_catalog() -> N
     codes = {limits.OFFER_LIMIT_REACHED, limits.REVISION_COOLDOWN, limits.RATE_LIMITED, limits.INSUFFICIENT_IMPROVEMENT}
     codes |= set(cooldown.VIOLATION_CODES) | {cooldown.VENDOR_COOLDOWN}
     codes |= {cls.code for cls in _subclasses(e.DomainError) if cls is not e.DomainError}  # the one error map
-    codes |= set(_PYDANTIC_CODES.values()) | {"invalid_type", "value_error"}  # what validation_error() yields
+    codes |= set(validation.CODES.values()) | validation.CUSTOM_CODES  # what the translator yields
+    codes |= {"invalid_type", validation.FALLBACK_CODE}
     codes |= {"key_revoked", "key_expired", "forbidden", "insufficient_scope", "ip_not_allowed", "internal_error"}
     codes |= {p.code for p in (*GATEWAY_PROBLEMS, METHOD_NOT_ALLOWED, MALFORMED_REQUEST) if p.code != DENY_CODE}
     assert codes - set(catalog.BY_CODE) == set()

@@ -39,7 +39,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "required": ["field", "code", "message"],
-                "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}},
+                "properties": {
+                    "field": {"type": "string", "description": "The request field, e.g. `eta_days`, `weights.price`"},
+                    "code": {"type": "string", "description": "Stable field error code (see the error catalog)"},
+                    "message": {"type": "string", "description": "What is wrong and what is allowed, in words"},
+                    "params": {
+                        "type": "object",
+                        "description": "Present when the rule has bounds or allowed values: the same figures as "
+                        'the message, e.g. `{"maximum": 100}` or `{"need_by": ..., "max_eta_days": 9}`',
+                    },
+                },
             },
         },
     },

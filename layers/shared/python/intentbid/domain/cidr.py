@@ -43,13 +43,24 @@ def normalise(cidrs: Iterable[str], field: str = "ip_allowlist") -> list[str]:
     items = list(cidrs)
     if len(items) > MAX_ENTRIES:
         raise ValidationFailed(
-            "Too many allowlist entries.", errors=[FieldError(field, "too_long", f"at most {MAX_ENTRIES} entries")]
+            "Too many allowlist entries.",
+            errors=[
+                FieldError(
+                    field, "too_long", f"{field} must have at most {MAX_ENTRIES} entries", {"maxItems": MAX_ENTRIES}
+                )
+            ],
         )
     for i, raw in enumerate(items):
         try:
             net = str(ipaddress.ip_network(raw.strip(), strict=False))
         except (ValueError, TypeError):
-            errs.append(FieldError(f"{field}[{i}]", "invalid_cidr", "not an IPv4 or IPv6 address or CIDR"))
+            errs.append(
+                FieldError(
+                    f"{field}[{i}]",
+                    "invalid_cidr",
+                    f"{field}[{i}] must be an IPv4 or IPv6 address or CIDR (e.g. 203.0.113.0/24 or 2001:db8::/32)",
+                )
+            )
             continue
         if net not in out:
             out.append(net)

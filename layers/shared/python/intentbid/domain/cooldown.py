@@ -146,24 +146,44 @@ class ManualCooldown:
     reason: str
 
 
+def manual_errors(
+    until: datetime | None, reason: str | None, now: datetime, policy: CooldownPolicy = DEFAULT_POLICY
+) -> list[FieldError]:
+    """The checks of :func:`validate_manual` (None: not judged), also run over the fields of a request the schema
+    refused so they come back with its errors."""
+    errs: list[FieldError] = []
+    if until is not None and until <= now:
+        errs.append(FieldError("until", "in_past", "until must be in the future"))
+    elif until is not None and until > now + timedelta(seconds=policy.cooldown_manual_max_s):
+        days = policy.cooldown_manual_max_s / 86400
+        latest = to_rfc3339(now + timedelta(seconds=policy.cooldown_manual_max_s))
+        errs.append(
+            FieldError("until", "out_of_range", f"until must be at most {days:g} days away", {"maximum": latest})
+        )
+    text = None if reason is None else reason.strip()
+    if text is not None and not text:
+        errs.append(FieldError("reason", "required", f"reason is required (1 to {REASON_MAX_CHARS} characters)"))
+    elif text is not None and len(text) > REASON_MAX_CHARS:
+        errs.append(
+            FieldError(
+                "reason",
+                "too_long",
+                f"reason must have at most {REASON_MAX_CHARS} characters",
+                {"maxLength": REASON_MAX_CHARS},
+            )
+        )
+    return errs
+
+
 def validate_manual(
     until: datetime, reason: str | None, now: datetime, policy: CooldownPolicy = DEFAULT_POLICY
 ) -> ManualCooldown:
     """Validate an ops cooldown: ``until`` in the future and at most ``cooldown_manual_max_s`` away, ``reason``
     1..500 characters (after trimming). 400 naming every failure (``in_past``, ``out_of_range``, ``required``,
     ``too_long``; one failure's code is the top-level code)."""
-    errs: list[FieldError] = []
-    if until <= now:
-        errs.append(FieldError("until", "in_past", "until must be in the future"))
-    elif until > now + timedelta(seconds=policy.cooldown_manual_max_s):
-        days = policy.cooldown_manual_max_s / 86400
-        errs.append(FieldError("until", "out_of_range", f"until must be at most {days:g} days away"))
-    text = (reason or "").strip()
-    if not text:
-        errs.append(FieldError("reason", "required", "give a reason (1 to 500 characters)"))
-    elif len(text) > REASON_MAX_CHARS:
-        errs.append(FieldError("reason", "too_long", f"reason must be at most {REASON_MAX_CHARS} characters"))
+    errs = manual_errors(until, reason or "", now, policy)
     if errs:
         code = errs[0].code if len(errs) == 1 else "validation_failed"
         raise ValidationFailed("The cooldown is not valid.", code=code, errors=errs)
+    text = (reason or "").strip()
     return ManualCooldown(until=until, reason=text)

@@ -5,18 +5,26 @@ problem+json. Never match on message text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
+    """One field's failure: ``message`` is a sentence for humans (naming the field and what is allowed, never the
+    value sent); ``params`` the same bounds for machines (e.g. ``{"maximum": 100}``), sent only when set."""
+
     field: str
     code: str
     message: str
+    params: Mapping[str, Any] | None = None
 
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "code": self.code, "message": self.message}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"field": self.field, "code": self.code, "message": self.message}
+        if self.params:
+            out["params"] = dict(self.params)
+        return out
 
 
 class DomainError(Exception):

@@ -256,7 +256,10 @@ def improvement_errors(
         FieldError(
             "unit_price",
             INSUFFICIENT_IMPROVEMENT,
-            f"a revision must cut unit_price by at least {limits.min_improvement_pct}% or bring delivery forward",
+            f"a revision must cut unit_price by at least {limits.min_improvement_pct}% (to at most "
+            f"{math.floor(old_unit_price * (100 - limits.min_improvement_pct) / 100)}, minor units) or bring the "
+            "delivery forward"
+            + (f" by at least {limits.delivery_improvement_min_s} s" if limits.delivery_improvement_min_s else ""),
         )
     ]
 

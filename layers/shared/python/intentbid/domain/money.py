@@ -30,3 +30,19 @@ MAX_AMOUNT = 10**13
 
 def is_currency(code: str) -> bool:
     return code in CURRENCIES
+
+
+def major(amount: int, currency: str) -> str:
+    """``amount`` minor units as the major-unit amount people read: ``major(2250, "USD") == "22.50 USD"``."""
+    places = CURRENCIES.get(currency, 2)
+    if places == 0:
+        return f"{amount} {currency}"
+    whole, frac = divmod(abs(amount), 10**places)
+    return f"{'-' if amount < 0 else ''}{whole}.{frac:0{places}d} {currency}"
+
+
+def minor_units(currency: str) -> str:
+    """How a message names the unit of a money field: the currency's minor unit (none for e.g. JPY)."""
+    return (
+        f"{currency} minor units" if CURRENCIES.get(currency, 2) else f"whole {currency} ({currency} has no minor unit)"
+    )

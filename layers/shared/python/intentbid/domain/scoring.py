@@ -414,7 +414,14 @@ def get_version(version: str | None) -> ScoringVersion:
     if v is None:
         raise ValidationFailed(
             f"Unknown scoring_version; known: {', '.join(sorted(VERSIONS))}.",
-            errors=[FieldError("scoring_version", "unknown_scoring_version", "unknown scoring version")],
+            errors=[
+                FieldError(
+                    "scoring_version",
+                    "unknown_scoring_version",
+                    f"scoring_version must be one of: {', '.join(sorted(VERSIONS))}",
+                    {"allowed": sorted(VERSIONS)},
+                )
+            ],
         )
     return v
 
@@ -447,15 +454,23 @@ def normalise_weights(
                 FieldError(
                     f"{field_name}.{name}",
                     "unknown_component",
-                    f"{version.version} has components: {', '.join(version.components)}",
+                    f"{field_name} may name only the components of {version.version}: {', '.join(version.components)}",
+                    {"allowed": list(version.components)},
                 )
             )
         elif not w.is_finite() or w < 0 or w > 1000:
-            errs.append(FieldError(f"{field_name}.{name}", "out_of_range", "weight must be between 0 and 1000"))
+            errs.append(
+                FieldError(
+                    f"{field_name}.{name}",
+                    "out_of_range",
+                    f"{field_name}.{name} must be a number between 0 and 1000",
+                    {"minimum": 0, "maximum": 1000},
+                )
+            )
         else:
             parsed[name] = w
     if not errs and sum(parsed.values(), ZERO) <= 0:
-        errs.append(FieldError(field_name, "weights_all_zero", "at least one weight must be positive"))
+        errs.append(FieldError(field_name, "weights_all_zero", f"{field_name}: at least one weight must be above 0"))
     if errs:
         raise ValidationFailed("The weights are not valid for this scoring version.", errors=errs)
     total = sum(parsed.values(), ZERO)

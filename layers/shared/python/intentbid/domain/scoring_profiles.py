@@ -59,7 +59,9 @@ def _unknown_profile(name: str) -> ValidationFailed:
     known = ", ".join(sorted(PROFILES))
     return ValidationFailed(
         f"Unknown profile; known: {known}.",
-        errors=[FieldError("profile", "unknown_profile", f"unknown profile {name!r}; known: {known}")],
+        errors=[
+            FieldError("profile", "unknown_profile", f"profile must be one of: {known}", {"allowed": sorted(PROFILES)})
+        ],
     )
 
 
@@ -95,7 +97,14 @@ def choose_weights(
     if weights is not None and profile is not None:
         raise ValidationFailed(
             "Give weights or a profile, not both.",
-            errors=[FieldError("profile", "conflicting_fields", "weights were given too")],
+            errors=[
+                FieldError(
+                    "profile",
+                    "conflicting_fields",
+                    "give weights or profile, not both",
+                    {"fields": ["weights", "profile"]},
+                )
+            ],
         )
     if weights is not None:
         return normalise_weights(version, weights)

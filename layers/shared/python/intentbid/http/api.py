@@ -26,7 +26,7 @@ from intentbid import config
 from intentbid import observability as obs
 from intentbid.domain import errors as e
 from intentbid.domain.principal import Principal
-from intentbid.http import correlation, idempotency, problem, throttle
+from intentbid.http import correlation, idempotency, problem, throttle, validation
 from intentbid.routes import BY_FUNCTION, Route
 
 MAX_BODY_BYTES = 256 * 1024
@@ -88,13 +88,15 @@ class Request:
             raise e.InvalidJson("The request body must be a JSON object.")
         return value
 
-    def body(self, model: type[M]) -> M:
-        """Validate the body against ``model`` (strict JSON types, unknown fields refused)."""
-        self.json_object()
+    def body(self, model: type[M], rules: validation.Rules | None = None) -> M:
+        """Validate the body against ``model`` (strict JSON types, unknown fields refused). ``rules`` are the
+        checks that come after the schema (e.g. the offer rules): when the schema refuses the body, they still run
+        over the fields that validated, so the 400 lists every field error of the request at once."""
+        obj = self.json_object()
         try:
             return model.model_validate_json(self.raw_body or "")
         except ValidationError as exc:
-            raise validation_error(exc) from None
+            raise validation.failed(exc, model, obj, rules) from None
 
     def body_or_empty(self, model: type[M]) -> M:
         """Like :meth:`body`, but an absent or empty body means ``{}`` (actions whose fields are optional)."""
@@ -106,47 +108,7 @@ class Request:
         try:
             return model.model_validate(self.query)
         except ValidationError as exc:
-            raise validation_error(exc) from None
-
-
-def _loc_to_field(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-_PYDANTIC_CODES = {
-    "missing": "required",
-    "extra_forbidden": "unknown_field",
-    "greater_than": "out_of_range",
-    "greater_than_equal": "out_of_range",
-    "less_than": "out_of_range",
-    "less_than_equal": "out_of_range",
-    "string_too_long": "too_long",
-    "string_too_short": "too_short",
-    "too_long": "too_long",
-    "too_short": "too_short",
-    "string_pattern_mismatch": "invalid_format",
-    "literal_error": "invalid_choice",
-    "enum": "invalid_choice",
-    "timezone_aware": "timezone_required",
-}
-
-
-def validation_error(exc: ValidationError) -> e.ValidationFailed:
-    """pydantic errors -> ``validation_failed`` with ``errors[]`` naming each field (input never echoed)."""
-    items = []
-    for err in exc.errors(include_input=False, include_url=False):
-        kind = str(err["type"])
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        # Strip pydantic's union-branch labels (e.g. "int", "str") from the end of the location.
-        code = _PYDANTIC_CODES.get(kind, "invalid_type" if kind.endswith("_type") or "parsing" in kind else kind)
-        items.append(e.FieldError(_loc_to_field(loc) or "$", code, str(err["msg"])))
-    return e.ValidationFailed(f"{len(items)} field(s) failed validation.", errors=items)
+            raise validation.failed(exc, model, query=True) from None
 
 
 def query_parameters(route: Route) -> tuple[str, ...]:

@@ -143,14 +143,16 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "invalid_choice",
         _V,
-        "The value is not one of the allowed choices.",
-        "Send one of the enum values the schema lists.",
+        "The value is not one of the allowed choices (an enum, or a currency the API does not support); "
+        "params.allowed lists them.",
+        "Send one of the values the message lists (also the schema's enum).",
         field=True,
     ),
     Entry(
         "out_of_range",
         _V,
-        "A number or timestamp lies outside its bounds (timestamps: 1970-2100 UTC).",
+        "A number or timestamp lies outside its bounds (timestamps: 1970-2100 UTC); params.minimum / "
+        "params.maximum give them.",
         "Send a value within the minimum and maximum the schema gives.",
         field=True,
     ),
@@ -172,10 +174,34 @@ ENTRIES: tuple[Entry, ...] = (
         field=True,
     ),
     Entry(
+        "exactly_one_of",
+        _V,
+        "Exactly one of two alternative fields must be sent (an offer's delivery_date or eta_days); both or "
+        "neither were. Each field involved gets an error; params.fields lists them.",
+        "Send exactly one of the fields the message names.",
+        field=True,
+    ),
+    Entry(
+        "at_least_one_of",
+        _V,
+        "A change request carries nothing to change (e.g. an empty offer revision); params.any_of lists the "
+        "fields it accepts.",
+        "Send at least one of the fields the message names.",
+        field=True,
+    ),
+    Entry(
+        "invalid_value",
+        _V,
+        "The value breaks a rule of its field not covered by a more specific code.",
+        "Read the message and the field's schema in the OpenAPI document.",
+        field=True,
+    ),
+    Entry(
         "value_error",
         _V,
-        "The fields together break a rule of the request (e.g. both or neither of two alternatives).",
-        "Read the message and send a consistent combination of fields.",
+        "No longer sent: older versions used it for rules over several fields, now exactly_one_of, "
+        "conflicting_fields, at_least_one_of or invalid_choice.",
+        "Handle the specific codes instead.",
         field=True,
     ),
     Entry(
@@ -202,8 +228,9 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "price_out_of_range",
         _V,
-        "unit_price x the RFO's quantity is outside the band allowed around the budget (or not positive).",
-        "Send a unit price within the band the message names (minor units).",
+        "unit_price x the RFO's quantity is outside the band allowed around the budget (or not positive); "
+        "params.minimum / params.maximum give the band, in minor units of params.currency.",
+        "Send a unit price within the band the message names (integer minor units, e.g. cents).",
         field=True,
     ),
     Entry(
@@ -216,8 +243,10 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "eta_after_need_by",
         _V,
-        "The delivery falls after the RFO's need_by.",
-        "Deliver earlier: a delivery_date or eta_days on or before need_by.",
+        "The delivery falls after the RFO's need_by. The message and params name need_by, the latest "
+        "delivery_date and the largest eta_days allowed (params.max_eta_days).",
+        "Deliver earlier: a delivery_date on or before params.latest_delivery_date, or eta_days at most "
+        "params.max_eta_days.",
         field=True,
     ),
     Entry(
@@ -251,7 +280,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "conflicting_fields",
         _V,
-        "Two fields that exclude each other were given (e.g. weights and profile).",
+        "Two fields that exclude each other were given (e.g. weights and profile, or a revision's "
+        "delivery_date and eta_days).",
         "Give one of them.",
         field=True,
     ),

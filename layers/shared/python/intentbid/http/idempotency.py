@@ -88,7 +88,14 @@ def validate_key(raw: str) -> str:
     if not _KEY_RE.fullmatch(key):
         raise ValidationFailed(
             "Idempotency-Key must be 1-255 printable characters.",
-            errors=[FieldError("Idempotency-Key", "invalid_format", "1-255 printable characters")],
+            errors=[
+                FieldError(
+                    "Idempotency-Key",
+                    "invalid_format",
+                    "Idempotency-Key must be 1 to 255 printable ASCII characters (e.g. a UUID)",
+                    {"minLength": 1, "maxLength": 255},
+                )
+            ],
         )
     return key
 

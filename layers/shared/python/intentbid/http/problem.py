@@ -30,7 +30,7 @@ def problem_body(
     title: str,
     detail: str,
     instance: str,
-    errors: list[dict[str, str]] | None = None,
+    errors: list[dict[str, Any]] | None = None,
     retryable: bool = False,
     extra: dict[str, Any] | None = None,
     base: str = "",

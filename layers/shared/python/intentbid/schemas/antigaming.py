@@ -13,6 +13,9 @@ class FieldErrorOut(Out):
     field: str
     code: str
     message: str
+    params: dict[str, Any] | None = Field(
+        None, description="The bounds or allowed values the message states, for machines (when the rule has any)"
+    )
 
 
 class Rejection(Out):

@@ -55,7 +55,11 @@ def _in_window(dt: datetime) -> datetime:
     except OverflowError:  # the offset pushes it past year 1 or 9999
         value = None
     if value is None or not EARLIEST <= value <= LATEST:
-        raise PydanticCustomError("out_of_range", "must lie between 1970-01-01T00:00:00Z and 2100-01-01T00:00:00Z")
+        raise PydanticCustomError(
+            "out_of_range",
+            "must lie between 1970-01-01T00:00:00Z and 2100-01-01T00:00:00Z (once converted to UTC)",
+            {"minimum": "1970-01-01T00:00:00Z", "maximum": "2100-01-01T00:00:00Z"},
+        )
     return value
 
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from intentbid.domain.money import MAX_AMOUNT
 from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Timestamp
 
 OfferStatus = Literal["active", "withdrawn", "won", "lost"]
+DELIVERY_FIELDS = ["delivery_date", "eta_days"]
 
 
 class OfferCreate(StrictModel):
@@ -23,7 +25,12 @@ class OfferCreate(StrictModel):
     @model_validator(mode="after")
     def _one_delivery(self) -> OfferCreate:
         if (self.delivery_date is None) == (self.eta_days is None):
-            raise ValueError("give exactly one of delivery_date or eta_days")
+            sent = "neither was sent" if self.delivery_date is None else "both were sent"
+            raise PydanticCustomError(
+                "exactly_one_of",
+                f"Give exactly one of delivery_date (a date-time) or eta_days (days from now); {sent}.",
+                {"fields": DELIVERY_FIELDS},
+            )
         return self
 
 
@@ -42,9 +49,18 @@ class OfferRevise(StrictModel):
     @model_validator(mode="after")
     def _something(self) -> OfferRevise:
         if not self.model_fields_set:
-            raise ValueError("nothing to revise: give at least one field")
+            names = list(OfferRevise.model_fields)
+            raise PydanticCustomError(
+                "at_least_one_of",
+                f"Nothing to revise: give at least one of {', '.join(names)}.",
+                {"any_of": names},
+            )
         if self.delivery_date is not None and self.eta_days is not None:
-            raise ValueError("give at most one of delivery_date or eta_days")
+            raise PydanticCustomError(
+                "conflicting_fields",
+                "Give delivery_date or eta_days, not both.",
+                {"fields": DELIVERY_FIELDS},
+            )
         return self
 
 

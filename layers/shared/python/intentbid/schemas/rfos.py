@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+from pydantic_core import PydanticCustomError
 
 from intentbid.domain.money import CURRENCIES, MAX_AMOUNT
 from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Text, Timestamp
@@ -39,7 +40,10 @@ class RfoCreate(StrictModel):
     @classmethod
     def _known_currency(cls, v: str) -> str:
         if v not in CURRENCIES:
-            raise ValueError(f"unsupported currency; use one of {', '.join(sorted(CURRENCIES))}")
+            allowed = sorted(CURRENCIES)
+            raise PydanticCustomError(
+                "invalid_choice", f"must be a supported currency: one of {', '.join(allowed)}", {"allowed": allowed}
+            )
         return v
 
 

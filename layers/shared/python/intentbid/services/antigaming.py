@@ -308,7 +308,13 @@ def vendor_rejections(p: Principal, vendor_id: str, q: RejectionQuery) -> Reject
         raise ValidationFailed(
             "A key lists the rejections of its own environment only.",
             code="environment_not_allowed",
-            errors=[FieldError("environment", "environment_not_allowed", f"this key's environment is {p.environment}")],
+            errors=[
+                FieldError(
+                    "environment",
+                    "environment_not_allowed",
+                    f"environment must be {p.environment} (this key's environment), or left out",
+                )
+            ],
         )
     items, cursor = rejections.page(vendor_id, environment, limit=q.limit, cursor=q.cursor)
     return RejectionPage(data=[_rejection_view(r) for r in items], next_cursor=cursor)

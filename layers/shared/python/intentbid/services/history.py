@@ -44,7 +44,7 @@ def search(p: Principal, q: AuditQuery) -> AuditPage:
     if q.target and q.actor:
         raise ValidationFailed(
             "Filter by target or by actor, not both.",
-            errors=[FieldError("actor", "conflicting_filters", "give target or actor")],
+            errors=[FieldError("actor", "conflicting_filters", "give target or actor, not both")],
         )
     if q.target:
         items, cursor = store.for_target(q.target, limit=q.limit, cursor=q.cursor)

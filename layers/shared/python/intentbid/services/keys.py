@@ -52,13 +52,13 @@ def _scopes(
         FieldError(
             f"{field}[{i}]",
             "unknown_scope" if s not in KIND_SCOPES[kind] else "scope_not_narrowing",
-            f"a {kind} key can hold: {', '.join(sorted(allowed))}",
+            f"{field}[{i}] must be one of the scopes this key may grant: {', '.join(sorted(allowed))}",
         )
         for i, s in enumerate(requested)
         if s not in allowed
     ]
     if not requested:
-        errs.append(FieldError(field, "too_short", "give at least one scope"))
+        errs.append(FieldError(field, "too_short", f"{field} must name at least one scope"))
     if errs:
         raise ValidationFailed("The scopes are not valid for this key.", errors=errs)
     return sorted(set(requested))
@@ -124,7 +124,7 @@ def _allowlist_within(requested: list[str], ceiling: list[str], field: str = "ip
     """A pinned caller grants only addresses it may use itself: every entry inside one of its own, never []."""
     if not ceiling:
         return
-    why = f"the calling key is limited to {', '.join(ceiling)}; a key it manages must stay within that"
+    why = f"the calling key is limited to {', '.join(ceiling)}; a key it manages must stay within those addresses"
     errs = [
         FieldError(f"{field}[{i}]", "allowlist_not_narrowing", why)
         for i, entry in enumerate(requested)
@@ -159,7 +159,13 @@ def create(p: Principal, owner_kind: str, owner_id: str, body: KeyCreate) -> Key
     errs = []
     environment = body.environment or p.environment
     if p.environment == "test" and environment != "test":
-        errs.append(FieldError("environment", "environment_not_allowed", "a sandbox key creates sandbox keys only"))
+        errs.append(
+            FieldError(
+                "environment",
+                "environment_not_allowed",
+                "environment must be test: a sandbox key creates sandbox keys only",
+            )
+        )
     expires_at = utc(body.expires_at) if body.expires_at else None
     if expires_at is not None and expires_at <= now:
         errs.append(FieldError("expires_at", "in_past", "expires_at must be in the future"))
@@ -249,7 +255,11 @@ def rotate(p: Principal, owner_kind: str, owner_id: str, key_id: str, body: KeyR
         raise ValidationFailed(
             "Only an active key can be rotated.",
             code="key_not_active",
-            errors=[FieldError("key_id", "key_not_active", "revoked or expired")],
+            errors=[
+                FieldError(
+                    "key_id", "key_not_active", "the key is revoked or expired: only an active key can be rotated"
+                )
+            ],
         )
     grace_end = now + timedelta(seconds=body.grace_seconds)
     if key.expires_at is not None:
@@ -305,13 +315,16 @@ def patch(p: Principal, owner_kind: str, owner_id: str, key_id: str, body: KeyPa
         actions.append(ApiKeyModel.ip_allowlist.set(allowlist))  # type: ignore[arg-type]
         changed["ip_allowlist"] = allowlist
     if not actions:
-        raise ValidationFailed("Nothing to change.", errors=[FieldError("$", "required", "give a field")])
+        raise ValidationFailed(
+            "Nothing to change.",
+            errors=[FieldError("$", "required", "Nothing to change: give at least one of name, scopes, ip_allowlist.")],
+        )
     try:
         store.update(key, actions, *_records(p, key, "key_update", "key.updated", now, changed))
     except ConditionFailed:
         raise ValidationFailed(
             "Only an active key can be changed.",
             code="key_not_active",
-            errors=[FieldError("key_id", "key_not_active", "revoked")],
+            errors=[FieldError("key_id", "key_not_active", "the key is revoked: only an active key can be changed")],
         ) from None
     return key_view(store.find_for_owner(owner_id, key_id) or key, now)

@@ -3,21 +3,23 @@ outbox event, guarded by the RFO being OPEN before its deadline (checked on read
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
 from intentbid import config
 from intentbid import observability as obs
 from intentbid.domain import clock, ids, limits
-from intentbid.domain.errors import Conflict, DomainError, NotFound
+from intentbid.domain.errors import Conflict, DomainError, FieldError, NotFound
 from intentbid.domain.lifecycle import EXPIRED, OPEN, effective_status
 from intentbid.domain.offer_rules import (
     OfferTerms,
     RfoBounds,
     check,
-    check_no_price_increase,
+    check_revision,
     delivery_field,
     delivery_from,
+    violations_of,
 )
 from intentbid.domain.principal import Principal
 from intentbid.schemas.common import PageQuery, utc
@@ -190,9 +192,14 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
         notes=body.notes,
         delivery_field=delivery_field(body.eta_days, body.delivery_date),
     )
-    check(terms, rfo_currency=rfo.currency, now=now, rfo=_bounds(rfo), policy=settings.offers)
-    check_no_price_increase(
-        int(offer.unit_price), terms.unit_price, offer.currency, allowed=settings.limits.allow_price_increase
+    check_revision(
+        terms,
+        current_unit_price=int(offer.unit_price),
+        allow_price_increase=settings.limits.allow_price_increase,
+        rfo_currency=rfo.currency,
+        now=now,
+        rfo=_bounds(rfo),
+        policy=settings.offers,
     )
     limits.check_improvement(
         int(offer.unit_price), terms.unit_price, offer.delivery_date, terms.delivery_date, settings.limits
@@ -310,3 +317,30 @@ def list_for_vendor(p: Principal, vendor_id: str, q: PageQuery) -> OfferPage:
             ranks[rfo.id] = standing_ranks(rfo)
         data.append(_with_standing(p, o, rfo, ranks.get(o.rfo_id, {})))
     return OfferPage(data=data, next_cursor=cursor)
+
+
+def rule_errors(p: Principal, fields: Mapping[str, Any], *, rfo_id: str = "", offer_id: str = "") -> list[FieldError]:
+    """The offer rules over the fields of a submission (``rfo_id``) or revision (``offer_id``) the schema refused,
+    so the 400 lists them with the schema's errors. No answer of its own: an RFO or offer the caller cannot use
+    adds nothing (the request's real answer then comes once the body is valid)."""
+    settings = config.settings()
+    current: int | None = None
+    try:
+        if offer_id:
+            offer = _own_active_offer(p, offer_id)
+            rfo, current = rfo_store.get(offer.rfo_id), int(offer.unit_price)
+        else:
+            rfo = access.rfo_for(p, rfo_id)
+    except DomainError:
+        return []
+    if rfo is None:
+        return []
+    return violations_of(
+        fields,
+        rfo_currency=rfo.currency,
+        now=clock.now(),
+        rfo=_bounds(rfo),
+        policy=settings.offers,
+        current_unit_price=current,
+        allow_price_increase=settings.limits.allow_price_increase,
+    )

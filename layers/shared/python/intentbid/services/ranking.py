@@ -161,7 +161,7 @@ def set_weights(p: Principal, rfo_id: str, body: WeightsUpdate) -> Rfo:
     if body.weights is None and body.profile is None and body.scoring_version is None:
         raise ValidationFailed(
             "Give weights, a profile or a scoring_version.",
-            errors=[FieldError("weights", "required", "nothing to change")],
+            errors=[FieldError("weights", "required", "nothing to change: give weights, profile or scoring_version")],
         )
     weights = (
         choose_weights(version, body.weights, body.profile, rfo.category)

@@ -10,12 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from intentbid import observability as obs
-from intentbid.domain import clock, etags, ids
-from intentbid.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from intentbid.domain import clock, etags, ids, rfo_rules
+from intentbid.domain.errors import Conflict, NotFound
 from intentbid.domain.lifecycle import AWARDED, DELETED, OPEN, effective_status, transition
 from intentbid.domain.principal import Principal
-from intentbid.domain.scoring import LATEST, fmt, get_version
-from intentbid.domain.scoring_profiles import choose_weights
+from intentbid.domain.scoring import fmt
 from intentbid.schemas.common import utc
 from intentbid.schemas.rfos import Award, Reason, Reopen, Rfo, RfoCreate, RfoListQuery, RfoPage
 from intentbid.services import access, retry_on_conflict
@@ -33,13 +32,7 @@ MAX_LOSERS_IN_TX = 90
 
 
 def _check_dates(expires_at: datetime, need_by: datetime | None, now: datetime) -> None:
-    errs = []
-    if expires_at <= now:
-        errs.append(FieldError("expires_at", "in_past", "the bidding deadline must be in the future"))
-    if need_by is not None and need_by < expires_at:
-        errs.append(FieldError("need_by", "need_by_before_deadline", "need_by must not be before expires_at"))
-    if errs:
-        raise ValidationFailed("The RFO's dates are not valid.", errors=errs)
+    rfo_rules.check_dates(expires_at, need_by, now)
 
 
 def create(p: Principal, body: RfoCreate) -> Rfo:
@@ -47,9 +40,9 @@ def create(p: Principal, body: RfoCreate) -> Rfo:
     are validated against the pinned scoring version and normalised to sum 1."""
     now = clock.now()
     expires_at, need_by = utc(body.expires_at), utc(body.need_by)
-    _check_dates(expires_at, need_by, now)
-    version = get_version(body.scoring_version or LATEST)
-    weights = choose_weights(version, body.weights, body.profile, body.category)
+    version, weights = rfo_rules.check_create(
+        expires_at, need_by, body.weights, body.profile, body.scoring_version, body.category, now
+    )
     rfo = RfoModel(
         ids.new_id("rfo"),
         buyer_id=p.id,

@@ -23,7 +23,11 @@ def _bad_cursor() -> ValidationFailed:
     return ValidationFailed(
         "The cursor is not valid; start again without it.",
         code="invalid_cursor",
-        errors=[FieldError("cursor", "invalid_cursor", "not a cursor")],
+        errors=[
+            FieldError(
+                "cursor", "invalid_cursor", "cursor must be a previous page's next_cursor of this listing, unchanged"
+            )
+        ],
     )
 
 
