@@ -129,7 +129,8 @@ def test_parameters_and_body_follow_the_route_table(route: Route, op: dict[str, 
         body = op["requestBody"]
         assert body["required"] is True
         model = route.request.partition(":")[2]
-        assert body["content"] == {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}}
+        assert set(body["content"]) == {"application/json"}  # its examples: test_openapi_examples.py
+        assert body["content"]["application/json"]["schema"] == {"$ref": f"#/components/schemas/{model}"}
         assert {"400", "413"} <= set(op["responses"])
     else:
         assert "requestBody" not in op
