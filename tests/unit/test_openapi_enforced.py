@@ -111,6 +111,27 @@ def test_every_bound_is_a_keyword_of_the_property_itself(
     assert wrong == {}
 
 
+@pytest.mark.parametrize("model", ["RfoCreate", "WeightsUpdate"])
+def test_profiles_versions_and_weights_name_exactly_what_the_scoring_accepts(model: str) -> None:
+    """schemathesis found ``PUT /weights`` with a schema-valid ``profile``/``scoring_version`` (any string)
+    refused 400 ``unknown_profile``: the fixed sets are enums now, and an empty version (it meant the default,
+    which the document could not say) is refused."""
+    from intentbid.domain.scoring import VERSIONS
+    from intentbid.domain.scoring_profiles import PROFILES
+
+    props = SCHEMAS[model]["properties"]
+    assert props["profile"]["enum"] == [*sorted(PROFILES), None]
+    assert props["scoring_version"]["enum"] == [*sorted(VERSIONS), None]
+    assert props["scoring_version"]["minLength"] == 1
+    components = {c for v in VERSIONS.values() for c in v.components}
+    assert set(props["weights"]["propertyNames"]["enum"]) == components
+    assert props["weights"]["additionalProperties"] == {"type": "number", "minimum": 0, "maximum": 1000}
+    with pytest.raises(ValueError, match="scoring_version"):
+        resolve(f"{'rfos' if model == 'RfoCreate' else 'ranking'}:{model}").model_validate_json(
+            '{"scoring_version": ""}'
+        )
+
+
 def test_an_optional_bounded_field_is_a_nullable_type_with_its_bounds() -> None:
     """The issue's two examples, as a client generator reads them."""
     revise = SCHEMAS["OfferRevise"]["properties"]
