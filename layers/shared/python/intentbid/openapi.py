@@ -19,6 +19,7 @@ from intentbid import __version__
 from intentbid.http import catalog
 from intentbid.http.idempotency import KEY_PATTERN
 from intentbid.routes import ROUTES, Route
+from intentbid.schemas.examples import EXAMPLES
 
 REF = "#/components/schemas/{model}"
 
@@ -51,7 +52,26 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                 },
             },
         },
+        # Extension members (RFC 9457 §3.2) some codes carry; a client must ignore members it does not know.
+        "rfo_status": {"type": "string", "description": "The RFO's status (invalid_transition, rfo_not_open, ...)"},
+        "allowed_actions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "invalid_transition: what the buyer may do now",
+        },
+        "offer_id": {"type": "string", "description": "offer_changed: the offer"},
+        "current_revision": {"type": "integer", "description": "offer_changed: the offer's revision now"},
+        "current_etag": {"type": "string", "description": "offer_changed: the offer's ETag now"},
+        "successor_key_id": {"type": "string", "description": "key_already_rotated: the key that replaced it"},
+        "limit": {"type": "integer", "description": "key_limit_reached and the 429 limits: the limit reached"},
+        "cooldown_until": {"type": "string", "format": "date-time", "description": "vendor_cooldown: until when"},
+        "checks": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "service_unavailable (ready): each check's state",
+        },
     },
+    "additionalProperties": True,
 }
 
 STATUS_TEXT = {
@@ -76,8 +96,9 @@ HEADERS: dict[str, dict[str, Any]] = {
     "If-Match": {
         "description": "The offer's ETag (from GET /v1/offers/{offer_id}) the buyer decided on: 409 "
         "`offer_changed` if the offer was revised since. Same effect as `offer_revision` in the body. "
-        "Without either the current revision is awarded: clients should pin.",
-        "schema": {"type": "string", "maxLength": 1024},
+        "Without either the current revision is awarded: clients should pin. Any value is accepted: one that "
+        "names neither the current ETag nor `*` is that 409 (an empty one is no precondition).",
+        "schema": {"type": "string"},  # no maxLength: the server enforces none (a longer tag is simply a 409)
     },
     "ETag": {
         "description": "Strong entity tag of the offer's current revision (offer id + revision); send it as "
@@ -86,8 +107,9 @@ HEADERS: dict[str, dict[str, Any]] = {
     },
 }
 
-# Cursors are base64url text (``intentbid.store.paging``); one that is well formed but names no position of
-# this listing is 400 ``invalid_cursor`` - documented, and only a cursor from ``next_cursor`` is meaningful.
+# Cursors are base64url text: ``intentbid.store.paging.CURSOR_PATTERN`` (refused otherwise; not imported from
+# there, which loads PynamoDB - tests/unit/test_openapi_enforced.py holds the two equal). One that is well formed
+# but names no position of this listing is 400 ``invalid_cursor``: only a ``next_cursor`` is meaningful.
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]*={0,2}$"
 TIMESTAMP_WINDOW = "Timestamps are accepted between 1970-01-01 and 2100-01-01 (UTC); outside: 400 `out_of_range`."
 # pydantic writes a constraint it cannot attach to the type itself (an ``Integer`` with a before-validator) under
@@ -166,11 +188,25 @@ def _success(route: Route) -> dict[str, Any]:
         content = {"text/html": {"schema": {"type": "string"}}}
     else:
         content = {"application/json": {"schema": {"type": "object"}}}
+    examples = EXAMPLES.get(route.function)
+    if examples is not None and examples.success is not None:
+        (media,) = content.values()
+        media["examples"] = {"ok": {"summary": route.summary, "value": examples.success}}
     ok: dict[str, Any] = {"description": "OK", "headers": {"X-Request-Id": {"schema": {"type": "string"}}}}
     ok["headers"].update({name: HEADERS[name] for name in route.response_headers})
     if route.status != 204:
         ok["content"] = content
     return ok
+
+
+def _error_examples(route: Route) -> dict[int, dict[str, Any]]:
+    """status -> named problem examples (``schemas.examples``), each named by its code."""
+    out: dict[int, dict[str, Any]] = {}
+    examples = EXAMPLES.get(route.function)
+    for body in examples.errors if examples is not None else ():
+        named = out.setdefault(body["status"], {})
+        named[body["code"]] = {"summary": body["detail"], "value": body}
+    return out
 
 
 # What a success answer supplies to later calls (OpenAPI links: schemathesis' stateful phase follows them, and
@@ -216,10 +252,14 @@ def _responses(route: Route) -> dict[str, Any]:
     links = _links(route)
     if links:
         responses[str(route.status)]["links"] = links
+    examples = _error_examples(route)
     for status in sorted({*route.errors, 500}):  # derived from the route's fields (``Route.errors``)
+        media: dict[str, Any] = {"schema": {"$ref": REF.format(model="Problem")}}
+        if status in examples:
+            media["examples"] = examples[status]
         responses[str(status)] = {
             "description": STATUS_TEXT.get(status, "Error"),
-            "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+            "content": {"application/problem+json": media},
         }
     return responses
 
@@ -244,10 +284,11 @@ def _operation(route: Route) -> dict[str, Any]:
     if params:
         op["parameters"] = params
     if route.request:
-        op["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=resolve(route.request).__name__)}}},
-        }
+        body: dict[str, Any] = {"schema": {"$ref": REF.format(model=resolve(route.request).__name__)}}
+        examples = EXAMPLES.get(route.function)
+        if examples is not None and examples.request is not None:
+            body["examples"] = {"example": {"summary": examples.summary, "value": examples.request}}
+        op["requestBody"] = {"required": True, "content": {"application/json": body}}
     op["responses"] = _responses(route)
     if route.public:
         op["security"] = []

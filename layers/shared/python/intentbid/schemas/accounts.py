@@ -9,7 +9,10 @@ from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Tex
 
 # ASCII classes only: ``\s`` is not the same set in pydantic's (Rust) regex and in JSON Schema's (ECMA-262) -
 # U+0085 is whitespace to one and not the other - and the document must refuse exactly what the server refuses.
-EMAIL_PATTERN = r"^[^@\x00-\x20\x7f<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$"
+# Quotes as \x22/\x27: ``\"`` is no valid escape in a Unicode-mode ECMA-262 regex (JSON Schema tools use one).
+EMAIL_PATTERN = (
+    r"^[^@\x00-\x20\x7f<>\x22\x27]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$"
+)
 
 
 class RegisterRequest(StrictModel):

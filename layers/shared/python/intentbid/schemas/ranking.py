@@ -6,6 +6,7 @@ from pydantic import ConfigDict, Field
 
 from intentbid.schemas.antigaming import FlagOut
 from intentbid.schemas.common import Out, StrictModel, Timestamp
+from intentbid.schemas.rfos import PROFILE_ENUM, VERSION_ENUM, WEIGHTS_SCHEMA
 
 NotAwardableReason = Literal["offer_won", "offer_lost", "offer_expired", "rfo_expired"]
 
@@ -96,9 +97,13 @@ class WeightsUpdate(StrictModel):
         },
     )
 
-    weights: dict[str, float] | None = Field(None, description="Component weights (normalised to sum 1)")
-    profile: str | None = Field(None, max_length=32, description="Or a named profile: cheapest, fastest, ...")
-    scoring_version: str | None = Field(None, max_length=16)
+    weights: dict[str, float] | None = Field(
+        None, description="Component weights (normalised to sum 1)", json_schema_extra=WEIGHTS_SCHEMA
+    )
+    profile: str | None = Field(
+        None, max_length=32, description="Or a named profile: cheapest, fastest, ...", json_schema_extra=PROFILE_ENUM
+    )
+    scoring_version: str | None = Field(None, min_length=1, max_length=16, json_schema_extra=VERSION_ENUM)
 
 
 class VersionInfo(Out):

@@ -6,11 +6,23 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 from pydantic_core import PydanticCustomError
 
 from intentbid.domain.money import CURRENCIES, MAX_AMOUNT
+from intentbid.domain.scoring import VERSIONS
+from intentbid.domain.scoring_profiles import PROFILES
 from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Text, Timestamp
 
 Status = Literal["OPEN", "CLOSED", "AWARDED", "EXPIRED"]
 Disclosure = Literal["sealed", "own_rank"]
 SLUG = r"^[a-z0-9][a-z0-9_\-]{0,63}$"
+# The fixed sets the services check (400 unknown_scoring_version / unknown_profile), stated as enums; an empty
+# version is refused by ``min_length`` (it used to mean the default, which the document could not say).
+VERSION_ENUM: dict[str, JsonValue] = {"enum": list[JsonValue](sorted(VERSIONS))}
+PROFILE_ENUM: dict[str, JsonValue] = {"enum": list[JsonValue](sorted(PROFILES))}
+# Weights: a component of some version (which ones depend on the RFO's version: a world-dependent 400 that
+# schemathesis.toml names) to a weight in [0, 1000] (``intentbid.domain.scoring.normalise_weights``).
+WEIGHTS_SCHEMA: dict[str, JsonValue] = {
+    "propertyNames": {"enum": list[JsonValue](sorted({c for v in VERSIONS.values() for c in v.components}))},
+    "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1000},
+}
 
 
 class RfoCreate(StrictModel):
@@ -26,11 +38,20 @@ class RfoCreate(StrictModel):
     delivery_region: Text = Field(min_length=1, max_length=64)
     need_by: InTimestamp
     expires_at: InTimestamp = Field(description="Bidding deadline; must be in the future")
-    weights: dict[str, float] | None = Field(None, description="Component weights, normalised to sum 1")
-    scoring_version: str | None = Field(None, max_length=16, description="Default: the latest released version")
+    weights: dict[str, float] | None = Field(
+        None, description="Component weights, normalised to sum 1", json_schema_extra=WEIGHTS_SCHEMA
+    )
+    scoring_version: str | None = Field(
+        None,
+        min_length=1,
+        max_length=16,
+        description="Default: the latest released version",
+        json_schema_extra=VERSION_ENUM,
+    )
     profile: str | None = Field(
         None,
         max_length=32,
+        json_schema_extra=PROFILE_ENUM,
         description="Named weights (cheapest, fastest, balanced, "
         "reliable) when `weights` is absent; default: the category's profile",
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -17,6 +18,12 @@ from pynamodb.exceptions import QueryError
 from intentbid.domain.errors import FieldError, ValidationFailed
 
 T = TypeVar("T")
+
+# What a cursor looks like (base64url, as :func:`encode` writes it; padding tolerated): the OpenAPI document states
+# this pattern (``intentbid.openapi.CURSOR_PATTERN``), so anything else is refused before decoding
+# (``b64decode`` alone accepted surplus padding, e.g. a cursor followed by "====").
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*={0,2}$"
+_CURSOR_RE = re.compile(CURSOR_PATTERN)
 
 
 def _bad_cursor() -> ValidationFailed:
@@ -41,6 +48,8 @@ def decode(cursor: str | None, allowed_keys: set[str]) -> dict[str, Any] | None:
     """The start key, or 400 ``invalid_cursor`` unless its attributes are exactly ``allowed_keys``."""
     if not cursor:
         return None
+    if not _CURSOR_RE.fullmatch(cursor):
+        raise _bad_cursor()
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
