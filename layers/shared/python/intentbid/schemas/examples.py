@@ -393,11 +393,15 @@ def _explain_entry() -> dict[str, Any]:
     }
 
 
+VENDOR_NAMES = {VENDOR_ID: "Northwind Office Supply", OTHER_VENDOR_ID: "Fabrikam Paper"}
+
+
 def _ranking_row(offer: dict[str, Any], rank: int, score: str, components: dict[str, str]) -> dict[str, Any]:
     return {
         "rank": rank,
         "offer_id": offer["id"],
         "vendor_id": offer["vendor_id"],
+        "vendor_name": VENDOR_NAMES[offer["vendor_id"]],
         "score": score,
         "components": components,
         "penalties": NO_PENALTIES,
@@ -537,6 +541,7 @@ EXAMPLES: dict[str, Examples] = {
             "object": "principal",
             "kind": "buyer",
             "id": BUYER_ID,
+            "name": "Contoso Procurement",
             "key_id": BUYER_KEY_ID,
             "scopes": BUYER_SCOPES,
             "environment": "live",
@@ -673,12 +678,16 @@ EXAMPLES: dict[str, Examples] = {
                     "status": 400,
                     "reason": "The offer is not valid for this RFO.",
                     "errors": [
-                        _field(
-                            "unit_price",
-                            "price_out_of_range",
-                            "unit_price x the RFO's quantity must stay within a sane band of its budget: unit_price "
-                            "between 225 and 6750",
-                        )
+                        {
+                            **_field(
+                                "unit_price",
+                                "price_out_of_range",
+                                "unit_price must be between 225 and 6750 USD minor units (2.25 USD to 67.50 USD) for "
+                                "this RFO: unit_price x the RFO's quantity must stay within a band around its "
+                                "budget_max",
+                            ),
+                            "params": {"minimum": 225, "currency": "USD", "maximum": 6750},
+                        }
                     ],
                     "at": NOW,
                 }
