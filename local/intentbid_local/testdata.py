@@ -15,6 +15,21 @@ from intentbid_local.timefmt import Instant, at
 
 DAY_S = 86_400.0
 
+# The demo's marketplace round (also the AWS-calls bench's): 500 office chairs for at most 125,000.00 USD.
+CHAIRS: dict[str, Any] = {
+    "title": "500 ergonomic office chairs",
+    "description": "Mesh back, adjustable arms, 5-year warranty",
+    "category": "office-furniture",
+    "quantity": 500,
+    "unit": "pcs",
+    "budget_max": 12_500_000,
+    "delivery_region": "us-east",
+}
+CHAIR_OFFER: dict[str, Any] = {"unit_price": 21_900, "quantity_available": 500, "eta_days": 14}
+# The over-HTTP suites' RFO (load bench, races, access matrix): 10 boxes for at most 1,000.00 USD, so the default
+# price band is 500..15000 per box.
+TEN_BOXES: dict[str, Any] = {"quantity": 10, "budget_max": 100_000}
+
 
 def _now(now: Instant | None) -> Instant:
     return time.time() if now is None else now
