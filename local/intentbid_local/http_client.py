@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 
-class TransportError(Exception):
+class TransportError(OSError):
     """No HTTP answer: the connection failed, was reset or timed out."""
 
 

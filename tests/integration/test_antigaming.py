@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from helpers import create_rfo, register, submit
+from helpers import create_rfo, offer_body, register, submit
 from lambda_harness import invoke
 
 from intentbid import config
@@ -85,14 +85,7 @@ def test_hourly_rate_across_rfos_has_retry_after(monkeypatch: pytest.MonkeyPatch
         "offer_submit",
         principal=vendor,
         path={"rfo_id": rfos[2]["id"]},
-        body={
-            "unit_price": 3_000,
-            "currency": "USD",
-            "quantity_available": 100,
-            "eta_days": 3,
-            "availability_confirmed": True,
-            "valid_until": rfc3339(datetime.now(UTC) + timedelta(days=5)),
-        },
+        body=offer_body(),
     )
     assert status == 429 and problem["code"] == "rate_limited"
 
@@ -149,14 +142,7 @@ def test_repeated_violations_start_a_growing_cooldown_that_expires(
     rfos = [create_rfo(buyer, title=f"R{i}") for i in range(4)]
 
     def offer_on(rfo: dict) -> tuple[int, dict, dict]:
-        body = {
-            "unit_price": 3_000,
-            "currency": "USD",
-            "quantity_available": 100,
-            "eta_days": 3,
-            "availability_confirmed": True,
-            "valid_until": rfc3339(clock.now() + timedelta(days=5)),
-        }
+        body = offer_body(clock.now())
         return invoke("offer_submit", principal=vendor, path={"rfo_id": rfo["id"]}, body=body)
 
     def two_violations(rfo: dict) -> None:

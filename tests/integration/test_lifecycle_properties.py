@@ -25,7 +25,7 @@ from intentbid.http import idempotency
 from intentbid.store import base
 from intentbid.store.tables import create_all
 from intentbid_local import moto_atomic
-from intentbid_local.timefmt import rfc3339
+from intentbid_local.timefmt import parse_rfc3339, rfc3339
 
 T0 = datetime(2031, 1, 1, tzinfo=UTC)
 WORLD: dict[str, Any] = {}
@@ -105,7 +105,7 @@ class Lifecycle(RuleBasedStateMachine):
             self.status = TRANSITIONS[action].target
             assert out["status"] == self.status
             if action == "reopen":
-                self.deadline = datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00"))  # type: ignore[index]
+                self.deadline = parse_rfc3339(body["expires_at"])  # type: ignore[index]
 
     @rule()
     def close(self) -> None:
