@@ -188,7 +188,7 @@ def test_a_refused_change_does_not_stop_the_outbox(race_runtime: Any, api: Any) 
     rfo = api.rfo(buyer, 3600)
     for i in range(3):
         api.offer(vendor, rfo, 4000 + i)
-    refused = api.call("POST", f"/v1/rfos/{rfo['id']}/offers", offer_body(4100), vendor["api_key"])
+    refused = api.call("POST", f"/v1/rfos/{rfo['id']}/offers", ten_box_offer(4100), vendor["api_key"])
     assert (refused.status, refused.code) == (429, "offer_limit_reached")
     later = api.rfo(buyer, 3600)
 
@@ -410,7 +410,7 @@ def test_close_award_and_submissions_at_once_settle_on_one_consistent_state(race
             ("POST", f"/v1/rfos/{rid}/award", {"offer_id": offers[0]["id"]}, key),
             ("POST", f"/v1/rfos/{rid}/award", {"offer_id": offers[1]["id"]}, key),
         ]
-        requests += [("POST", f"/v1/rfos/{rid}/offers", offer_body(5000 + i), v["api_key"]) for i, v in enumerate(late)]
+        requests += [("POST", f"/v1/rfos/{rid}/offers", ten_box_offer(5000 + i), v["api_key"]) for i, v in enumerate(late)]
         calls: list[Callable[[Any], Any]] = [
             (lambda c, m=m, path=path, body=body, k=k: c.request(m, path, body, key=k)) for m, path, body, k in requests
         ]
