@@ -410,7 +410,9 @@ def test_close_award_and_submissions_at_once_settle_on_one_consistent_state(race
             ("POST", f"/v1/rfos/{rid}/award", {"offer_id": offers[0]["id"]}, key),
             ("POST", f"/v1/rfos/{rid}/award", {"offer_id": offers[1]["id"]}, key),
         ]
-        requests += [("POST", f"/v1/rfos/{rid}/offers", ten_box_offer(5000 + i), v["api_key"]) for i, v in enumerate(late)]
+        requests += [
+            ("POST", f"/v1/rfos/{rid}/offers", ten_box_offer(5000 + i), v["api_key"]) for i, v in enumerate(late)
+        ]
         calls: list[Callable[[Any], Any]] = [
             (lambda c, m=m, path=path, body=body, k=k: c.request(m, path, body, key=k)) for m, path, body, k in requests
         ]
