@@ -14,19 +14,21 @@ Prints a table and exits 0 (a bench reports; ``tests/integration/test_aws_calls.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+import benchlib
+
+from intentbid_local import testdata
+from intentbid_local.harness import api_event, authorizer_request, call, sqs_messages, stream_inserts
+from intentbid_local.testdata import DAY_S
+from intentbid_local.timefmt import at
 
 # IAM actions per access level, as infra/intentbid_infra/access.py grants them from ACCESS (kept in step with it;
 # that module imports aws_cdk, too heavy to load here).
@@ -201,53 +203,18 @@ class Measured:
 
 # --- the round ----------------------------------------------------------------------------------------------------
 
-ApiEvent = Callable[..., dict[str, Any]]
-LoadFunction = Callable[[str], Any]
-
 VENDOR_BODY = {"name": "Acme Supplies", "email": "sales@acme.example"}
 BUYER_BODY = {"name": "Globex Procurement", "email": "buy@globex.example"}
 
 
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def rfo_body(now: datetime) -> dict[str, Any]:
-    return {
-        "title": "500 ergonomic office chairs",
-        "description": "Mesh back, adjustable arms, 5-year warranty.",
-        "category": "office-furniture",
-        "quantity": 500,
-        "unit": "chair",
-        "budget_max": 12_500_000,
-        "currency": "USD",
-        "delivery_region": "us-east",
-        "need_by": _iso(now + timedelta(days=30)),
-        "expires_at": _iso(now + timedelta(days=7)),
-        "weights": {"price": 0.7, "delivery": 0.3},
-    }
+    weights = {"price": 0.7, "delivery": 0.3}
+    return testdata.rfo_body(now, expires_in_s=7 * DAY_S, need_by_in_s=30 * DAY_S, **testdata.CHAIRS, weights=weights)
 
 
 def offer_body(now: datetime) -> dict[str, Any]:
-    return {
-        "unit_price": 21_900,
-        "currency": "USD",
-        "quantity_available": 500,
-        "eta_days": 14,
-        "availability_confirmed": True,
-        "valid_until": _iso(now + timedelta(days=10)),
-        "notes": "Free delivery over 100 units.",
-    }
-
-
-class Context:
-    function_name = "bench"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "00000000-0000-0000-0000-000000000000"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+    notes = "Free delivery over 100 units."
+    return testdata.offer_body(now, valid_for_s=10 * DAY_S, **testdata.CHAIR_OFFER, notes=notes)
 
 
 def principal_of(registration: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -258,21 +225,6 @@ def principal_of(registration: dict[str, Any], kind: str) -> dict[str, Any]:
         "key_id": key["key_id"],
         "scopes": key["scopes"],
         "environment": key["environment"],
-    }
-
-
-def authorizer_event(api_key: str, method: str, path: str) -> dict[str, Any]:
-    """A REQUEST authorizer event as API Gateway sends it."""
-    return {
-        "type": "REQUEST",
-        "methodArn": f"arn:aws:execute-api:us-east-1:123456789012:abc123/test/{method}{path}",
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": {"Authorization": f"Bearer {api_key}", "Host": "api.example"},
-        "queryStringParameters": None,
-        "pathParameters": None,
-        "requestContext": {"identity": {"sourceIp": "203.0.113.7"}, "httpMethod": method, "path": path},
     }
 
 
@@ -290,7 +242,7 @@ def create_expiry_state_machine() -> str:
     return str(arn)
 
 
-def play_round(api_event: ApiEvent, load_function: LoadFunction, counter: CallCounter) -> list[Measured]:
+def play_round(counter: CallCounter) -> list[Measured]:
     """Play one marketplace round through the real handlers; measure one request per row.
 
     Needs moto active and the tables created (the ``aws`` fixture, or :func:`main`)."""
@@ -300,7 +252,7 @@ def play_round(api_event: ApiEvent, load_function: LoadFunction, counter: CallCo
     os.environ["EXPIRY_STATE_MACHINE_ARN"] = create_expiry_state_machine()
     expiry._client.cache_clear()  # a client bound to this moto session
     try:
-        return _play(api_event, load_function, counter)
+        return _play(counter)
     finally:
         from intentbid.domain import clock
 
@@ -315,19 +267,18 @@ def play_round(api_event: ApiEvent, load_function: LoadFunction, counter: CallCo
 class _Round:
     """Calls handlers with API Gateway events; measures the calls of the requests that are rows."""
 
-    def __init__(self, api_event: ApiEvent, load_function: LoadFunction, counter: CallCounter) -> None:
-        self.api_event, self.load_function, self.counter = api_event, load_function, counter
+    def __init__(self, counter: CallCounter) -> None:
+        self.counter = counter
         self.results: list[Measured] = []
 
     def __call__(self, function: str, variant: str = "", *, measure: bool = True, **kwargs: Any) -> Any:
-        handler = self.load_function(function).handler
-        event = self.api_event(function, **kwargs)
+        event = api_event(function, **kwargs)
         if measure:
             with self.counter.recording() as calls:
-                result = handler(event, Context())
+                result = call(function, event)
             self.results.append(Measured(function, variant, result["statusCode"], list(calls)))
         else:
-            result = handler(event, Context())
+            result = call(function, event)
         body = result.get("body")
         if result["statusCode"] >= 400 and result["statusCode"] != EXPECTED_STATUS.get((function, variant)):
             # every request of the round is meant to succeed, but for the rows meant to be refused
@@ -336,7 +287,7 @@ class _Round:
         return json.loads(body) if body and "json" in ctype else body
 
 
-def _play(api_event: ApiEvent, load_function: LoadFunction, counter: CallCounter) -> list[Measured]:
+def _play(counter: CallCounter) -> list[Measured]:
     from intentbid.domain import clock
 
     # A frozen clock: per-key rate-limit windows (and the once-per-window ``last_used_at`` write) fall the same
@@ -344,60 +295,59 @@ def _play(api_event: ApiEvent, load_function: LoadFunction, counter: CallCounter
     t0 = float(int(time.time() // 60) * 60 + 1)
     clock.set_clock(lambda: t0)
     now = clock.now()
-    call = _Round(api_event, load_function, counter)
+    request = _Round(counter)
     for public in ("health", "ready", "openapi", "docs", "errors"):
-        call(public)
-    call("error_entry", path={"code": "validation_failed"})
-    vendor_reg = call("vendor_register", body=VENDOR_BODY)
-    buyer_reg = call("buyer_register", body=BUYER_BODY)
+        request(public)
+    request("error_entry", path={"code": "validation_failed"})
+    vendor_reg = request("vendor_register", body=VENDOR_BODY)
+    buyer_reg = request("buyer_register", body=BUYER_BODY)
     vendor, buyer = principal_of(vendor_reg, "vendor"), principal_of(buyer_reg, "buyer")
-    vendor2 = principal_of(call("vendor_register", body=VENDOR_BODY, measure=False), "vendor")
-    call.results.extend(_authorizer(load_function, counter, buyer_reg["api_key"]))
+    vendor2 = principal_of(request("vendor_register", body=VENDOR_BODY, measure=False), "vendor")
+    request.results.extend(_authorizer(counter, buyer_reg["api_key"]))
 
-    call("me", principal=buyer)
-    _refused(call, principal_of(call("vendor_register", body=VENDOR_BODY, measure=False), "vendor"))
+    request("me", principal=buyer)
+    _refused(request, principal_of(request("vendor_register", body=VENDOR_BODY, measure=False), "vendor"))
     for kind, who in (("vendor", vendor), ("buyer", buyer)):
-        _keys(call, kind, who)
-    rfo_id = call("rfo_create", body=rfo_body(now), principal=buyer)["id"]
-    call("rfo_list", "buyer", principal=buyer)
-    call("rfo_list", "vendor", principal=vendor)
-    call("rfo_get", "buyer", path={"rfo_id": rfo_id}, principal=buyer)
-    call("rfo_get", "vendor", path={"rfo_id": rfo_id}, principal=vendor)
-    offer_id = call("offer_submit", path={"rfo_id": rfo_id}, body=offer_body(now), principal=vendor)["id"]
+        _keys(request, kind, who)
+    rfo_id = request("rfo_create", body=rfo_body(now), principal=buyer)["id"]
+    request("rfo_list", "buyer", principal=buyer)
+    request("rfo_list", "vendor", principal=vendor)
+    request("rfo_get", "buyer", path={"rfo_id": rfo_id}, principal=buyer)
+    request("rfo_get", "vendor", path={"rfo_id": rfo_id}, principal=vendor)
+    offer_id = request("offer_submit", path={"rfo_id": rfo_id}, body=offer_body(now), principal=vendor)["id"]
     idem = {"path": {"rfo_id": rfo_id}, "body": offer_body(now), "principal": vendor2}
-    first = call("offer_submit", "Idempotency-Key", headers={"Idempotency-Key": "bench-1"}, **idem)
-    call("offer_submit", "Idempotency-Key replay", headers={"Idempotency-Key": "bench-1"}, **idem)
-    call("offer_list", "buyer", path={"rfo_id": rfo_id}, principal=buyer)
-    call("offer_list", "vendor", path={"rfo_id": rfo_id}, principal=vendor)
-    call("offer_get", "vendor", path={"offer_id": offer_id}, principal=vendor)
-    call("offer_get", "buyer", path={"offer_id": offer_id}, principal=buyer)
+    first = request("offer_submit", "Idempotency-Key", headers={"Idempotency-Key": "bench-1"}, **idem)
+    request("offer_submit", "Idempotency-Key replay", headers={"Idempotency-Key": "bench-1"}, **idem)
+    request("offer_list", "buyer", path={"rfo_id": rfo_id}, principal=buyer)
+    request("offer_list", "vendor", path={"rfo_id": rfo_id}, principal=vendor)
+    request("offer_get", "vendor", path={"offer_id": offer_id}, principal=vendor)
+    request("offer_get", "buyer", path={"offer_id": offer_id}, principal=buyer)
     clock.set_clock(lambda: t0 + 60)  # past the revision cooldown; a new rate-limit window
-    call("offer_revise", path={"offer_id": offer_id}, body={"unit_price": 20_900}, principal=vendor)
-    call("ranking", path={"rfo_id": rfo_id}, principal=buyer)
-    call("vendor_offers", path={"vendor_id": vendor["id"]}, principal=vendor)
-    call("vendor_rejections", path={"vendor_id": vendor["id"]}, principal=vendor)
+    request("offer_revise", path={"offer_id": offer_id}, body={"unit_price": 20_900}, principal=vendor)
+    request("ranking", path={"rfo_id": rfo_id}, principal=buyer)
+    request("vendor_offers", path={"vendor_id": vendor["id"]}, principal=vendor)
+    request("vendor_rejections", path={"vendor_id": vendor["id"]}, principal=vendor)
     weights = {
-        k: float(v) for k, v in call("ranking_explain", path={"rfo_id": rfo_id}, principal=buyer)["weights"].items()
+        k: float(v) for k, v in request("ranking_explain", path={"rfo_id": rfo_id}, principal=buyer)["weights"].items()
     }
-    call("rfo_weights", path={"rfo_id": rfo_id}, body={"weights": weights}, principal=buyer)
-    call("scoring_catalog")
-    token = call("public_token_create", path={"rfo_id": rfo_id}, body={"show_prices": True}, principal=buyer)
-    call("public_rfo", path={"token": token["token"]})
-    call("public_token_revoke", path={"rfo_id": rfo_id}, principal=buyer)
-    call("offer_withdraw", path={"offer_id": offer_id}, principal=vendor)
+    request("rfo_weights", path={"rfo_id": rfo_id}, body={"weights": weights}, principal=buyer)
+    request("scoring_catalog")
+    token = request("public_token_create", path={"rfo_id": rfo_id}, body={"show_prices": True}, principal=buyer)
+    request("public_rfo", path={"token": token["token"]})
+    request("public_token_revoke", path={"rfo_id": rfo_id}, principal=buyer)
+    request("offer_withdraw", path={"offer_id": offer_id}, principal=vendor)
 
-    _lifecycle(call, load_function, rfo_id, first["id"], buyer, vendor2, now)
+    _lifecycle(request, rfo_id, first["id"], buyer, vendor2, now)
 
     later = clock.now()  # the clock moved past the revision cooldown
-    soon = rfo_body(later) | {"expires_at": _iso(later + timedelta(seconds=5))}
-    due = call("rfo_create", body=soon, principal=buyer, measure=False)
-    call.results.extend(_workers(load_function, counter, due, offer_id))
-    return call.results
+    soon = rfo_body(later) | {"expires_at": at(later, seconds=5)}
+    due = request("rfo_create", body=soon, principal=buyer, measure=False)
+    request.results.extend(_workers(counter, due, offer_id))
+    return request.results
 
 
 def _lifecycle(
-    call: _Round,
-    load_function: LoadFunction,
+    request: _Round,
     rfo_id: str,
     winner: str,
     buyer: dict[str, Any],
@@ -407,29 +357,29 @@ def _lifecycle(
     """Close, reopen and award the RFO; its history and the audit log; ops' flags and cooldowns; delete another."""
     from intentbid.domain import clock
 
-    call("rfo_close", path={"rfo_id": rfo_id}, body={"reason": "enough offers"}, principal=buyer)
-    reopen = {"expires_at": _iso(now + timedelta(days=5)), "reason": "one more round"}
-    call("rfo_reopen", path={"rfo_id": rfo_id}, body=reopen, principal=buyer)
-    call("rfo_award", path={"rfo_id": rfo_id}, body={"offer_id": winner}, principal=buyer)
-    call("rfo_history", path={"rfo_id": rfo_id}, principal=buyer)
-    admin = admin_principal(load_function)
-    call("admin_audit", query={"target": rfo_id}, principal=admin)
-    call("admin_flags", principal=admin)
-    cooldown = {"until": _iso(clock.now() + timedelta(hours=1)), "reason": "bench"}
-    call("admin_cooldown_set", path={"vendor_id": vendor2["id"]}, body=cooldown, principal=admin)
-    call("admin_cooldown_lift", path={"vendor_id": vendor2["id"]}, principal=admin)
-    spare = call("rfo_create", body=rfo_body(now), principal=buyer, measure=False)["id"]
-    call("rfo_delete", path={"rfo_id": spare}, principal=buyer)
+    request("rfo_close", path={"rfo_id": rfo_id}, body={"reason": "enough offers"}, principal=buyer)
+    reopen = {"expires_at": at(now, days=5), "reason": "one more round"}
+    request("rfo_reopen", path={"rfo_id": rfo_id}, body=reopen, principal=buyer)
+    request("rfo_award", path={"rfo_id": rfo_id}, body={"offer_id": winner}, principal=buyer)
+    request("rfo_history", path={"rfo_id": rfo_id}, principal=buyer)
+    admin = admin_principal()
+    request("admin_audit", query={"target": rfo_id}, principal=admin)
+    request("admin_flags", principal=admin)
+    cooldown = {"until": at(clock.now(), hours=1), "reason": "bench"}
+    request("admin_cooldown_set", path={"vendor_id": vendor2["id"]}, body=cooldown, principal=admin)
+    request("admin_cooldown_lift", path={"vendor_id": vendor2["id"]}, principal=admin)
+    spare = request("rfo_create", body=rfo_body(now), principal=buyer, measure=False)["id"]
+    request("rfo_delete", path={"rfo_id": spare}, principal=buyer)
 
 
-def _refused(call: _Round, who: dict[str, Any]) -> None:
+def _refused(request: _Round, who: dict[str, Any]) -> None:
     """A request over its key's budget (a quota of 1, spent by an unmeasured first call): the refused
     UpdateItem, then one GetItem saying which budget ran out (per key or per account)."""
     saved = os.environ.get("INTENTBID_RATE_LIMIT_VENDOR")
     os.environ["INTENTBID_RATE_LIMIT_VENDOR"] = "1/60"
     try:
-        call("me", principal=who, measure=False)
-        call("me", "rate-limited", principal=who)
+        request("me", principal=who, measure=False)
+        request("me", "rate-limited", principal=who)
     finally:
         if saved is None:
             del os.environ["INTENTBID_RATE_LIMIT_VENDOR"]
@@ -437,39 +387,38 @@ def _refused(call: _Round, who: dict[str, Any]) -> None:
             os.environ["INTENTBID_RATE_LIMIT_VENDOR"] = saved
 
 
-def _keys(call: _Round, kind: str, who: dict[str, Any]) -> None:
+def _keys(request: _Round, kind: str, who: dict[str, Any]) -> None:
     """Key management for one account: create, list, rename, rotate, revoke (a key made for the purpose)."""
     owner = {f"{kind}_id": who["id"]}
-    key_id = call(f"{kind}_key_create", path=owner, body={"name": "ci"}, principal=who)["key"]["key_id"]
-    call(f"{kind}_key_list", path=owner, principal=who)
-    call(f"{kind}_key_patch", path={**owner, "key_id": key_id}, body={"name": "ci-renamed"}, principal=who)
-    rotated = call(f"{kind}_key_rotate", path={**owner, "key_id": key_id}, body={"grace_seconds": 0}, principal=who)
-    call(f"{kind}_key_revoke", path={**owner, "key_id": rotated["key"]["key_id"]}, principal=who)
+    key_id = request(f"{kind}_key_create", path=owner, body={"name": "ci"}, principal=who)["key"]["key_id"]
+    request(f"{kind}_key_list", path=owner, principal=who)
+    request(f"{kind}_key_patch", path={**owner, "key_id": key_id}, body={"name": "ci-renamed"}, principal=who)
+    rotated = request(f"{kind}_key_rotate", path={**owner, "key_id": key_id}, body={"grace_seconds": 0}, principal=who)
+    request(f"{kind}_key_revoke", path={**owner, "key_id": rotated["key"]["key_id"]}, principal=who)
 
 
-def admin_principal(load_function: LoadFunction) -> dict[str, Any]:
+def admin_principal() -> dict[str, Any]:
     """A real ops account and key (as the runtime bootstraps one), as the authorizer describes it."""
     from intentbid.services.accounts import create_admin
 
     _, secret = create_admin("bench-ops")
-    ctx = load_function("authorizer").handler(authorizer_event(secret, "GET", "/v1/admin/audit"), Context())["context"]
+    ctx = call("authorizer", authorizer_request(secret, "GET", "/v1/admin/audit"))["context"]
     return {"kind": "admin", "id": ctx["principal_id"], "key_id": ctx["key_id"], "scopes": ctx["scopes"].split()}
 
 
-def _authorizer(load_function: LoadFunction, counter: CallCounter, api_key: str) -> list[Measured]:
+def _authorizer(counter: CallCounter, api_key: str) -> list[Measured]:
     """The authorizer: one key lookup per request (no caching); a malformed key never reaches the table."""
     from intentbid.domain import keys
 
     results: list[Measured] = []
-    auth = load_function("authorizer").handler
     with counter.recording() as calls:
-        decision = auth(authorizer_event(api_key, "GET", "/v1/me"), Context())
+        decision = call("authorizer", authorizer_request(api_key))
     allowed = decision["policyDocument"]["Statement"][0]["Effect"] == "Allow"
     results.append(Measured("authorizer", "valid key", 200 if allowed else 403, list(calls)))
     for variant, key in (("unknown key", keys.generate("live")), ("malformed key", "ib_live_short")):
         with counter.recording() as calls:
             try:
-                auth(authorizer_event(key, "GET", "/v1/me"), Context())
+                call("authorizer", authorizer_request(key))
                 status = 200
             except Exception as exc:  # Unauthorized -> API Gateway's 401
                 status = 401 if str(exc) == "Unauthorized" else 500
@@ -477,7 +426,7 @@ def _authorizer(load_function: LoadFunction, counter: CallCounter, api_key: str)
     return results
 
 
-def _workers(load_function: LoadFunction, counter: CallCounter, due: dict[str, Any], offer_id: str) -> list[Measured]:
+def _workers(counter: CallCounter, due: dict[str, Any], offer_id: str) -> list[Measured]:
     """The expiry message for a due RFO, and one outbox stream record."""
     from intentbid.domain import clock
 
@@ -487,40 +436,18 @@ def _workers(load_function: LoadFunction, counter: CallCounter, due: dict[str, A
     try:
         message = {"rfo_id": due["id"], "expires_at": due["expires_at"], "deadline_version": 1}
         with counter.recording() as calls:
-            out = load_function("rfo_expire").handler(sqs_event(message), Context())
+            out = call("rfo_expire", sqs_messages(message))
         results.append(Measured("rfo_expire", "due RFO", 200 if not out["batchItemFailures"] else 500, list(calls)))
     finally:
         clock.set_clock(None)
     with counter.recording() as calls:
-        out = load_function("outbox_dispatch").handler(stream_event(offer_id), Context())
+        out = call("outbox_dispatch", stream_event(offer_id))
     results.append(Measured("outbox_dispatch", "1 event", 200 if not out["batchItemFailures"] else 500, list(calls)))
     return results
 
 
-def sqs_event(body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": "m0",
-                "receiptHandle": "r0",
-                "body": json.dumps(body),
-                "attributes": {
-                    "ApproximateReceiveCount": "1",
-                    "SentTimestamp": "0",
-                    "SenderId": "bench",
-                    "ApproximateFirstReceiveTimestamp": "0",
-                },
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:intentbid-bench-rfo-expiry",
-                "awsRegion": "us-east-1",
-            }
-        ]
-    }
-
-
 def stream_event(offer_id: str) -> dict[str, Any]:
+    """One outbox INSERT (an ``offer.withdrawn`` event) as the stream delivers it."""
     image = {
         "id": {"S": "evt_01HZZZZZZZZZZZZZZZZZZZZZZZ"},
         "type": {"S": "offer.withdrawn"},
@@ -530,25 +457,7 @@ def stream_event(offer_id: str) -> dict[str, Any]:
         "created_at": {"S": "2030-01-01T00:00:00.000000+0000"},
         "expire_at": {"N": "1893456000"},
     }
-    return {
-        "Records": [
-            {
-                "eventID": "1",
-                "eventName": "INSERT",
-                "eventVersion": "1.1",
-                "eventSource": "aws:dynamodb",
-                "awsRegion": "us-east-1",
-                "dynamodb": {
-                    "Keys": {"id": image["id"]},
-                    "NewImage": image,
-                    "SequenceNumber": "100",
-                    "SizeBytes": 200,
-                    "StreamViewType": "NEW_IMAGE",
-                },
-                "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/intentbid-bench-outbox/stream/x",
-            }
-        ]
-    }
+    return stream_inserts(image)
 
 
 EXPECTED_STATUS = {
@@ -597,47 +506,14 @@ def print_table(results: list[Measured], prefix: str) -> None:
         print(fmt(r).rstrip())
 
 
-def _load_integration_helpers() -> tuple[ApiEvent, LoadFunction]:
-    """The integration tests' Lambda harness (``tests/integration/lambda_harness.py``): one event builder."""
-    spec = importlib.util.spec_from_file_location(
-        "lambda_harness", ROOT / "tests" / "integration" / "lambda_harness.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.api_event, module.load_function
-
-
 def main() -> int:
-    for k, v in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-        "TZ": "UTC",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }.items():
-        os.environ[k] = v
-    for k in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        os.environ.pop(k, None)
-    sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))
-
-    import boto3
-    from moto import mock_aws
-
-    from intentbid.store import base
-    from intentbid.store.tables import create_all
-
-    api_event, load_function = _load_integration_helpers()
+    benchlib.offline()
     counter = CallCounter()
     prefix = "intentbid-bench-"
-    with mock_aws(), contextlib.redirect_stdout(sys.stderr):  # handlers' JSON logs go to stderr
-        base.bind(prefix)
-        create_all(boto3.client("dynamodb"))
+    with benchlib.moto_tables(prefix):
         counter.install()
         try:
-            results = play_round(api_event, load_function, counter)
+            results = play_round(counter)
         finally:
             counter.uninstall()
     print("AWS API calls per request (in-process moto; one realistic request per row, setup not counted)\n")
@@ -658,11 +534,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as exc:  # a bench reports; it never gates
-        import traceback
-
-        traceback.print_exc()
-        print(f"SUMMARY: benchmark failed to run: {exc}")
-    sys.exit(0)
+    benchlib.report(main)

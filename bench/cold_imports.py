@@ -27,6 +27,8 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
+import benchlib
+
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ROOT / "functions"
 SHARED = ROOT / "layers" / "shared" / "python"
@@ -193,8 +195,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as exc:  # a bench reports; it never gates
-        print(f"SUMMARY: benchmark failed to run: {exc}")
-    sys.exit(0)
+    benchlib.report(main, trace=False)

@@ -16,36 +16,16 @@ Prints a table and exits 0 (a bench reports; it never gates).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib.util
-import os
 import statistics
-import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+import aws_calls as calls
+import benchlib
 
-
-def _aws_calls() -> ModuleType:
-    """bench/aws_calls.py (its CallCounter, Context and event helpers)."""
-    name = "bench_aws_calls"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "aws_calls.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-calls = _aws_calls()
+from intentbid_local.harness import invoke
 
 
 @dataclass
@@ -75,17 +55,11 @@ def offer_body(now: datetime, *, refused: bool) -> dict[str, Any]:
 
 
 class Bench:
-    """Drives the handlers; ``api_event``/``load_function`` are the integration harness's."""
-
-    def __init__(self, api_event: Callable[..., dict[str, Any]], load_function: Callable[[str], Any]) -> None:
-        self.api_event, self.load_function = api_event, load_function
+    """Drives the handlers in-process (the kit's harness)."""
 
     def call(self, function: str, **kwargs: Any) -> tuple[int, Any]:
-        import json
-
-        result = self.load_function(function).handler(self.api_event(function, **kwargs), calls.Context())
-        body = result.get("body")
-        return result["statusCode"], json.loads(body) if body else None
+        status, _, body = invoke(function, **kwargs)
+        return status, body or None
 
     def register(self, kind: str, name: str) -> dict[str, Any]:
         status, body = self.call(f"{kind}_register", body={"name": name, "email": f"{name.lower()}@example.com"})
@@ -118,17 +92,10 @@ class Bench:
         return row
 
 
-def run(
-    api_event: Callable[..., dict[str, Any]],
-    load_function: Callable[[str], Any],
-    counter: Any,
-    *,
-    rejections: int,
-    samples: int,
-) -> list[Row]:
+def run(counter: Any, *, rejections: int, samples: int) -> list[Row]:
     """Needs moto active, the tables created and ``counter`` installed. Rate limits and the hourly offer cap are
     the caller's to lift (``INTENTBID_*``): this measures the rejection path, not the throttles."""
-    b = Bench(api_event, load_function)
+    b = Bench()
     from intentbid.domain import clock
 
     start = datetime.now(UTC)
@@ -178,42 +145,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rejections", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=30)
     args = parser.parse_args(argv)
-    for k, v in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-        "TZ": "UTC",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "INTENTBID_RATE_LIMIT_VENDOR": "1000000/60",
-        "INTENTBID_RATE_LIMIT_BUYER": "1000000/60",
-        "INTENTBID_RATE_LIMIT_VENDOR_ACCOUNT": "1000000/60",
-        "INTENTBID_RATE_LIMIT_BUYER_ACCOUNT": "1000000/60",
-        "INTENTBID_MAX_OFFERS_PER_VENDOR_PER_HOUR": "0",
-    }.items():
-        os.environ[k] = v
-    for k in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        os.environ.pop(k, None)
-    sys.path[:0] = [str(ROOT / "layers" / "shared" / "python"), str(ROOT / "local")]
-
-    import boto3
-    from moto import mock_aws
-
-    from intentbid.store import base
-    from intentbid.store.tables import create_all
-    from intentbid_local import moto_atomic
-
-    api_event, load_function = calls._load_integration_helpers()
+    benchlib.offline(
+        {
+            "INTENTBID_RATE_LIMIT_VENDOR": "1000000/60",
+            "INTENTBID_RATE_LIMIT_BUYER": "1000000/60",
+            "INTENTBID_RATE_LIMIT_VENDOR_ACCOUNT": "1000000/60",
+            "INTENTBID_RATE_LIMIT_BUYER_ACCOUNT": "1000000/60",
+            "INTENTBID_MAX_OFFERS_PER_VENDOR_PER_HOUR": "0",
+        }
+    )
     counter = calls.CallCounter()
-    moto_atomic.install()  # DynamoDB's transaction semantics (and no whole-table copy per transaction), as the tests
-    with mock_aws(), contextlib.redirect_stdout(sys.stderr):  # handlers' JSON logs go to stderr
-        base.bind("intentbid-bench-")
-        create_all(boto3.client("dynamodb"))
+    # atomic: DynamoDB's transaction semantics (and no whole-table copy per transaction), as the tests
+    with benchlib.moto_tables("intentbid-bench-", atomic=True):
         counter.install()
         try:
             started = time.perf_counter()
-            rows = run(api_event, load_function, counter, rejections=args.rejections, samples=args.samples)
+            rows = run(counter, rejections=args.rejections, samples=args.samples)
             seconds = time.perf_counter() - started
         finally:
             counter.uninstall()
@@ -232,11 +179,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as exc:  # a bench reports; it never gates
-        import traceback
-
-        traceback.print_exc()
-        print(f"SUMMARY: benchmark failed to run: {exc}")
-    sys.exit(0)
+    benchlib.report(main)

@@ -15,20 +15,24 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import json
 import logging
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+from intentbid_local import http_client
+from intentbid_local.http_client import answers
+from intentbid_local.testdata import CHAIR_OFFER, CHAIRS, DAY_S, offer_body, rfo_body, without
+from intentbid_local.timefmt import at, parse_rfc3339
+
 DEFAULT_URL = "http://127.0.0.1:8080"
 EXPIRY_DEMO_S = 3
+NEED_BY_DAYS = 14
+DESKS = {"title": "20 standing desks", "quantity": 20, "budget_max": 1_000_000}  # the RFO nobody awards
 BIDDING_WINDOW = timedelta(days=1)  # far from the deadline: no last_second_submission (its 60 s / 2 % rule)
 VENDORS = (  # name, unit price (minor units), ETA days
     ("Northwind Seating", 21900, 6),
@@ -46,38 +50,19 @@ def expect_status(rfo: Any, status: str) -> None:
         raise StepFailed(f"RFO status is {rfo.get('status') if isinstance(rfo, dict) else rfo!r}, expected {status}")
 
 
-def parse_rfc3339(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def rfc3339(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class Client:
     def __init__(self, base: str, out: TextIO) -> None:
         self.base = base.rstrip("/")
         self.out = out
 
     def call(self, step: str, method: str, path: str, expect: int, body: Any = None, key: str | None = None) -> Any:
-        headers = {"Accept": "application/json", "User-Agent": "intentbid-demo/1.0"}
-        data = None
+        headers = {"User-Agent": "intentbid-demo/1.0"}
         if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
             headers["Idempotency-Key"] = str(uuid.uuid4())
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                status, raw = resp.status, resp.read()
-        except urllib.error.HTTPError as exc:
-            status, raw = exc.code, exc.read()
-        try:
-            payload = json.loads(raw) if raw else None
-        except ValueError:
-            payload = raw.decode(errors="replace")
+        resp = http_client.request(self.base, method, path, body, key=key or None, headers=headers)
+        status, payload = resp.status, resp.body
+        if isinstance(payload, bytes):
+            payload = payload.decode(errors="replace") or None
         mark = "ok " if status == expect else "FAIL"
         self.out.write(f"  {mark} {status} {method:<5} {path:<48} {step}\n")
         if status != expect:
@@ -86,39 +71,14 @@ class Client:
         return payload
 
 
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url.rstrip("/") + "/v1/health", timeout=2) as resp:
-            return bool(resp.status == 200)
-    except (OSError, ValueError):
-        return False
-
-
 def round_rfo(now: datetime) -> dict[str, Any]:
     """The round's RFO: its deadline a whole ``BIDDING_WINDOW`` away (the buyer awards it while it is open)."""
-    return {
-        "title": "500 ergonomic office chairs",
-        "description": "Mesh back, adjustable arms, 5-year warranty",
-        "category": "office-furniture",
-        "quantity": 500,
-        "unit": "pcs",
-        "budget_max": 12_500_000,
-        "currency": "USD",
-        "delivery_region": "us-east",
-        "need_by": rfc3339(now + timedelta(days=14)),
-        "expires_at": rfc3339(now + BIDDING_WINDOW),
-    }
+    window_s = BIDDING_WINDOW.total_seconds()
+    return rfo_body(now, expires_in_s=window_s, need_by_in_s=NEED_BY_DAYS * DAY_S, **CHAIRS)
 
 
 def round_offer(now: datetime, price: int, eta: int) -> dict[str, Any]:
-    return {
-        "unit_price": price,
-        "currency": "USD",
-        "quantity_available": 500,
-        "eta_days": eta,
-        "availability_confirmed": True,
-        "valid_until": rfc3339(now + timedelta(days=30)),
-    }
+    return offer_body(now, valid_for_s=30 * DAY_S, **CHAIR_OFFER | {"unit_price": price, "eta_days": eta})
 
 
 def is_local(url: str) -> bool:
@@ -233,17 +193,7 @@ def play(client: Client, *, lasting: bool = True) -> None:
         "POST",
         "/v1/rfos",
         201,
-        {
-            "title": "20 standing desks",
-            "category": "office-furniture",
-            "quantity": 20,
-            "unit": "pcs",
-            "budget_max": 1_000_000,
-            "currency": "USD",
-            "delivery_region": "us-east",
-            "need_by": rfc3339(now + timedelta(days=14)),
-            "expires_at": rfc3339(datetime.now(UTC) + timedelta(seconds=EXPIRY_DEMO_S)),
-        },
+        without(round_rfo(now), "description") | DESKS | {"expires_at": at(seconds=EXPIRY_DEMO_S)},
         key=buyer_key,
     )
     time.sleep(max(0.0, (parse_rfc3339(soon["expires_at"]) - datetime.now(UTC)).total_seconds()) + 1)

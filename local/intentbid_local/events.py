@@ -12,20 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from intentbid_local import paths
+from intentbid_local.proxy_events import REQUEST_FIELDS
+
+_OFTEN_NULL = ("multiValueQueryStringParameters", "stageVariables")
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
-    "apigw": (
-        "resource",
-        "path",
-        "httpMethod",
-        "headers",
-        "multiValueHeaders",
-        "queryStringParameters",
-        "pathParameters",
-        "requestContext",
-        "body",
-        "isBase64Encoded",
-    ),
+    # the gateway's own fields, less two that are null more often than not, plus the body
+    "apigw": (*(f for f in REQUEST_FIELDS if f not in _OFTEN_NULL), "body", "isBase64Encoded"),
     "authorizer": ("type", "methodArn", "path", "httpMethod", "headers", "requestContext"),
     "sqs": (
         "messageId",

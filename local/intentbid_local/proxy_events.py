@@ -21,6 +21,19 @@ from intentbid_local.lambda_context import ACCOUNT_ID, REGION
 
 API_ID = "local"
 STAGE = "local"
+# The request fields a REQUEST authorizer's event shares with the proxy event (events.py checks samples by them).
+REQUEST_FIELDS = (
+    "resource",
+    "path",
+    "httpMethod",
+    "headers",
+    "multiValueHeaders",
+    "queryStringParameters",
+    "multiValueQueryStringParameters",
+    "pathParameters",
+    "stageVariables",
+    "requestContext",
+)
 
 
 @dataclass
@@ -160,21 +173,7 @@ def authorizer_event(req: HttpRequest, resource: str, path_params: dict[str, str
     return {
         "type": "REQUEST",
         "methodArn": method_arn(req.method, req.path),
-        **{
-            k: proxy[k]
-            for k in (
-                "resource",
-                "path",
-                "httpMethod",
-                "headers",
-                "multiValueHeaders",
-                "queryStringParameters",
-                "multiValueQueryStringParameters",
-                "pathParameters",
-                "stageVariables",
-                "requestContext",
-            )
-        },
+        **{k: proxy[k] for k in REQUEST_FIELDS},
     }
 
 

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from dashboard_ui import REVISION_INTERVAL_S, TIMEZONE, rfc3339
 
+from intentbid_local.testdata import offer_body, rfo_body
+
 CHROMIUM = os.environ.get("INTENTBID_CHROMIUM", "/usr/bin/chromium")
 # The machine's closed network: no QUIC, no background fetches, no component or sync updates.
 CHROMIUM_ARGS = [
@@ -146,30 +148,33 @@ class Api:
 
     def create_rfo(self, buyer: Account, **overrides: Any) -> dict[str, Any]:
         """An open RFO in EUR, in a category of its own (so a vendor can filter the list down to it)."""
-        body = {
-            "title": "Nitrile gloves, size M",
-            "category": f"cat-{uuid.uuid4().hex[:8]}",
-            "quantity": 500,
-            "unit": "boxes",
-            "budget_max": 500_000,
-            "currency": "EUR",
-            "delivery_region": "EU-DE",
-            "need_by": rfc3339(timedelta(days=20)),
-            "expires_at": rfc3339(timedelta(days=5)),
-            **overrides,
-        }
+        body = (
+            rfo_body(
+                title="Nitrile gloves, size M",
+                category=f"cat-{uuid.uuid4().hex[:8]}",
+                quantity=500,
+                unit="boxes",
+                budget_max=500_000,
+                currency="EUR",
+                delivery_region="EU-DE",
+                need_by=rfc3339(timedelta(days=20)),
+                expires_at=rfc3339(timedelta(days=5)),
+            )
+            | overrides
+        )
         return self.call("POST", "/v1/rfos", body, key=buyer.key, expect=201)
 
     def submit_offer(self, vendor: Account, rfo_id: str, **overrides: Any) -> dict[str, Any]:
-        body = {
-            "unit_price": 950,
-            "currency": "EUR",
-            "quantity_available": 500,
-            "eta_days": 4,
-            "availability_confirmed": True,
-            "valid_until": rfc3339(timedelta(days=3)),
-            **overrides,
-        }
+        body = (
+            offer_body(
+                unit_price=950,
+                currency="EUR",
+                quantity_available=500,
+                eta_days=4,
+                valid_until=rfc3339(timedelta(days=3)),
+            )
+            | overrides
+        )
         return self.call("POST", f"/v1/rfos/{rfo_id}/offers", body, key=vendor.key, expect=201)
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from intentbid_local.timefmt import at
+
 # Where views are saved for a human to look at: the buyer's ranking, the explain view, the keys screen.
 SCREENSHOT = Path(os.environ.get("INTENTBID_DASHBOARD_SCREENSHOT", "/tmp/dashboard.png"))
 EXPLAIN_SCREENSHOT = Path(os.environ.get("INTENTBID_EXPLAIN_SCREENSHOT", "/tmp/explain.png"))
@@ -23,7 +25,7 @@ REVISION_INTERVAL_S = 2
 
 def rfc3339(delta: timedelta) -> str:
     """Now + ``delta`` as the API writes times (UTC, whole seconds, ``Z``)."""
-    return (datetime.now(UTC).replace(microsecond=0) + delta).isoformat().replace("+00:00", "Z")
+    return at(datetime.now(UTC).replace(microsecond=0) + delta)
 
 
 def sign_in(page: Any, key: str, kind: str | None = None) -> None:

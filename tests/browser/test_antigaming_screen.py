@@ -13,6 +13,8 @@ import pytest
 from dashboard_ui import REVISION_INTERVAL_S, find_rfo_as_vendor, rfc3339, row, sign_in
 from playwright.sync_api import expect
 
+from intentbid_local.testdata import offer_body
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("e2e")]
 
 
@@ -154,11 +156,6 @@ def test_ops_see_a_flag_and_set_and_lift_a_cooldown(page: Any, api: Any, runtime
 
 
 def _offer() -> dict[str, Any]:
-    return {
-        "unit_price": 860,
-        "currency": "EUR",
-        "quantity_available": 500,
-        "eta_days": 6,
-        "availability_confirmed": True,
-        "valid_until": rfc3339(timedelta(days=3)),
-    }
+    return offer_body(
+        unit_price=860, currency="EUR", quantity_available=500, eta_days=6, valid_until=rfc3339(timedelta(days=3))
+    )

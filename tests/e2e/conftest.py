@@ -1,28 +1,23 @@
 """The local runtime in a subprocess, reached over real HTTP.
 
 ``runtime`` (session) is the system as ``make dev`` runs it. ``runtime_factory`` starts more, with extra
-``python -m intentbid_local.run`` arguments or environment (e.g. fake workers). Each runtime writes its state
-(URL, moto URL, bootstrap admin key) to a 0600 JSON file in a tmp dir; its output goes to a log file there,
-whose tail is shown when a runtime fails to start.
+``python -m intentbid_local.run`` arguments or environment (e.g. fake workers). Each runtime is started by the
+kit's launcher (``intentbid_local.launcher``: state file and log in a tmp dir, the log's tail shown when a
+runtime fails to start) and reached with the kit's HTTP client (``intentbid_local.http_client``).
 """
 
 from __future__ import annotations
 
-import json
-import json as _json  # ``request(json=...)`` shadows the module name
 import os
 import signal
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from intentbid_local import http_client, launcher
 
 E2E_DIR = Path(__file__).resolve().parent
 START_TIMEOUT_S = 60
@@ -38,24 +33,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 class Runtime:
-    """A runtime subprocess. (A plain class, not a dataclass: the browser tests load this file by path, without
-    a ``sys.modules`` entry, which dataclasses need.)"""
+    """A runtime subprocess (the kit's launcher) and the kit's HTTP client on it. (A plain class, not a dataclass:
+    the browser tests load this file by path, without a ``sys.modules`` entry, which dataclasses need.)"""
 
-    def __init__(
-        self,
-        url: str,
-        moto_url: str,
-        admin_key: str | None,
-        proc: subprocess.Popen[bytes],
-        log_path: Path,
-        state: dict[str, Any],
-    ) -> None:
-        self.url = url
-        self.moto_url = moto_url
-        self.admin_key = admin_key
-        self.proc = proc
-        self.log_path = log_path
-        self.state = state
+    def __init__(self, process: launcher.LocalProcess) -> None:
+        self.process = process
+        self.url, self.state = process.url, process.state
+        self.moto_url: str = process.state["moto_url"]
+        self.admin_key: str | None = process.state.get("admin_key")
+        self.proc, self.log_path = process.proc, process.log_path
 
     def request(
         self,
@@ -68,24 +54,8 @@ class Runtime:
         timeout: float = 30,
     ) -> tuple[int, Message, Any]:
         """(status, headers, body): the body is parsed when it is JSON (problem+json too), else bytes."""
-        data = body
-        hdrs = {"Accept": "application/json", **(headers or {})}
-        if json is not None:
-            data = _json.dumps(json).encode()
-            hdrs.setdefault("Content-Type", "application/json")
-        if key is not None:
-            hdrs["Authorization"] = f"Bearer {key}"
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers=hdrs)
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                status, resp_headers, raw = resp.status, resp.headers, resp.read()
-        except urllib.error.HTTPError as exc:
-            status, resp_headers, raw = exc.code, exc.headers, exc.read()
-        ctype = resp_headers.get("Content-Type") or ""
-        parsed: Any = raw
-        if raw and "json" in ctype:
-            parsed = _json.loads(raw)
-        return status, resp_headers, parsed
+        resp = http_client.request(self.url, method, path, json, timeout, key=key, headers=headers, body=body)
+        return resp.status, resp.headers, resp.body
 
     def aws(self, service: str) -> Any:
         """A boto3 client on this runtime's moto (explicit endpoint and credentials; the env is untouched)."""
@@ -100,59 +70,18 @@ class Runtime:
         )
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return self.process.log()
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 15) -> int:
         """Signal the runtime and wait; kill it if it does not stop in time. Returns its exit status."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        return int(self.proc.returncode)
+        return self.process.stop(sig, timeout)
 
 
 def start_runtime(workdir: Path, *args: str, env: dict[str, str] | None = None) -> Runtime:
-    workdir.mkdir(parents=True, exist_ok=True)
-    state_file, log_path = workdir / "runtime.json", workdir / "runtime.log"
-    state_file.unlink(missing_ok=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "intentbid_local.run",
-        "--port",
-        "0",
-        "--quiet",
-        "--state-file",
-        str(state_file),
-        *args,
-    ]
-    child_env = {**os.environ, "PYTHONUNBUFFERED": "1", "TZ": "UTC", **(env or {})}
-    child_env.pop("AWS_ENDPOINT_URL", None)
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=child_env, cwd=workdir)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the runtime exited with {proc.returncode}:\n{log_path.read_text()[-4000:]}")
-        if state_file.exists():
-            state = json.loads(state_file.read_text())
-            rt = Runtime(state["url"], state["moto_url"], state.get("admin_key"), proc, log_path, state)
-            if _answers(rt.url):
-                return rt
-        time.sleep(0.1)
-    proc.kill()
-    pytest.fail(f"the runtime did not start in {START_TIMEOUT_S}s:\n{log_path.read_text()[-4000:]}")
-
-
-def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url + "/v1/health", timeout=2) as resp:
-            return bool(resp.status == 200)
-    except OSError:
-        return False
+        return Runtime(launcher.start(workdir, *args, env=env, timeout_s=START_TIMEOUT_S))
+    except launcher.LaunchError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")

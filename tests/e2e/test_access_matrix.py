@@ -18,7 +18,7 @@ tenant of the caller's kind: ``self`` routes (the path names an account), a buye
 them, a vendor's offers. Routes whose object cannot be owned by the caller's kind (e.g. a vendor reading an
 RFO) have one cell, ``-``.
 
-All cells run concurrently on pre-opened keep-alive connections (bench/load.py's client) once per module;
+All cells run concurrently on pre-opened keep-alive connections (``intentbid_local.http_client``) once per module;
 each parametrized test asserts one cell, so a failure names its cell. Denied cells on changing routes aim at
 "victim" objects that must be unchanged afterwards; each allowed cell on a changing route gets a fresh object.
 
@@ -29,22 +29,22 @@ well under 120 requests a minute: the setup uses keys of its own).
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from intentbid.domain.principal import KIND_SCOPES
 from intentbid.routes import ROUTES, Route
+from intentbid_local import http_client
+from intentbid_local.testdata import TEN_BOXES, offer_body, rfo_body
+from intentbid_local.timefmt import at
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -66,20 +66,6 @@ CHANGING = (
 )
 RUNTIME_ENV = {"INTENTBID_REVISION_MIN_INTERVAL_S": "0", "INTENTBID_AUTH_FAILURES_PER_MINUTE": "0"}
 WORKERS = 8
-
-
-def bench_load() -> ModuleType:
-    name = "intentbid_bench_load"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "load.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-load = bench_load()
 
 
 # --- the cells (computed from the route table alone, at collection time) ------------------------------------
@@ -210,23 +196,8 @@ class World:
     victim_tokens: dict[str, str] = field(default_factory=dict)  # a|b -> the public_token_revoke victims' tokens
 
 
-def iso(t: float) -> str:
-    return load.iso(t)
-
-
-def rfo_body(hours: float = 2.0) -> dict[str, Any]:
-    return load.rfo_body(time.time() + hours * 3600, "matrix")
-
-
-def offer_body(price: int = 5000) -> dict[str, Any]:
-    return {
-        "unit_price": price,
-        "currency": "USD",
-        "quantity_available": 10,
-        "eta_days": 3,
-        "availability_confirmed": True,
-        "valid_until": iso(time.time() + 5 * 86400),
-    }
+def matrix_offer(price: int = 5000) -> dict[str, Any]:
+    return offer_body(unit_price=price, quantity_available=10)  # on a TEN_BOXES RFO
 
 
 def ok(resp: Any, status: int, what: str) -> Any:
@@ -258,12 +229,18 @@ def new_key(pool: Any, acct: Account, name: str, scopes: list[str] | None = None
 
 
 def new_rfo(pool: Any, buyer: Account, hours: float = 2.0) -> dict[str, Any]:
-    return ok(pool.request("POST", "/v1/rfos", rfo_body(hours), key=buyer.setup_key), 201, "RFO")
+    return ok(
+        pool.request(
+            "POST", "/v1/rfos", rfo_body(expires_in_s=hours * 3600, title="matrix", **TEN_BOXES), key=buyer.setup_key
+        ),
+        201,
+        "RFO",
+    )
 
 
 def new_offer(pool: Any, vendor: Account, rfo: dict[str, Any], price: int = 5000) -> dict[str, Any]:
     return ok(
-        pool.request("POST", f"/v1/rfos/{rfo['id']}/offers", offer_body(price), key=vendor.setup_key), 201, "offer"
+        pool.request("POST", f"/v1/rfos/{rfo['id']}/offers", matrix_offer(price), key=vendor.setup_key), 201, "offer"
     )
 
 
@@ -437,7 +414,7 @@ def path_and_body(world: World, cell: Cell, fresh: dict[str, Iterator[dict[str, 
         case "vendor_key_patch" | "buyer_key_patch":
             body = {"name": "matrix renamed"}
         case "rfo_create":
-            body = rfo_body()
+            body = rfo_body(title="matrix", **TEN_BOXES)
         case "rfo_close":
             body = {"reason": "matrix"}
         case "rfo_award":
@@ -447,17 +424,17 @@ def path_and_body(world: World, cell: Cell, fresh: dict[str, Iterator[dict[str, 
             )
             body = {"offer_id": offer["id"], "reason": "matrix"}
         case "rfo_reopen":
-            body = {"expires_at": iso(time.time() + 3 * 3600), "reason": "matrix"}
+            body = {"expires_at": at(hours=3), "reason": "matrix"}
         case "public_token_create":
             body = {}
         case "rfo_weights":
             body = {"profile": "cheapest"}
         case "offer_submit":
-            body = offer_body(4000)
+            body = matrix_offer(4000)
         case "offer_revise":
             body = {"unit_price": 4500}
         case "admin_cooldown_set":
-            body = {"until": iso(time.time() + 600), "reason": "matrix"}
+            body = {"until": at(seconds=600), "reason": "matrix"}
     path = route.path
     for name, value in p.items():
         path = path.replace("{" + name + "}", value)
@@ -484,7 +461,7 @@ def matrix_runtime(runtime_factory: Callable[..., Any]) -> Any:
 
 @pytest.fixture(scope="module")
 def world(matrix_runtime: Any) -> Iterator[World]:
-    pool = load.Pool(matrix_runtime.url, WORKERS)
+    pool = http_client.Pool(matrix_runtime.url, WORKERS)
     yield build_world(pool, matrix_runtime.admin_key)
     pool.close()
 

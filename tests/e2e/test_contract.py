@@ -33,7 +33,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,8 @@ from hypothesis import HealthCheck, settings
 from intentbid.openapi import build
 from intentbid.routes import BY_FUNCTION, ROUTES, Route
 from intentbid.schemas.examples import EXAMPLES
+from intentbid_local.testdata import DAY_S, offer_body, rfo_body
+from intentbid_local.timefmt import at
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -112,10 +114,6 @@ FAILED: set[str] = set()
 QUANTITY, BUDGET_MAX, NEED_BY_DAYS = 100, 500_000, 30
 
 
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _ok(expected: int, result: tuple[int, Any, Any]) -> Any:
     status, _, body = result
     assert status == expected, body
@@ -138,28 +136,12 @@ def world(api: Any) -> dict[str, Any]:
     vendor_id, buyer_id = vendor["vendor"]["id"], buyer["buyer"]["id"]
 
     def rfo() -> str:
-        body = {
-            "title": "Contract-test RFO",
-            "category": "office-supplies",
-            "quantity": QUANTITY,
-            "unit": "box",
-            "budget_max": BUDGET_MAX,
-            "currency": "USD",
-            "delivery_region": "eu-west",
-            "need_by": _iso(now + timedelta(days=NEED_BY_DAYS)),
-            "expires_at": _iso(now + timedelta(days=7)),
-        }
+        terms = {"title": "Contract-test RFO", "quantity": QUANTITY, "budget_max": BUDGET_MAX}
+        body = rfo_body(now, expires_in_s=7 * DAY_S, need_by_in_s=NEED_BY_DAYS * DAY_S, **terms)
         return str(_ok(201, api.request("POST", "/v1/rfos", json=body, key=bkey))["id"])
 
     def offer(rfo_id: str) -> str:
-        body = {
-            "unit_price": 4_000,
-            "currency": "USD",
-            "quantity_available": QUANTITY,
-            "eta_days": 5,
-            "availability_confirmed": True,
-            "valid_until": _iso(now + timedelta(days=10)),
-        }
+        body = offer_body(now, valid_for_s=10 * DAY_S, unit_price=4_000, quantity_available=QUANTITY, eta_days=5)
         return str(_ok(201, api.request("POST", f"/v1/rfos/{rfo_id}/offers", json=body, key=vkey))["id"])
 
     def key(kind: str, owner: str, secret: str, purpose: str) -> str:
@@ -244,7 +226,7 @@ def plausible(function: str, body: Any, now: datetime, world: dict[str, Any]) ->
         return body
     integral = {k for k, v in body.items() if k in INTEGER_FIELDS and isinstance(v, float) and v.is_integer()}
     body = {k: int(v) if k in integral else v for k, v in body.items()}
-    later = {days: _iso(now + timedelta(days=days)) for days in (1, 2, 5, 10, 30)}
+    later = {days: at(now, days=days) for days in (1, 2, 5, 10, 30)}
     if function == "rfo_create":
         body.update(currency="USD", expires_at=later[1], need_by=later[30])
         body.pop("weights", None)
@@ -356,17 +338,7 @@ def test_an_integral_json_number_is_an_integer(api: Any, world: Any) -> None:
     encoders write integral numbers that way), so a conforming client may send it. The API must accept it -
     or the document must not promise it."""
     now = datetime.now(UTC)
-    body = {
-        "title": "Integral numbers",
-        "category": "office-supplies",
-        "quantity": 100.0,
-        "unit": "box",
-        "budget_max": 500_000,
-        "currency": "USD",
-        "delivery_region": "eu-west",
-        "need_by": _iso(now + timedelta(days=30)),
-        "expires_at": _iso(now + timedelta(days=7)),
-    }
+    body = rfo_body(now, expires_in_s=7 * DAY_S, need_by_in_s=30 * DAY_S, title="Integral numbers", quantity=100.0)
     status, _, answer = api.request("POST", "/v1/rfos", json=body, key=world["keys"]["buyer"])
     assert status == 201, answer
     assert answer["quantity"] == 100

@@ -3,7 +3,7 @@ offers and revisions, concurrent across vendors, sequential within one, seeded; 
 connections of one vendor on the per-RFO limit, simultaneous revisions of one offer).
 
 It runs on its own runtime started with the rule settings the expectations are computed from
-(``load.Rules().env()``: 3 offers per vendor per RFO, 3 revisions per offer, 3 s between revisions, cooldown
+(``Rules().env()``: 3 offers per vendor per RFO, 3 revisions per offer, 3 s between revisions, cooldown
 after 5 violations, per-key rate limit 120/min - the product default, which every vendor key stays under).
 """
 
@@ -16,24 +16,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from bench_module import bench_load
+from loadtest import runner, scenario
+from loadtest.model import Rules
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 CONFIG = {"vendors": 10, "requests": 12, "seed": 7, "race_vendors": 3, "race_threads": 6, "max_seconds": 120.0}
 
 
-load = bench_load()
-
-
 @pytest.fixture(scope="module")
 def load_runtime(runtime_factory: Callable[..., Any]) -> Any:
-    return runtime_factory(env={**load.Rules().env(), "INTENTBID_AUTH_FAILURES_PER_MINUTE": "0"})
+    return runtime_factory(env={**Rules().env(), "INTENTBID_AUTH_FAILURES_PER_MINUTE": "0"})
 
 
 @pytest.fixture(scope="module")
 def report(load_runtime: Any) -> Any:
-    rep = load.run(load_runtime.url, load.LoadConfig(**CONFIG), load.Rules(), log=lambda s: None)
+    rep = runner.run(load_runtime.url, scenario.LoadConfig(**CONFIG), Rules(), log=lambda s: None)
     print("\n" + rep.table())
     return rep
 
@@ -55,7 +53,7 @@ def test_every_answer_is_the_expected_status_and_code(report: Any) -> None:
 
 def test_the_mix_exercised_every_validation_rule_and_limit(report: Any) -> None:
     sent = {r.intent.removeprefix("submit_invalid:") for r in report.answered}
-    assert set(load.INVALID_SUBMISSIONS) <= sent, set(load.INVALID_SUBMISSIONS) - sent
+    assert set(scenario.INVALID_SUBMISSIONS) <= sent, set(scenario.INVALID_SUBMISSIONS) - sent
     codes = {r.response.code for r in report.answered}
     assert {"offer_limit_reached", "revision_cooldown", "rfo_not_open", "rfo_expired", "not_found"} <= codes, codes
     assert {r.response.status for r in report.answered} >= {200, 201, 400, 404, 409, 429}

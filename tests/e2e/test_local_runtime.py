@@ -27,6 +27,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from intentbid_local.testdata import DAY_S, rfo_body
+from intentbid_local.timefmt import parse_rfc3339, rfc3339
+
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,10 +77,6 @@ def register(runtime: Any, kind: str) -> dict[str, Any]:
     )
     assert status == 201, body
     return dict(body)
-
-
-def iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 # --- gateway responses
@@ -406,17 +405,7 @@ def test_an_rfo_expires_through_state_machine_queue_and_worker(runtime: Any) -> 
         "POST",
         "/v1/rfos",
         key=buyer["api_key"],
-        json={
-            "title": "expires soon",
-            "category": "office-supplies",
-            "quantity": 1,
-            "unit": "box",
-            "budget_max": 1000,
-            "currency": "USD",
-            "delivery_region": "eu-west",
-            "need_by": iso(now + timedelta(days=1)),
-            "expires_at": iso(now + timedelta(seconds=2)),
-        },
+        json=rfo_body(now, expires_in_s=2, need_by_in_s=DAY_S, title="expires soon", quantity=1, budget_max=1000),
     )
     assert status == 201, rfo
     ddb = runtime.aws("dynamodb")
@@ -609,7 +598,7 @@ def test_the_expiry_state_machine_sends_to_the_queue_at_the_deadline(fake_worker
     sfn.start_execution(
         stateMachineArn=arn,
         name=f"{rfo_id}-v1",
-        input=json.dumps({"rfo_id": rfo_id, "expires_at": iso(deadline), "deadline_version": 1}),
+        input=json.dumps({"rfo_id": rfo_id, "expires_at": rfc3339(deadline), "deadline_version": 1}),
     )
 
     def delivered() -> list[dict[str, Any]]:
@@ -619,7 +608,7 @@ def test_the_expiry_state_machine_sends_to_the_queue_at_the_deadline(fake_worker
     assert got, "the state machine never sent the expiry message"
     assert json.loads(got[0]["event"]["Records"][0]["body"]) == {
         "rfo_id": rfo_id,
-        "expires_at": iso(deadline),
+        "expires_at": rfc3339(deadline),
         "deadline_version": 1,
     }
     print(f"expiry message delivered {got[0]['at'] - deadline.timestamp():+.2f}s from the deadline")
@@ -671,11 +660,8 @@ def test_make_demo_plays_a_round_against_the_runtime(runtime: Any) -> None:
     offers = runtime.request("GET", f"/v1/rfos/{rfo_id}/offers", key=buyer_key)[2]["data"]
     assert len(offers) == 3
 
-    def at(value: str) -> datetime:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
     # the detectors the dispatcher runs, over the round's real timestamps (deterministic: no waiting for it)
-    window = flags.RfoWindow(rfo_id, at(rfo["created_at"]), at(rfo["expires_at"]))
+    window = flags.RfoWindow(rfo_id, parse_rfc3339(rfo["created_at"]), parse_rfc3339(rfo["expires_at"]))
     samples = [
         flags.OfferSample(
             o["id"],
@@ -683,8 +669,8 @@ def test_make_demo_plays_a_round_against_the_runtime(runtime: Any) -> None:
             rfo_id,
             o["unit_price"],
             o["quantity_available"],
-            at(o["delivery_date"]),
-            at(o["submitted_at"]),
+            parse_rfc3339(o["delivery_date"]),
+            parse_rfc3339(o["submitted_at"]),
         )
         for o in offers
     ]

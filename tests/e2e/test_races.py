@@ -22,14 +22,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from bench_module import bench_load
+
+from intentbid_local import http_client
+from intentbid_local.testdata import TEN_BOXES, offer_body, rfo_body
+from intentbid_local.timefmt import at, epoch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 LOSING_AWARD_CODES = {"invalid_transition", "offer_not_active"}
-
-
-load = bench_load()
 
 
 class Api:
@@ -37,7 +37,7 @@ class Api:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.pool = load.Pool(url, 4)
+        self.pool = http_client.Pool(url, 4)
 
     def call(self, method: str, path: str, body: Any = None, key: str | None = None, **kw: Any) -> Any:
         return self.pool.request(method, path, body, key=key, **kw)
@@ -57,11 +57,13 @@ class Api:
             return list(ex.map(lambda _: self.register(kind), range(n)))
 
     def rfo(self, buyer: dict[str, Any], expires_in: float) -> dict[str, Any]:
-        body = load.rfo_body(time.time() + expires_in, "race")
+        body = rfo_body(expires_in_s=expires_in, title="race", **TEN_BOXES)
         return dict(self.ok("POST", "/v1/rfos", body, buyer["api_key"], status=201))
 
     def offer(self, vendor: dict[str, Any], rfo: dict[str, Any], price: int) -> dict[str, Any]:
-        return dict(self.ok("POST", f"/v1/rfos/{rfo['id']}/offers", offer_body(price), vendor["api_key"], status=201))
+        return dict(
+            self.ok("POST", f"/v1/rfos/{rfo['id']}/offers", ten_box_offer(price), vendor["api_key"], status=201)
+        )
 
     def offers(self, vendors: list[dict[str, Any]], rfo: dict[str, Any]) -> list[dict[str, Any]]:
         with ThreadPoolExecutor(4) as ex:
@@ -72,7 +74,7 @@ class Api:
         pace, however loaded the machine, and still fire at a deadline it chose just before."""
         key = buyer["api_key"]
         self.ok("POST", f"/v1/rfos/{rfo['id']}/close", {"reason": "set the race deadline"}, key)
-        body = {"expires_at": load.iso(time.time() + seconds)}
+        body = {"expires_at": at(seconds=seconds)}
         return dict(self.ok("POST", f"/v1/rfos/{rfo['id']}/reopen", body, key))
 
     def state(self, buyer: dict[str, Any], rfo_id: str) -> tuple[dict[str, Any], list[dict[str, Any]], list[Any]]:
@@ -87,29 +89,23 @@ class Api:
         self.pool.close()
 
 
-def offer_body(price: int) -> dict[str, Any]:
-    return {
-        "unit_price": price,  # budget 100000 for 10 boxes: the band is 500..15000 per box
-        "currency": "USD",
-        "quantity_available": 10,
-        "eta_days": 3,  # need_by is 10 days out
-        "availability_confirmed": True,
-        "valid_until": load.iso(time.time() + 5 * 86400),
-    }
+def ten_box_offer(price: int) -> dict[str, Any]:
+    """An offer on the race RFO (budget 100000 for 10 boxes: the band is 500..15000 per box)."""
+    return offer_body(unit_price=price, quantity_available=10)
 
 
 def fire_together(url: str, calls: list[Callable[[Any], Any]]) -> list[Any]:
     """All calls at once, each on its own connection opened beforehand."""
-    conns = load.connections(url, len(calls))
+    conns = http_client.connections(url, len(calls))
     try:
-        return load.race(conns, calls)
+        return http_client.race(conns, calls)
     finally:
         for c in conns:
             c.close()
 
 
 def answer(r: Any) -> tuple[int, str | None]:
-    return (r.status, r.code) if isinstance(r, load.Response) else (0, str(r))
+    return (r.status, r.code) if isinstance(r, http_client.Response) else (0, str(r))
 
 
 def actions(history: list[dict[str, Any]]) -> list[str]:
@@ -152,7 +148,7 @@ def test_an_rfo_expires_shortly_after_its_deadline_by_the_system_actor(race_runt
     runtime = race_runtime
     buyer = api.register("buyer")
     rfo = api.rfo(buyer, 3)
-    deadline = load.epoch(rfo["expires_at"])
+    deadline = epoch(rfo["expires_at"])
     time.sleep(max(0.0, deadline - time.time()))
     poll_until = deadline + 10
     expire = None
@@ -171,7 +167,7 @@ def test_an_rfo_expires_shortly_after_its_deadline_by_the_system_actor(race_runt
     assert expire["actor"]["kind"] == "system" and expire["actor"]["key_id"] is None, expire
     assert (expire["from_status"], expire["to_status"]) == ("OPEN", "EXPIRED")
     assert final["status"] == "EXPIRED" and final["status_reason"], final
-    lag = load.epoch(expire["at"]) - deadline
+    lag = epoch(expire["at"]) - deadline
     assert 0 <= lag < 10
     deadline_for_event = time.time() + 10
     while "rfo.expired" not in outbox_events(runtime, rfo["id"]) and time.time() < deadline_for_event:
@@ -192,7 +188,7 @@ def test_a_refused_change_does_not_stop_the_outbox(race_runtime: Any, api: Any) 
     rfo = api.rfo(buyer, 3600)
     for i in range(3):
         api.offer(vendor, rfo, 4000 + i)
-    refused = api.call("POST", f"/v1/rfos/{rfo['id']}/offers", offer_body(4100), vendor["api_key"])
+    refused = api.call("POST", f"/v1/rfos/{rfo['id']}/offers", ten_box_offer(4100), vendor["api_key"])
     assert (refused.status, refused.code) == (429, "offer_limit_reached")
     later = api.rfo(buyer, 3600)
 
@@ -283,7 +279,7 @@ def test_the_winning_award_replays_identically(race_runtime: Any, award_race: di
     i = next(i for i, r in enumerate(results) if answer(r)[0] == 200)
     key, first = award_race["keys"][i], results[i]
     body = {"offer_id": award_race["offers"][i]["id"], "reason": "race"}
-    conn = load.Connection(runtime.url).connect()
+    conn = http_client.Connection(runtime.url).connect()
     try:
         replay = conn.request(
             "POST", award_race["path"], body, key=award_race["buyer"]["api_key"], headers={"Idempotency-Key": key}
@@ -331,19 +327,19 @@ def test_an_award_racing_the_expiry_has_one_consistent_outcome(race_runtime: Any
     vendors = api.registers("vendor", len(OFFSETS_S))
     rfos = [api.rfo(buyer, 3600) for _ in SHIFTS_S]
     offers = {r["id"]: api.offers(vendors, r) for r in rfos}
-    conns = load.connections(runtime.url, len(rfos) * len(OFFSETS_S))
+    conns = http_client.connections(runtime.url, len(rfos) * len(OFFSETS_S))
     rfos = [api.deadline_in(buyer, r, 5 + 0.5 * i) for i, r in enumerate(rfos)]
-    first_shot = load.epoch(rfos[0]["expires_at"]) + SHIFTS_S[0]
+    first_shot = epoch(rfos[0]["expires_at"]) + SHIFTS_S[0]
     assert time.time() < first_shot - 0.5, "moving the deadlines took longer than the RFOs' bidding window"
     results: dict[tuple[str, int], Any] = {}
 
     def award_at(conn: Any, rfo: dict[str, Any], i: int, shift: float) -> None:
-        at = load.epoch(rfo["expires_at"]) + shift + OFFSETS_S[i]
+        at = epoch(rfo["expires_at"]) + shift + OFFSETS_S[i]
         time.sleep(max(0.0, at - time.time()))
         body = {"offer_id": offers[rfo["id"]][i]["id"]}
         try:
             results[(rfo["id"], i)] = conn.request("POST", f"/v1/rfos/{rfo['id']}/award", body, key=buyer["api_key"])
-        except load.TransportError as exc:
+        except http_client.TransportError as exc:
             results[(rfo["id"], i)] = str(exc)
 
     threads = [
@@ -359,7 +355,7 @@ def test_an_award_racing_the_expiry_has_one_consistent_outcome(race_runtime: Any
         c.close()
     outcomes = {}
     for n, rfo in enumerate(rfos):
-        deadline = load.epoch(rfo["expires_at"])
+        deadline = epoch(rfo["expires_at"])
         answers = {i: answer(results[(rfo["id"], i)]) for i in range(len(OFFSETS_S))}
         winners = [i for i, (status, _) in answers.items() if status == 200]
         assert len(winners) <= 1, answers
@@ -379,7 +375,7 @@ def test_an_award_racing_the_expiry_has_one_consistent_outcome(race_runtime: Any
             assert final["status"] == "AWARDED" and final["awarded_offer_id"] == winner, final
             assert statuses == {"won": 1, "lost": len(OFFSETS_S) - 1}, statuses
             assert "expire" not in actions(history), history
-            assert load.epoch(award["at"]) < deadline, (award, rfo["expires_at"])
+            assert epoch(award["at"]) < deadline, (award, rfo["expires_at"])
             assert "rfo.expired" not in outbox_events(runtime, rfo["id"])
         else:
             assert final["status"] == "EXPIRED" and final["awarded_offer_id"] is None, final
@@ -414,7 +410,9 @@ def test_close_award_and_submissions_at_once_settle_on_one_consistent_state(race
             ("POST", f"/v1/rfos/{rid}/award", {"offer_id": offers[0]["id"]}, key),
             ("POST", f"/v1/rfos/{rid}/award", {"offer_id": offers[1]["id"]}, key),
         ]
-        requests += [("POST", f"/v1/rfos/{rid}/offers", offer_body(5000 + i), v["api_key"]) for i, v in enumerate(late)]
+        requests += [
+            ("POST", f"/v1/rfos/{rid}/offers", ten_box_offer(5000 + i), v["api_key"]) for i, v in enumerate(late)
+        ]
         calls: list[Callable[[Any], Any]] = [
             (lambda c, m=m, path=path, body=body, k=k: c.request(m, path, body, key=k)) for m, path, body, k in requests
         ]
@@ -460,9 +458,9 @@ def test_close_award_and_submissions_at_once_settle_on_one_consistent_state(race
             assert set(story["offers"]) == {"active"}, story
         # Timestamps are taken when a request starts, not when it commits: an offer admitted just before the
         # award committed may carry a submitted_at after the award's time. Reported, not asserted.
-        award_at = [load.epoch(e["at"]) for e in history if e["action"] == "award"]
+        award_at = [epoch(e["at"]) for e in history if e["action"] == "award"]
         story["submitted_after_award"] = sum(
-            1 for o in admitted if award_at and load.epoch(stored[o]["submitted_at"]) > award_at[0]
+            1 for o in admitted if award_at and epoch(stored[o]["submitted_at"]) > award_at[0]
         )
     print("\nclose + 2 awards + 6 submissions at once:")
     for story in stories:

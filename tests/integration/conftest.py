@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from lambda_harness import Context, api_event, invoke, load_function
 from moto import mock_aws
 
 from intentbid.http import idempotency
@@ -14,8 +13,6 @@ from intentbid.services import health
 from intentbid.store import base
 from intentbid.store.tables import create_all
 from intentbid_local import moto_atomic
-
-__all__ = ["Context", "api_event", "invoke", "load_function"]
 
 
 @pytest.fixture

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lambda_harness import invoke
 
+from intentbid_local.testdata import offer_body, rfo_body
 
-def iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+__all__ = ["create_rfo", "offer_body", "register", "rfo_body", "submit"]  # the bodies are the kit's
 
 
 def register(kind: str, name: str = "Acme", sandbox: bool = False) -> dict[str, Any]:
@@ -26,37 +25,6 @@ def register(kind: str, name: str = "Acme", sandbox: bool = False) -> dict[str, 
         "environment": body["key"]["environment"],
         "api_key": body["api_key"],
     }
-
-
-def rfo_body(**overrides: Any) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    body = {
-        "title": "Printer paper",
-        "category": "office-supplies",
-        "quantity": 100,
-        "unit": "box",
-        "budget_max": 500_000,
-        "currency": "USD",
-        "delivery_region": "eu-west",
-        "need_by": iso(now + timedelta(days=10)),
-        "expires_at": iso(now + timedelta(hours=2)),
-    }
-    body.update(overrides)
-    return body
-
-
-def offer_body(**overrides: Any) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    body = {
-        "unit_price": 3_000,
-        "currency": "USD",
-        "quantity_available": 100,
-        "eta_days": 3,
-        "availability_confirmed": True,
-        "valid_until": iso(now + timedelta(days=5)),
-    }
-    body.update(overrides)
-    return body
 
 
 def create_rfo(buyer: dict[str, Any], **overrides: Any) -> dict[str, Any]:

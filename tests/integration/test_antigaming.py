@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from helpers import create_rfo, iso, register, submit
+from helpers import create_rfo, offer_body, register, submit
 from lambda_harness import invoke
 
 from intentbid import config
 from intentbid.domain import clock
 from intentbid.services import antigaming
+from intentbid_local.timefmt import rfc3339
 
 pytestmark = pytest.mark.usefixtures("aws")
 ADMIN = {"kind": "admin", "id": "adm_ops", "scopes": ["admin"]}
@@ -84,14 +85,7 @@ def test_hourly_rate_across_rfos_has_retry_after(monkeypatch: pytest.MonkeyPatch
         "offer_submit",
         principal=vendor,
         path={"rfo_id": rfos[2]["id"]},
-        body={
-            "unit_price": 3_000,
-            "currency": "USD",
-            "quantity_available": 100,
-            "eta_days": 3,
-            "availability_confirmed": True,
-            "valid_until": iso(datetime.now(UTC) + timedelta(days=5)),
-        },
+        body=offer_body(),
     )
     assert status == 429 and problem["code"] == "rate_limited"
 
@@ -148,14 +142,7 @@ def test_repeated_violations_start_a_growing_cooldown_that_expires(
     rfos = [create_rfo(buyer, title=f"R{i}") for i in range(4)]
 
     def offer_on(rfo: dict) -> tuple[int, dict, dict]:
-        body = {
-            "unit_price": 3_000,
-            "currency": "USD",
-            "quantity_available": 100,
-            "eta_days": 3,
-            "availability_confirmed": True,
-            "valid_until": iso(clock.now() + timedelta(days=5)),
-        }
+        body = offer_body(clock.now())
         return invoke("offer_submit", principal=vendor, path={"rfo_id": rfo["id"]}, body=body)
 
     def two_violations(rfo: dict) -> None:
@@ -165,7 +152,7 @@ def test_repeated_violations_start_a_growing_cooldown_that_expires(
     two_violations(rfos[0])  # strike 1: one minute
     status, headers, problem = offer_on(rfos[1])
     assert status == 429 and problem["code"] == "vendor_cooldown" and headers["Retry-After"] == "60"
-    assert problem["cooldown_until"] == iso(clock.now() + timedelta(seconds=60)).replace("+00:00", "Z")
+    assert problem["cooldown_until"] == rfc3339(clock.now() + timedelta(seconds=60)).replace("+00:00", "Z")
     advance(controllable_clock, 61)  # expired
     two_violations(rfos[1])  # strike 2: doubled
     status, headers, problem = offer_on(rfos[2])
@@ -178,7 +165,7 @@ def test_repeated_violations_start_a_growing_cooldown_that_expires(
 def test_ops_set_and_lift_a_cooldown() -> None:
     buyer, vendor = register("buyer"), register("vendor")
     rfo = create_rfo(buyer)
-    until = iso(datetime.now(UTC) + timedelta(hours=1))
+    until = rfc3339(datetime.now(UTC) + timedelta(hours=1))
     status, _, state = invoke(
         "admin_cooldown_set",
         principal=ADMIN,
@@ -240,7 +227,7 @@ def test_repeated_rejections_and_last_second_flags(controllable_clock: dict, mon
     monkeypatch.setenv("INTENTBID_FLAG_REJECTIONS_THRESHOLD", "3")
     config.settings.cache_clear()
     buyer, vendor = register("buyer"), register("vendor")
-    rfo = create_rfo(buyer, expires_at=iso(datetime.now(UTC) + timedelta(hours=1)))
+    rfo = create_rfo(buyer, expires_at=rfc3339(datetime.now(UTC) + timedelta(hours=1)))
     for _ in range(3):
         submit(vendor, rfo["id"], availability_confirmed=False)
     assert ("repeated_rejections", vendor["id"]) in {(f["code"], f["vendor_id"]) for f in flags_for()}
@@ -253,7 +240,7 @@ def test_repeated_rejections_and_last_second_flags(controllable_clock: dict, mon
 
 def test_no_flags_on_clean_data() -> None:
     buyer = register("buyer")
-    rfo = create_rfo(buyer, expires_at=iso(datetime.now(UTC) + timedelta(hours=2)))
+    rfo = create_rfo(buyer, expires_at=rfc3339(datetime.now(UTC) + timedelta(hours=2)))
     for i, price in enumerate((3_000, 3_100, 2_900, 3_050, 2_950, 3_020)):
         submit(register("vendor", f"C{i}"), rfo["id"], unit_price=price, eta_days=2 + i % 3, quantity_available=100 - i)
     assert antigaming.evaluate_rfo(rfo["id"]) == [] and flags_for(rfo["id"]) == []
@@ -329,7 +316,7 @@ def test_flags_from_sandbox_activity_are_sandbox_flags(monkeypatch: pytest.Monke
 def test_ops_target_one_environment_default_live() -> None:
     buyer, vendor = register("buyer"), register("vendor")
     live_rfo, test_rfo = create_rfo(buyer), create_rfo(sandbox_of(buyer))
-    until = iso(datetime.now(UTC) + timedelta(hours=1))
+    until = rfc3339(datetime.now(UTC) + timedelta(hours=1))
     path = {"vendor_id": vendor["id"]}
     body = {"until": until, "reason": "sandbox abuse", "environment": "test"}
     status, _, state = invoke("admin_cooldown_set", principal=ADMIN, path=path, body=body)
@@ -350,7 +337,7 @@ def test_a_cooldown_logs_its_first_refusal_and_counts_the_rest() -> None:
     """A vendor hammering during its cooldown does not grow its rejection log (before: one entry each)."""
     buyer, vendor = register("buyer"), register("vendor")
     rfo = create_rfo(buyer)
-    until = iso(datetime.now(UTC) + timedelta(hours=1))
+    until = rfc3339(datetime.now(UTC) + timedelta(hours=1))
     path = {"vendor_id": vendor["id"]}
     invoke("admin_cooldown_set", principal=ADMIN, path=path, body={"until": until, "reason": "flood"})
     answers = [submit(vendor, rfo["id"]) for _ in range(6)]

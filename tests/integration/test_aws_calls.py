@@ -11,31 +11,15 @@ middleware's): a table touched without a grant there works on moto and fails wit
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import aws_calls as bench
 import pytest
-from lambda_harness import api_event, load_function
 
 from intentbid.permissions import effective
 
-ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "intentbid-test-"
 
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_aws_calls", ROOT / "bench" / "aws_calls.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _bench()
 
 # row -> the exact operations, in order ("Operation" on DynamoDB, "service:Operation" elsewhere)
 TX, GET, QUERY, PUT, UPDATE = "TransactWriteItems", "GetItem", "Query", "PutItem", "UpdateItem"
@@ -119,7 +103,7 @@ def measured(aws: None) -> dict[str, Any]:
         counter = bench.CallCounter()
         counter.install()
         try:
-            _results.extend(bench.play_round(api_event, load_function, counter))
+            _results.extend(bench.play_round(counter))
         finally:
             counter.uninstall()
     return {m.name: m for m in _results}

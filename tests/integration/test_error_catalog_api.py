@@ -6,7 +6,7 @@ import json
 
 import pytest
 from helpers import register
-from lambda_harness import api_event, invoke, load_function
+from lambda_harness import api_event, call, invoke
 
 from intentbid.http import catalog
 
@@ -51,8 +51,8 @@ def test_an_unknown_code_is_a_404_problem_that_does_not_echo_it() -> None:
 def test_on_the_execute_api_url_the_type_carries_the_stage() -> None:
     event = api_event("error_entry", path={"code": "nope"})
     event["requestContext"] |= {"domainName": "abc123.execute-api.eu-west-1.amazonaws.com", "stage": "prod"}
-    result = load_function("error_entry").handler(event, None)
+    result = call("error_entry", event)
     assert json.loads(result["body"])["type"] == "/prod/errors/not_found"
     event["requestContext"] |= {"domainName": "api.example.com"}  # a custom domain mapped at its root
-    result = load_function("error_entry").handler(event, None)
+    result = call("error_entry", event)
     assert json.loads(result["body"])["type"] == "/errors/not_found"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from helpers import register
-from lambda_harness import Context, api_event, load_function
+from lambda_harness import api_event, call
 
 from intentbid import auth
 from intentbid.domain import clock, keys
@@ -33,14 +33,14 @@ def call_me(api_key: str, ip: str = OFFICE) -> tuple[int, dict[str, str], Any]:
     event = api_event("me", headers={"Authorization": f"Bearer {api_key}"}, source_ip=ip)
     arn = "arn:aws:execute-api:us-east-1:123456789012:api/test/GET/v1/me"
     try:
-        decision = load_function("authorizer").handler({**event, "type": "REQUEST", "methodArn": arn}, Context())
+        decision = call("authorizer", {**event, "type": "REQUEST", "methodArn": arn})
     except Exception as exc:
         assert str(exc) == "Unauthorized"
         return 401, {}, {"code": "unauthenticated"}  # API Gateway's own 401
     if not evaluate(decision, arn):
         return 403, {}, {"code": decision["context"].get("deny_code")}
     event["requestContext"]["authorizer"] = {k: str(v) for k, v in decision["context"].items()}
-    result = load_function("me").handler(event, Context())
+    result = call("me", event)
     return result["statusCode"], result["headers"], json.loads(result["body"])
 
 

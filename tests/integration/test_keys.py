@@ -9,11 +9,12 @@ from typing import Any
 
 import boto3
 import pytest
-from helpers import iso, register
-from lambda_harness import Context, invoke, load_function
+from helpers import register
+from lambda_harness import authorizer_request, call, invoke
 
 from intentbid import config, policy
 from intentbid.domain import clock, keys
+from intentbid_local.timefmt import rfc3339
 
 pytestmark = pytest.mark.usefixtures("aws")
 ARN = "arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/v1/me"
@@ -33,16 +34,10 @@ def authorize(
     path: str = "/v1/me",
 ) -> dict[str, Any] | str:
     """The authorizer's verdict: 'unauthorized', or the policy document."""
-    event = {
-        "type": "REQUEST",
-        "methodArn": ARN.replace("GET/v1/me", f"{method}{path}"),
-        "httpMethod": method,
-        "path": path,
-        "headers": {"Authorization": f"Bearer {secret}", **(headers or {})},
-        "requestContext": {"identity": {"sourceIp": source_ip}},
-    }
+    event = authorizer_request(secret, method, path, source_ip=source_ip, headers=headers or {})
+    event["methodArn"] = ARN.replace("GET/v1/me", f"{method}{path}")
     try:
-        return load_function("authorizer").handler(event, Context())
+        return call("authorizer", event)
     except Exception as exc:
         assert str(exc) == "Unauthorized"
         return "unauthorized"
@@ -155,7 +150,7 @@ def test_expired_keys_fail_with_key_expired() -> None:
     vendor = register("vendor")
     start = datetime.now(UTC).timestamp()
     _, short = key_call(
-        "create", vendor, body={"name": "short", "expires_at": iso(datetime.now(UTC) + timedelta(minutes=5))}
+        "create", vendor, body={"name": "short", "expires_at": rfc3339(datetime.now(UTC) + timedelta(minutes=5))}
     )
     assert "auth_error" not in authorize(short["api_key"])["context"]
     clock.set_clock(lambda: start + 600)
@@ -359,7 +354,7 @@ def test_active_keys_are_capped_per_account_and_environment() -> None:
     clock.set_clock(lambda: start)
     _, second = key_call("create", vendor, body={"name": "2"})
     _, third = key_call(
-        "create", vendor, body={"name": "3", "expires_at": iso(datetime.now(UTC) + timedelta(minutes=5))}
+        "create", vendor, body={"name": "3", "expires_at": rfc3339(datetime.now(UTC) + timedelta(minutes=5))}
     )
     status, problem = key_call("create", vendor, body={"name": "4"})
     assert status == 409 and problem["code"] == "key_limit_reached" and problem["limit"] == 3

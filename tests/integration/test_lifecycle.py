@@ -8,11 +8,12 @@ from typing import Any
 
 import boto3
 import pytest
-from helpers import create_rfo, iso, register, submit
+from helpers import create_rfo, register, submit
 from lambda_harness import invoke
 
 from intentbid import config
 from intentbid.domain import clock
+from intentbid_local.timefmt import rfc3339
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -50,7 +51,7 @@ def test_close_reopen_award_follow_the_table_and_leave_an_audit_trail() -> None:
     status, body = act(buyer, "close", rfo["id"])
     assert status == 409 and body["code"] == "invalid_transition"
     assert body["rfo_status"] == "CLOSED" and body["allowed_actions"] == ["award", "reopen", "delete"]
-    new_deadline = iso(datetime.now(UTC) + timedelta(hours=3))
+    new_deadline = rfc3339(datetime.now(UTC) + timedelta(hours=3))
     status, reopened = act(buyer, "reopen", rfo["id"], {"expires_at": new_deadline, "reason": "one more day"})
     assert status == 200 and reopened["status"] == "OPEN" and reopened["expires_at"] == new_deadline
     _, offer = submit(vendor, rfo["id"])
@@ -130,10 +131,10 @@ def test_only_the_owning_buyer_acts_and_reads_history() -> None:
 
 def test_past_deadline_is_expired_for_every_action_and_reopen_cannot_revive_it() -> None:
     buyer = register("buyer")
-    rfo = create_rfo(buyer, expires_at=iso(datetime.now(UTC) + timedelta(seconds=20)))
+    rfo = create_rfo(buyer, expires_at=rfc3339(datetime.now(UTC) + timedelta(seconds=20)))
     assert act(buyer, "close", rfo["id"])[0] == 200
     clock.set_clock(lambda: datetime.now(UTC).timestamp() + 60)
-    status, problem = act(buyer, "reopen", rfo["id"], {"expires_at": iso(datetime.now(UTC) + timedelta(hours=1))})
+    status, problem = act(buyer, "reopen", rfo["id"], {"expires_at": rfc3339(datetime.now(UTC) + timedelta(hours=1))})
     assert status == 409 and problem["rfo_status"] == "EXPIRED"
     assert act(buyer, "award", rfo["id"], {"offer_id": "off_x"})[1]["code"] == "invalid_transition"
 
@@ -144,7 +145,7 @@ def test_reopen_validates_the_new_deadline() -> None:
     act(buyer, "close", rfo["id"])
     status, problem = act(buyer, "reopen", rfo["id"], {"expires_at": "2020-01-01T00:00:00Z"})
     assert status == 400 and problem["errors"][0]["field"] == "expires_at"
-    status, problem = act(buyer, "reopen", rfo["id"], {"expires_at": iso(datetime.now(UTC) + timedelta(days=30))})
+    status, problem = act(buyer, "reopen", rfo["id"], {"expires_at": rfc3339(datetime.now(UTC) + timedelta(days=30))})
     assert status == 400 and problem["errors"][0]["code"] == "need_by_before_deadline"
     assert act(buyer, "reopen", rfo["id"], {})[1]["errors"][0]["field"] == "expires_at"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from helpers import iso, offer_body, rfo_body
+from helpers import offer_body, rfo_body
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -25,6 +25,7 @@ from intentbid.http import idempotency
 from intentbid.store import base
 from intentbid.store.tables import create_all
 from intentbid_local import moto_atomic
+from intentbid_local.timefmt import parse_rfc3339, rfc3339
 
 T0 = datetime(2031, 1, 1, tzinfo=UTC)
 WORLD: dict[str, Any] = {}
@@ -71,7 +72,7 @@ class Lifecycle(RuleBasedStateMachine):
     def post_rfo(self) -> None:
         WORLD["now"] += timedelta(days=1)
         self.deadline = WORLD["now"] + timedelta(minutes=30)
-        body = rfo_body(expires_at=iso(self.deadline), need_by=iso(self.deadline + timedelta(days=5)))
+        body = rfo_body(expires_at=rfc3339(self.deadline), need_by=rfc3339(self.deadline + timedelta(days=5)))
         status, _, rfo = invoke("rfo_create", principal=WORLD["buyer"], body=body)
         assert status == 201
         self.rfo_id, self.status, self.deleted, self.offers = rfo["id"], OPEN, False, []
@@ -92,7 +93,7 @@ class Lifecycle(RuleBasedStateMachine):
         if action == "award" and not self.offers:
             assert status == (404 if allowed else 409)
             return
-        if action == "reopen" and allowed and body and body["expires_at"] <= iso(WORLD["now"]):
+        if action == "reopen" and allowed and body and body["expires_at"] <= rfc3339(WORLD["now"]):
             assert status == 400
             return
         assert (status in (200, 204)) is allowed, (action, current, status, out)
@@ -104,7 +105,7 @@ class Lifecycle(RuleBasedStateMachine):
             self.status = TRANSITIONS[action].target
             assert out["status"] == self.status
             if action == "reopen":
-                self.deadline = datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00"))  # type: ignore[index]
+                self.deadline = parse_rfc3339(body["expires_at"])  # type: ignore[index]
 
     @rule()
     def close(self) -> None:
@@ -112,7 +113,7 @@ class Lifecycle(RuleBasedStateMachine):
 
     @rule(minutes=st.integers(-5, 120))
     def reopen(self, minutes: int) -> None:
-        self.act("reopen", {"expires_at": iso(WORLD["now"] + timedelta(minutes=minutes))})
+        self.act("reopen", {"expires_at": rfc3339(WORLD["now"] + timedelta(minutes=minutes))})
 
     @rule()
     def award(self) -> None:
@@ -124,7 +125,7 @@ class Lifecycle(RuleBasedStateMachine):
 
     @rule()
     def submit_offer(self) -> None:
-        body = offer_body(valid_until=iso(WORLD["now"] + timedelta(days=30)))
+        body = offer_body(valid_until=rfc3339(WORLD["now"] + timedelta(days=30)))
         status, _, out = invoke("offer_submit", principal=WORLD["vendor"], path={"rfo_id": self.rfo_id}, body=body)
         if self.deleted:
             assert status == 404

@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-from helpers import create_rfo, iso, register, submit
+from helpers import create_rfo, register, submit
 from lambda_harness import invoke
 
 from intentbid.domain import clock, keys
+from intentbid_local.timefmt import rfc3339
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -138,7 +139,7 @@ def test_a_revision_may_not_raise_the_price_while_the_rfo_is_open() -> None:
 
 def test_offers_are_refused_once_the_deadline_passed_even_before_the_worker_runs() -> None:
     buyer, vendor = register("buyer"), register("vendor")
-    rfo = create_rfo(buyer, expires_at=iso(datetime.now(UTC) + timedelta(seconds=30)))
+    rfo = create_rfo(buyer, expires_at=rfc3339(datetime.now(UTC) + timedelta(seconds=30)))
     clock.set_clock(lambda: datetime.now(UTC).timestamp() + 60)
     try:
         status, body = submit(vendor, rfo["id"])

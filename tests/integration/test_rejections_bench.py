@@ -5,37 +5,21 @@ whose items grew with each rejection: 1,000 rejections made one refusal take a s
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
-from lambda_harness import api_event, load_function
+import rejections as bench
 
 from intentbid import config
 from intentbid.store.models.accounts import AccountModel
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("aws")
-
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_rejections", ROOT / "bench" / "rejections.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_a_refused_submission_does_not_grow_with_earlier_rejections() -> None:
     config.settings.cache_clear()
-    bench = _bench()
     counter = bench.calls.CallCounter()
     counter.install()
     try:
-        fresh, busy, accepted = bench.run(api_event, load_function, counter, rejections=25, samples=3)
+        fresh, busy, accepted = bench.run(counter, rejections=25, samples=3)
     finally:
         counter.uninstall()
     assert (fresh.status, busy.status, accepted.status) == (400, 400, 201)

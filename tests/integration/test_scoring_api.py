@@ -170,15 +170,14 @@ def test_an_offer_past_its_validity_is_not_awardable_and_ranks_after_every_award
     scores do not change; explain says why; withdrawn offers are not ranked at all."""
     from datetime import UTC, datetime, timedelta
 
-    from helpers import iso
-
     from intentbid.domain import clock
+    from intentbid_local.timefmt import rfc3339
 
     buyer = register("buyer")
     t0 = datetime.now(UTC)
-    rfo = create_rfo(buyer, expires_at=iso(t0 + timedelta(minutes=30)))
+    rfo = create_rfo(buyer, expires_at=rfc3339(t0 + timedelta(minutes=30)))
     cheap, dear, gone = register("vendor", "Cheap"), register("vendor", "Dear"), register("vendor", "Gone")
-    _, short = submit(cheap, rfo["id"], unit_price=1_000, valid_until=iso(t0 + timedelta(minutes=25)))
+    _, short = submit(cheap, rfo["id"], unit_price=1_000, valid_until=rfc3339(t0 + timedelta(minutes=25)))
     _, long = submit(dear, rfo["id"], unit_price=4_500)
     _, withdrawn = submit(gone, rfo["id"], unit_price=900)
     invoke("offer_withdraw", principal=gone, path={"offer_id": withdrawn["id"]})

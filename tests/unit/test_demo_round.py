@@ -13,17 +13,14 @@ import pytest
 from intentbid.config import FlagPolicy
 from intentbid.domain import flags
 from intentbid_local import demo
-
-
-def at(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+from intentbid_local.timefmt import parse_rfc3339
 
 
 @pytest.mark.parametrize("delay_s", [0, 5, 60, 600])
 def test_the_demo_round_raises_no_flag(delay_s: int) -> None:
     now = datetime(2030, 1, 1, tzinfo=UTC)
     rfo = demo.round_rfo(now)
-    window = flags.RfoWindow("rfo_demo", now, at(rfo["expires_at"]))
+    window = flags.RfoWindow("rfo_demo", now, parse_rfc3339(rfo["expires_at"]))
     submitted = now + timedelta(seconds=delay_s)
     samples = [
         flags.OfferSample(
