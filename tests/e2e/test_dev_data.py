@@ -18,14 +18,13 @@ from typing import Any
 
 import pytest
 
+from intentbid_local.testdata import rfo_body
+from intentbid_local.timefmt import rfc3339
+
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"), pytest.mark.slow]
 
 RULE = "  " + "=" * 76
 EXPIRES_IN_S = 8  # long enough that the first runtime cannot expire it before it stops
-
-
-def iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def register(rt: Any, kind: str) -> dict[str, Any]:
@@ -38,18 +37,7 @@ def register(rt: Any, kind: str) -> dict[str, Any]:
 
 
 def post_rfo(rt: Any, key: str, title: str, expires_at: datetime) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    body = {
-        "title": title,
-        "category": "office-supplies",
-        "quantity": 3,
-        "unit": "box",
-        "budget_max": 90_000,
-        "currency": "USD",
-        "delivery_region": "eu-west",
-        "need_by": iso(now + timedelta(days=10)),
-        "expires_at": iso(expires_at),
-    }
+    body = rfo_body(title=title, quantity=3, budget_max=90_000, expires_at=rfc3339(expires_at))
     status, _, rfo = rt.request("POST", "/v1/rfos", key=key, json=body)
     assert status == 201, rfo
     return dict(rfo)

@@ -49,6 +49,10 @@ ALLOWED = {
     ("stream record", "tests/unit/test_local_gateway.py"),
     # the authorizer's unit tests drive it with the few fields it reads
     ("API Gateway event", "tests/unit/test_authorizer.py"),
+    # the OpenAPI document's examples: one frozen 2099 scenario a reader sees, shipped in the layer (which cannot
+    # import the local kit); tests/unit/test_openapi_examples.py checks them against the models instead
+    ("RFO body", "layers/shared/python/intentbid/schemas/examples.py"),
+    ("offer body", "layers/shared/python/intentbid/schemas/examples.py"),
     # this file names the shapes it looks for
     ("RFO body", "tests/unit/test_one_kit.py"),
 }

@@ -25,6 +25,7 @@ from intentbid.schemas.accounts import KeyCreate, RegisterRequest
 from intentbid.schemas.antigaming import FlagQuery
 from intentbid.schemas.offers import OfferCreate, OfferRevise
 from intentbid.schemas.rfos import RfoCreate, RfoListQuery
+from intentbid_local.testdata import offer_body
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PYDANTIC_WORDING = re.compile(r"Value error|Input should|String should|Field required|Extra inputs|\^|\$'|\\\\")
@@ -45,15 +46,8 @@ def by_field(errs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def offer(**overrides: Any) -> dict[str, Any]:
-    body = {
-        "unit_price": 3_000,
-        "currency": "USD",
-        "quantity_available": 100,
-        "eta_days": 3,
-        "availability_confirmed": True,
-        "valid_until": "2030-01-01T00:00:00Z",
-    }
-    body.update(overrides)
+    """The kit's valid offer body; an override of None drops the field."""
+    body = offer_body(**overrides)
     return {k: v for k, v in body.items() if v is not None}
 
 
