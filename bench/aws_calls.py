@@ -294,10 +294,12 @@ def play_round(api_event: ApiEvent, load_function: LoadFunction, counter: CallCo
     """Play one marketplace round through the real handlers; measure one request per row.
 
     Needs moto active and the tables created (the ``aws`` fixture, or :func:`main`)."""
+    from intentbid import config
     from intentbid.store import expiry
 
     previous = os.environ.get("EXPIRY_STATE_MACHINE_ARN")
     os.environ["EXPIRY_STATE_MACHINE_ARN"] = create_expiry_state_machine()
+    config.reload()  # the handlers read the environment through the settings, loaded once
     expiry._client.cache_clear()  # a client bound to this moto session
     try:
         return _play(api_event, load_function, counter)
@@ -310,6 +312,7 @@ def play_round(api_event: ApiEvent, load_function: LoadFunction, counter: CallCo
             os.environ.pop("EXPIRY_STATE_MACHINE_ARN", None)
         else:
             os.environ["EXPIRY_STATE_MACHINE_ARN"] = previous
+        config.reload()
 
 
 class _Round:
@@ -425,8 +428,11 @@ def _lifecycle(
 def _refused(call: _Round, who: dict[str, Any]) -> None:
     """A request over its key's budget (a quota of 1, spent by an unmeasured first call): the refused
     UpdateItem, then one GetItem saying which budget ran out (per key or per account)."""
+    from intentbid import config
+
     saved = os.environ.get("INTENTBID_RATE_LIMIT_VENDOR")
     os.environ["INTENTBID_RATE_LIMIT_VENDOR"] = "1/60"
+    config.reload()
     try:
         call("me", principal=who, measure=False)
         call("me", "rate-limited", principal=who)
@@ -435,6 +441,7 @@ def _refused(call: _Round, who: dict[str, Any]) -> None:
             del os.environ["INTENTBID_RATE_LIMIT_VENDOR"]
         else:
             os.environ["INTENTBID_RATE_LIMIT_VENDOR"] = saved
+        config.reload()
 
 
 def _keys(call: _Round, kind: str, who: dict[str, Any]) -> None:
