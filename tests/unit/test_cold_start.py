@@ -81,4 +81,3 @@ def test_a_bad_value_fails_every_functions_cold_start_naming_the_variable(bad: d
     assert sorted(outcomes) == FUNCTIONS
     failed_otherwise = {f: o for f, o in outcomes.items() if not o.startswith(message)}
     assert failed_otherwise == {}, "these functions did not fail their cold start on the bad value"
-
