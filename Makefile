@@ -11,7 +11,7 @@ export TZ := UTC
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install node chromium dev dev-reset test test-fast test-e2e test-browser test-infra lint typecheck synth \
-        invoke demo bench bench-load build clean openapi deploy access-policy
+        invoke demo bench bench-load build clean openapi deploy access-policy config-docs
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -90,6 +90,9 @@ build: install ## Build the third-party dependencies layer for Lambda (arm64 whe
 
 access-policy: install ## Regenerate docs/ACCESS_POLICY.md from the route table
 	$(PYTHON) -c "from intentbid.access_policy import markdown; print(markdown(), end='')" > docs/ACCESS_POLICY.md
+
+config-docs: install ## Regenerate README.md's configuration tables from intentbid/config.py (a test keeps them current)
+	$(PYTHON) -c "from pathlib import Path; from intentbid.settings_doc import readme; p = Path('README.md'); p.write_text(readme(p.read_text()))"
 
 openapi: install ## Write the OpenAPI document to docs/openapi.json (a test keeps it current)
 	$(PYTHON) -c "import json; from intentbid.openapi import build; print(json.dumps(build(), indent=2, ensure_ascii=False))" > docs/openapi.json

@@ -246,10 +246,12 @@ def play_round(counter: CallCounter) -> list[Measured]:
     """Play one marketplace round through the real handlers; measure one request per row.
 
     Needs moto active and the tables created (the ``aws`` fixture, or :func:`main`)."""
+    from intentbid import config
     from intentbid.store import expiry
 
     previous = os.environ.get("EXPIRY_STATE_MACHINE_ARN")
     os.environ["EXPIRY_STATE_MACHINE_ARN"] = create_expiry_state_machine()
+    config.reload()  # the handlers read the environment through the settings, loaded once
     expiry._client.cache_clear()  # a client bound to this moto session
     try:
         return _play(counter)
@@ -262,6 +264,7 @@ def play_round(counter: CallCounter) -> list[Measured]:
             os.environ.pop("EXPIRY_STATE_MACHINE_ARN", None)
         else:
             os.environ["EXPIRY_STATE_MACHINE_ARN"] = previous
+        config.reload()
 
 
 class _Round:
@@ -375,8 +378,11 @@ def _lifecycle(
 def _refused(request: _Round, who: dict[str, Any]) -> None:
     """A request over its key's budget (a quota of 1, spent by an unmeasured first call): the refused
     UpdateItem, then one GetItem saying which budget ran out (per key or per account)."""
+    from intentbid import config
+
     saved = os.environ.get("INTENTBID_RATE_LIMIT_VENDOR")
     os.environ["INTENTBID_RATE_LIMIT_VENDOR"] = "1/60"
+    config.reload()
     try:
         request("me", principal=who, measure=False)
         request("me", "rate-limited", principal=who)
@@ -385,6 +391,7 @@ def _refused(request: _Round, who: dict[str, Any]) -> None:
             del os.environ["INTENTBID_RATE_LIMIT_VENDOR"]
         else:
             os.environ["INTENTBID_RATE_LIMIT_VENDOR"] = saved
+        config.reload()
 
 
 def _keys(request: _Round, kind: str, who: dict[str, Any]) -> None:

@@ -39,6 +39,38 @@ class LogCapture:
         return [json.loads(line) for line in self.text.splitlines() if line.strip()]
 
 
+class SettingsMonkeyPatch(pytest.MonkeyPatch):
+    """``monkeypatch`` whose environment changes take effect like a fresh cold start: the app reads the
+    environment only through :func:`intentbid.config.settings`, loaded once per process, so each ``setenv`` /
+    ``delenv`` (and the undo at teardown) drops the loaded settings and the next read sees the new value."""
+
+    def setenv(self, name: str, value: str, prepend: str | None = None) -> None:
+        super().setenv(name, value, prepend)
+        _reload_settings()
+
+    def delenv(self, name: str, raising: bool = True) -> None:
+        super().delenv(name, raising)
+        _reload_settings()
+
+    def undo(self) -> None:
+        super().undo()
+        _reload_settings()
+
+
+def _reload_settings() -> None:
+    from intentbid import config
+
+    config.reload()
+
+
+@pytest.fixture
+def monkeypatch() -> Iterator[pytest.MonkeyPatch]:
+    """pytest's ``monkeypatch``, with environment changes reaching the settings object (see above)."""
+    patch = SettingsMonkeyPatch()
+    yield patch
+    patch.undo()
+
+
 @pytest.fixture
 def app_logs() -> Iterator[LogCapture]:
     """The JSON lines the app logger emits during the test (after redaction), whatever sys.stdout is."""

@@ -11,8 +11,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from intentbid import config
 from intentbid.services import dispatch
 
+config.cold_start()  # load and validate the settings: a bad value fails the cold start, naming it
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 

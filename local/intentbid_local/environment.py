@@ -34,9 +34,12 @@ def queue_env_name(logical_name: str) -> str:
 
 
 def apply(values: dict[str, str]) -> None:
+    from intentbid import config
+
     os.environ.update(values)
     if "TZ" in values:
         time.tzset()
+    config.reload()  # the handlers' settings follow the environment they see
 
 
 def apply_base(endpoint_url: str | None) -> None:

@@ -107,13 +107,13 @@ def write_state(path: Path, info: RuntimeInfo) -> None:
 def registration_limit_line() -> str:
     """The registration limit this runtime answers with, and why it is not AWS's (issue 11: the README said
     ``10/3600`` while ``make dev`` answered ``q=1000``, unexplained)."""
-    from intentbid.domain.ratelimit import DEFAULTS
+    from intentbid import config
 
-    spec = os.environ.get("INTENTBID_RATE_LIMIT_REGISTER", LOCAL_DEFAULTS["INTENTBID_RATE_LIMIT_REGISTER"])
+    spec, default = str(config.settings().rate_limits.rate_limit_register), str(config.RateLimits().rate_limit_register)
     line = f"  Limits     registrations {spec} per source IP (quota/window_s)"
-    if spec == LOCAL_DEFAULTS["INTENTBID_RATE_LIMIT_REGISTER"] != DEFAULTS["register"]:
+    if spec == LOCAL_DEFAULTS["INTENTBID_RATE_LIMIT_REGISTER"] != default:
         line += (
-            f"\n             raised locally from the default {DEFAULTS['register']}: every local client is 127.0.0.1,"
+            f"\n             raised locally from the default {default}: every local client is 127.0.0.1,"
             "\n             so demos and tests register freely (INTENTBID_RATE_LIMIT_REGISTER changes it)"
         )
     return line

@@ -11,7 +11,8 @@ import pytest
 from helpers import register
 from lambda_harness import invoke
 
-from intentbid.domain import clock, ratelimit
+from intentbid import config
+from intentbid.domain import clock
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -118,4 +119,5 @@ def test_the_account_budget_is_exact_under_concurrency(monkeypatch: pytest.Monke
 def test_the_account_window_must_match_the_key_window(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTENTBID_RATE_LIMIT_VENDOR_ACCOUNT", "100/3600")
     with pytest.raises(ValueError, match="INTENTBID_RATE_LIMIT_VENDOR_ACCOUNT"):
-        ratelimit.account_policy_for("vendor")
+        config.settings()
+    monkeypatch.delenv("INTENTBID_RATE_LIMIT_VENDOR_ACCOUNT")  # until then every settings read fails (teardown's too)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from intentbid.domain.ratelimit import DEFAULTS
+from intentbid.config import RateLimits
 from intentbid_local import snapshot
 from intentbid_local.environment import LOCAL_DEFAULTS
 from intentbid_local.run import RULE, banner, parse_args, settle
@@ -19,13 +19,14 @@ from intentbid_local.snapshot import Store
 ROOT = Path(__file__).resolve().parents[2]
 INFO = RuntimeInfo("http://127.0.0.1:8080", "http://127.0.0.1:5000", "ib_live_x", "adm_x", 1.0)
 LOCAL = LOCAL_DEFAULTS["INTENTBID_RATE_LIMIT_REGISTER"]
+DEFAULT = str(RateLimits().rate_limit_register)
 
 
 def test_the_banner_names_the_raised_registration_limit_and_why(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTENTBID_RATE_LIMIT_REGISTER", LOCAL)  # as environment.apply_base sets it
     text = banner(INFO, [])
     assert f"registrations {LOCAL} per source IP" in text
-    assert f"raised locally from the default {DEFAULTS['register']}" in text and "127.0.0.1" in text
+    assert f"raised locally from the default {DEFAULT}" in text and "127.0.0.1" in text
 
 
 def test_an_explicit_setting_is_shown_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,7 +39,7 @@ def test_the_readme_explains_the_local_registration_limit() -> None:
     row = next(
         line for line in (ROOT / "README.md").read_text().splitlines() if "`INTENTBID_RATE_LIMIT_REGISTER`" in line
     )
-    assert f"`{DEFAULTS['register']}`" in row and f"`{LOCAL}`" in row and "127.0.0.1" in row
+    assert f"`{DEFAULT}`" in row and f"`{LOCAL}`" in row and "127.0.0.1" in row
 
 
 # --- the admin key is the banner's last, framed lines (issue 11, item 4: it scrolled away under the logs)

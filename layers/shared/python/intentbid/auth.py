@@ -17,15 +17,14 @@ Decisions (written down in the README, "Authentication"):
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Any
 
+from intentbid import config
 from intentbid.domain import cidr, clock, keys
 from intentbid.policy import build_policy
 from intentbid.routes import match
 
-BRUTE_FORCE_LIMIT = int(os.environ.get("INTENTBID_AUTH_FAILURES_PER_MINUTE", "30"))
 VERIFIED_TTL_S = 900.0  # how long a key this instance verified stays exempt from shedding
 SHED = "too_many_failed_keys"
 
@@ -68,7 +67,7 @@ class FailureShed:
             self._counts = {k: v for k, v in self._counts.items() if v[0] == minute}
 
 
-shed = FailureShed(BRUTE_FORCE_LIMIT)
+shed = FailureShed(config.cold_start().auth.auth_failures_per_minute)  # the authorizer's cold start
 
 
 class Unauthorized(Exception):

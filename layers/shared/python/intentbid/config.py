@@ -1,36 +1,43 @@
-"""Typed configuration for offer validation, limits, cooldowns and suspicious-activity flags.
+"""The one settings object: every ``INTENTBID_*`` knob and every deployment variable, parsed and validated once.
 
-Every knob is an environment variable ``INTENTBID_<FIELD NAME IN UPPER CASE>``, read once at cold start by
-:func:`settings` (cached) or on demand by :func:`load`. Bad values raise ``ValueError`` naming the variable, so a
-misconfigured function fails at its first invocation instead of enforcing the wrong rule. An unset or empty
-variable keeps the default. Numbers are whole numbers unless marked *decimal* (e.g. ``0.05``); booleans accept
-``true/false``, ``1/0``, ``yes/no``, ``on/off``. Setting a limit to ``0`` disables it.
+:func:`settings` builds it from the environment once per process (cached) and every entry point calls
+:func:`cold_start` at import (the HTTP adapter, the authorizer, the workers), so a bad value fails the cold start
+with a ``ValueError`` naming the variable and what it allows, instead of enforcing the wrong rule. Nothing else in
+the Lambda code reads the environment: the domain takes these dataclasses (or plain values) as arguments and
+the services, the HTTP adapter and the store pass ``settings().offers``, ``settings().rate_limits`` and so on.
 
-Each group's docstring documents its knobs (variable, default, meaning); :func:`markdown_table` renders them
-all as the README's table, and a unit test keeps docstrings and defaults in step.
+A knob of an ``INTENTBID_*`` group is the variable ``INTENTBID_<FIELD NAME IN UPPER CASE>``; the deployment
+group's variables carry no prefix (``TABLE_PREFIX``, ``AWS_REGION``, ...: CDK and the local runtime set them).
+An unset or empty variable keeps the default. Numbers are whole numbers unless marked *decimal* (e.g. ``0.05``);
+booleans accept ``true/false``, ``1/0``, ``yes/no``, ``on/off``; a *rate* is ``<quota>/<window_s>`` (``0``
+disables). Setting a limit to ``0`` disables it. An unknown ``INTENTBID_RATE_LIMIT_*`` variable is refused (a
+typo would silently keep the default); other unknown ``INTENTBID_*`` variables belong to the local runtime and
+the tests and are ignored.
 
-The domain modules take these dataclasses as arguments (``policy=...``) and default to the built-in defaults,
-so they stay pure; the services pass ``settings().offers``, ``settings().limits`` and so on.
+Each group's docstring documents its knobs (variable, default, meaning); :mod:`intentbid.settings_doc` renders
+them as the README's configuration tables (a unit test keeps docstrings, defaults and the README in step).
+Tests that change the environment call :func:`reload` (``tests/conftest.py``'s ``monkeypatch`` does it on every
+``setenv``/``delenv``), and so does :func:`intentbid.store.base.bind`.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 PREFIX = "INTENTBID_"
+RATE_LIMIT_PREFIX = PREFIX + "RATE_LIMIT_"
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
-# Bounds beyond "not negative" (field name -> (lowest, highest or None)).
-_BOUNDS: dict[str, tuple[int | Decimal, int | Decimal | None]] = {
+# Bounds beyond "not negative" (field name -> (lowest or None, highest or None)).
+_BOUNDS: dict[str, tuple[int | Decimal | None, int | Decimal | None]] = {
     "min_improvement_pct": (0, Decimal(100)),
     "cooldown_manual_max_s": (1, None),
     "flag_outlier_z": (Decimal("0.1"), None),
@@ -40,30 +47,85 @@ _BOUNDS: dict[str, tuple[int | Decimal, int | Decimal | None]] = {
     # the windows of these live on the vendor item (bounded state, read on every rejection)
     "cooldown_violation_threshold": (0, 1000),
     "flag_rejections_threshold": (0, 1000),
+    "clock_offset_s": (None, None),  # the clock may be shifted either way
+}
+
+# Closed sets of values (field name -> allowed values); compared case-insensitively, stored as listed.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "log_level": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A rate limit: ``quota`` requests per ``window_s`` seconds (``0``: off)."""
+
+    quota: int
+    window_s: int
+
+    @property
+    def enabled(self) -> bool:
+        return self.quota > 0 and self.window_s > 0
+
+    def __str__(self) -> str:
+        return "0" if (self.quota, self.window_s) == (0, 0) else f"{self.quota}/{self.window_s}"
+
+
+OFF = Rate(0, 0)
+
+
 def env_name(name: str) -> str:
-    """The environment variable of a settings field."""
+    """The environment variable of an ``INTENTBID_*`` settings field."""
     return PREFIX + name.upper()
 
 
+def variable(cls: type[Any], name: str) -> str:
+    """The environment variable of field ``name`` of settings group ``cls``."""
+    return getattr(cls, "ENV_PREFIX", PREFIX) + name.upper()
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    """A group's field types: the annotations are evaluated once per group, not per load."""
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
 def _validate_fields(obj: Any) -> None:
-    hints = typing.get_type_hints(type(obj))
+    hints = _hints(type(obj))
     for f in fields(obj):
         value = getattr(obj, f.name)
         kind = hints[f.name]
-        var = env_name(f.name)
+        var = variable(type(obj), f.name)
         if kind is bool:
             if not isinstance(value, bool):
                 raise ValueError(f"{var}: expected a boolean, got {value!r}")
+            continue
+        if kind is str:
+            if not isinstance(value, str):
+                raise ValueError(f"{var}: expected text, got {value!r}")
+            allowed = CHOICES.get(f.name)
+            if allowed is not None and value not in allowed:
+                raise ValueError(f"{var}: expected one of {', '.join(allowed)}, got {value!r}")
+            continue
+        if kind is Rate:
+            if (
+                not isinstance(value, Rate)
+                or value.quota < 0
+                or value.window_s < 0
+                or (value.quota and not value.window_s)
+            ):
+                raise ValueError(f"{var}: expected <quota>/<window_s> with window_s > 0 (or 0: off), got {value}")
             continue
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
             raise ValueError(f"{var}: expected a whole number, got {value!r}")
         if kind is Decimal and (not isinstance(value, Decimal) or not value.is_finite()):
             raise ValueError(f"{var}: expected a finite decimal, got {value!r}")
         lo, hi = _BOUNDS.get(f.name, (0, None))
-        if value < lo:
+        if lo is not None and value < lo:
             raise ValueError(f"{var}: must be >= {lo}, got {value}")
         if hi is not None and value > hi:
             raise ValueError(f"{var}: must be <= {hi}, got {value}")
@@ -270,12 +332,145 @@ class KeyPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimits:
+    """Request rate limits (429 ``rate_limited`` with ``Retry-After`` and the IETF ``RateLimit`` headers).
+
+    ``INTENTBID_RATE_LIMIT_VENDOR`` = ``120/60`` (rate)
+        Requests per key of a vendor, per window (the ``"default"`` policy of ``RateLimit-Policy``).
+    ``INTENTBID_RATE_LIMIT_BUYER`` = ``120/60`` (rate)
+        Requests per key of a buyer, per window.
+    ``INTENTBID_RATE_LIMIT_ADMIN`` = ``600/60`` (rate)
+        Requests per key of an admin, per window.
+    ``INTENTBID_RATE_LIMIT_VENDOR_ACCOUNT`` = ``240/60`` (rate)
+        Requests per vendor account and environment, all its keys together (the ``"account"`` policy), so fresh
+        keys never add budget; same window as ``INTENTBID_RATE_LIMIT_VENDOR`` (both count on one item).
+    ``INTENTBID_RATE_LIMIT_BUYER_ACCOUNT`` = ``240/60`` (rate)
+        The same per buyer account; same window as ``INTENTBID_RATE_LIMIT_BUYER``.
+    ``INTENTBID_RATE_LIMIT_ADMIN_ACCOUNT`` = ``1200/60`` (rate)
+        The same per admin account; same window as ``INTENTBID_RATE_LIMIT_ADMIN``.
+    ``INTENTBID_RATE_LIMIT_REGISTER`` = ``10/3600`` (rate)
+        Registrations per source IP. ``make dev`` answers ``1000/3600``: the local runtime raises it
+        (``intentbid_local/environment.LOCAL_DEFAULTS``; an explicit setting wins) because every local client
+        (browser, ``make demo``, tests) is 127.0.0.1, so demos and tests can register freely; its start banner
+        says so, and its ``RateLimit-Policy`` reads ``q=1000``.
+    ``INTENTBID_RATE_LIMIT_PUBLIC`` = ``60/60`` (rate)
+        Public RFO views and readiness checks per source IP.
+    """
+
+    rate_limit_vendor: Rate = Rate(120, 60)
+    rate_limit_buyer: Rate = Rate(120, 60)
+    rate_limit_admin: Rate = Rate(600, 60)
+    rate_limit_vendor_account: Rate = Rate(240, 60)
+    rate_limit_buyer_account: Rate = Rate(240, 60)
+    rate_limit_admin_account: Rate = Rate(1200, 60)
+    rate_limit_register: Rate = Rate(10, 3600)
+    rate_limit_public: Rate = Rate(60, 60)
+
+    def __post_init__(self) -> None:
+        _validate_fields(self)
+        for kind in ("vendor", "buyer", "admin"):
+            per_key: Rate = getattr(self, f"rate_limit_{kind}")
+            account: Rate = getattr(self, f"rate_limit_{kind}_account")
+            _require(
+                not (per_key.enabled and account.enabled) or per_key.window_s == account.window_s,
+                f"rate_limit_{kind}_account",
+                f"must use the window of {env_name('rate_limit_' + kind)} ({per_key.window_s} s), "
+                f"got {account.window_s} s",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class AuthPolicy:
+    """The authorizer.
+
+    ``INTENTBID_AUTH_FAILURES_PER_MINUTE`` = ``30``
+        Unknown keys per source IP per minute before the authorizer sheds that IP (429
+        ``too_many_failed_keys`` until the minute ends; per authorizer instance). 0 disables.
+    """
+
+    auth_failures_per_minute: int = 30
+
+    def __post_init__(self) -> None:
+        _validate_fields(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ClockSettings:
+    """The system clock.
+
+    ``INTENTBID_CLOCK_OFFSET_S`` = ``0`` (decimal)
+        Seconds added to the real clock in every function (may be negative): a test or demo hook for deadlines,
+        grace periods and cooldowns. Leave unset in AWS.
+    """
+
+    clock_offset_s: Decimal = Decimal(0)
+
+    def __post_init__(self) -> None:
+        _validate_fields(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """Deployment variables, set per stage by CDK (``infra/``) and by the local runtime (``intentbid_local``).
+
+    ``TABLE_PREFIX`` = ``intentbid-local-``
+        Physical table names per stage: ``<prefix><logical name>`` (e.g. ``intentbid-prod-rfos``).
+    ``AWS_REGION`` = (unset)
+        The region of the tables and the Step Functions client (Lambda sets it).
+    ``AWS_DEFAULT_REGION`` = (unset)
+        The region when ``AWS_REGION`` is unset; ``us-east-1`` when both are.
+    ``STAGE`` = (unset)
+        The stage's name (``dev``, ``staging``, ``prod``; ``local`` for ``make dev``).
+    ``POWERTOOLS_SERVICE_NAME`` = ``intentbid``
+        The ``service`` of every log line and metric.
+    ``POWERTOOLS_METRICS_NAMESPACE`` = ``IntentBid``
+        The CloudWatch namespace of the custom metrics (the dashboard reads it).
+    ``LOG_LEVEL`` = ``INFO`` (choice)
+        One of ``DEBUG``, ``INFO``, ``WARNING``, ``ERROR``, ``CRITICAL`` (any case); Powertools' logger applies it.
+    ``EXPIRY_STATE_MACHINE_ARN`` = (unset)
+        The RFO expiry state machine (an ``arn:``), set for the functions that start it; unset: no expiry
+        execution is started (reads and writes still treat a past deadline as expired).
+    ``PUBLIC_BASE_URL`` = (unset)
+        ``http(s)://`` origin that prefixes a public RFO link (``url`` of a public token); unset: a
+        path-only link.
+    """
+
+    ENV_PREFIX: ClassVar[str] = ""
+
+    table_prefix: str = "intentbid-local-"
+    aws_region: str = ""
+    aws_default_region: str = ""
+    stage: str = ""
+    powertools_service_name: str = "intentbid"
+    powertools_metrics_namespace: str = "IntentBid"
+    log_level: str = "INFO"
+    expiry_state_machine_arn: str = ""
+    public_base_url: str = ""
+
+    def __post_init__(self) -> None:
+        _validate_fields(self)
+        arn, url = self.expiry_state_machine_arn, self.public_base_url
+        if arn and not arn.startswith("arn:"):
+            raise ValueError(f"EXPIRY_STATE_MACHINE_ARN: expected an ARN (arn:...), got {arn!r}")
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError(f"PUBLIC_BASE_URL: expected an http(s):// URL, got {url!r}")
+
+    @property
+    def region(self) -> str:
+        return self.aws_region or self.aws_default_region or "us-east-1"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     offers: OfferPolicy = field(default_factory=OfferPolicy)
     limits: Limits = field(default_factory=Limits)
     cooldown: CooldownPolicy = field(default_factory=CooldownPolicy)
     flags: FlagPolicy = field(default_factory=FlagPolicy)
     keys: KeyPolicy = field(default_factory=KeyPolicy)
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+    auth: AuthPolicy = field(default_factory=AuthPolicy)
+    clock: ClockSettings = field(default_factory=ClockSettings)
+    deployment: Deployment = field(default_factory=Deployment)
 
 
 GROUPS: dict[str, type[Any]] = {
@@ -284,99 +479,139 @@ GROUPS: dict[str, type[Any]] = {
     "cooldown": CooldownPolicy,
     "flags": FlagPolicy,
     "keys": KeyPolicy,
+    "rate_limits": RateLimits,
+    "auth": AuthPolicy,
+    "clock": ClockSettings,
+    "deployment": Deployment,
 }
 
 
-def _parse(var: str, raw: str, kind: Any) -> Any:
-    text = raw.strip()
-    if kind is bool:
-        low = text.lower()
-        if low in _TRUE:
-            return True
-        if low in _FALSE:
-            return False
-        raise ValueError(f"{var}: expected true/false (or 1/0, yes/no, on/off), got {raw!r}")
-    if kind is int:
-        try:
-            return int(text, 10)
-        except ValueError:
-            raise ValueError(f"{var}: expected a whole number, got {raw!r}") from None
+def _parse_text(var: str, text: str, name: str) -> str:
+    allowed = CHOICES.get(name)
+    if allowed is None:
+        return text
+    for choice in allowed:
+        if text.upper() == choice:
+            return choice
+    raise ValueError(f"{var}: expected one of {', '.join(allowed)}, got {text!r}")
+
+
+def _parse_bool(var: str, text: str, name: str) -> bool:
+    low = text.lower()
+    if low in _TRUE or low in _FALSE:
+        return low in _TRUE
+    raise ValueError(f"{var}: expected true/false (or 1/0, yes/no, on/off), got {text!r}")
+
+
+def _parse_rate(var: str, text: str, name: str) -> Rate:
+    if text == "0":
+        return OFF
+    quota, slash, window = text.partition("/")
+    try:
+        rate = Rate(int(quota, 10), int(window, 10))
+    except ValueError:
+        rate = None
+    if not slash or rate is None or rate.quota < 0 or rate.window_s <= 0:
+        raise ValueError(f"{var}: expected <quota>/<window_s> (e.g. 120/60, window_s > 0) or 0 (off), got {text!r}")
+    return rate
+
+
+def _parse_int(var: str, text: str, name: str) -> int:
+    try:
+        return int(text, 10)
+    except ValueError:
+        raise ValueError(f"{var}: expected a whole number, got {text!r}") from None
+
+
+def _parse_decimal(var: str, text: str, name: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"{var}: expected a decimal number, got {raw!r}") from None
+        raise ValueError(f"{var}: expected a decimal number, got {text!r}") from None
     if not value.is_finite():
-        raise ValueError(f"{var}: expected a finite decimal number, got {raw!r}")
+        raise ValueError(f"{var}: expected a finite decimal number, got {text!r}")
     return value
 
 
+_PARSERS: dict[Any, Callable[[str, str, str], Any]] = {
+    str: _parse_text,
+    bool: _parse_bool,
+    Rate: _parse_rate,
+    int: _parse_int,
+    Decimal: _parse_decimal,
+}
+
+
 def _load_group(cls: type[Any], environ: Mapping[str, str]) -> Any:
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     kwargs: dict[str, Any] = {}
     for f in fields(cls):
-        var = env_name(f.name)
+        var = variable(cls, f.name)
         raw = environ.get(var)
         if raw is None or not raw.strip():
             continue
-        kwargs[f.name] = _parse(var, raw, hints[f.name])
+        kwargs[f.name] = _PARSERS[hints[f.name]](var, raw.strip(), f.name)
     return cls(**kwargs)
+
+
+def _refuse_unknown_rate_limits(environ: Mapping[str, str]) -> None:
+    known = {env_name(f.name) for f in fields(RateLimits)}
+    for var in environ:
+        if var.startswith(RATE_LIMIT_PREFIX) and var not in known:
+            names = ", ".join(sorted(v.removeprefix(RATE_LIMIT_PREFIX) for v in known))
+            raise ValueError(f"{var}: unknown rate limit; known: {RATE_LIMIT_PREFIX}{{{names}}}")
 
 
 def load(environ: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from ``environ`` (default: ``os.environ``); raises ``ValueError`` naming the bad
-    variable. Unknown ``INTENTBID_*`` variables are ignored (other modules own some)."""
+    variable and what it allows."""
     env = os.environ if environ is None else environ
+    _refuse_unknown_rate_limits(env)
     return Settings(**{name: _load_group(cls, env) for name, cls in GROUPS.items()})
 
 
 @cache
 def settings() -> Settings:
-    """The process-wide settings, loaded once (cold start). Tests call ``settings.cache_clear()``."""
+    """The process-wide settings, loaded once (cold start)."""
     return load()
 
 
-@dataclass(frozen=True, slots=True)
-class Knob:
-    variable: str
-    default: str
-    kind: str
-    doc: str
+def reload() -> None:
+    """Forget the loaded settings: the next :func:`settings` reads the environment again (tests, the local
+    runtime and :func:`intentbid.store.base.bind`, after they change the environment)."""
+    settings.cache_clear()
 
 
-_DOC_ENTRY = re.compile(r"^ {4}``(INTENTBID_\w+)`` = ``([^`]*)``(?: \((\w+)\))?\n((?: {8}.*\n?)+)", re.MULTILINE)
+def cold_start() -> Settings:
+    """Every function's entry point calls this at import: load and validate the settings (a bad value fails the
+    cold start, naming the variable) and apply the process-wide ones (the clock's offset)."""
+    from intentbid.domain import clock  # stdlib only; here so that config stays the bottom of the import graph
 
-
-def knobs() -> list[Knob]:
-    """Every knob as documented in its group's docstring, in declaration order."""
-    out: list[Knob] = []
-    for cls in GROUPS.values():
-        for m in _DOC_ENTRY.finditer(cls.__doc__ or ""):
-            doc = " ".join(line.strip() for line in m.group(4).splitlines() if line.strip())
-            out.append(Knob(m.group(1), m.group(2), m.group(3) or "integer", doc))
-    return out
-
-
-def markdown_table() -> str:
-    """The README's table of knobs."""
-    rows = ["| variable | default | meaning |", "|---|---|---|"]
-    for k in knobs():
-        kind = f" ({k.kind})" if k.kind != "integer" else ""
-        rows.append(f"| `{k.variable}` | `{k.default}`{kind} | {k.doc.replace('``', '`')} |")
-    return "\n".join(rows)
+    s = settings()
+    clock.set_offset(float(s.clock.clock_offset_s))
+    return s
 
 
 __all__ = [
+    "CHOICES",
+    "GROUPS",
+    "OFF",
     "PREFIX",
+    "AuthPolicy",
+    "ClockSettings",
     "CooldownPolicy",
+    "Deployment",
     "FlagPolicy",
     "KeyPolicy",
-    "Knob",
     "Limits",
     "OfferPolicy",
+    "Rate",
+    "RateLimits",
     "Settings",
+    "cold_start",
     "env_name",
-    "knobs",
     "load",
-    "markdown_table",
+    "reload",
     "settings",
+    "variable",
 ]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import os
 import re
 import threading
 import warnings
@@ -23,8 +22,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import Metrics, MetricUnit, single_metric
 
-SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "intentbid")
-NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "IntentBid")
+from intentbid import config
+
+SERVICE = config.settings().deployment.powertools_service_name
+NAMESPACE = config.settings().deployment.powertools_metrics_namespace
 
 MASK = "***"
 _KEY_RE = re.compile(r"\bib_(live|test)_[A-Za-z0-9]+")

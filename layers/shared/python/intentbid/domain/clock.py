@@ -1,17 +1,18 @@
 """Time: one clock for the whole system, RFC 3339 UTC on the wire.
 
-Tests and the local runtime can shift the clock (``INTENTBID_CLOCK_OFFSET_S``) or freeze it with
-:func:`set_clock`, so grace periods, deadlines and cooldowns are testable without sleeping.
+The clock can be shifted (:func:`set_offset`: every function's cold start applies ``INTENTBID_CLOCK_OFFSET_S``
+from the settings) or frozen by tests with :func:`set_clock`, so grace periods, deadlines and cooldowns are
+testable without sleeping.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 _clock: Callable[[], float] | None = None
+_offset_s = 0.0
 
 
 def set_clock(fn: Callable[[], float] | None) -> None:
@@ -20,10 +21,16 @@ def set_clock(fn: Callable[[], float] | None) -> None:
     _clock = fn
 
 
+def set_offset(seconds: float) -> None:
+    """Shift the real clock by ``seconds`` (either way); :func:`set_clock` overrides it."""
+    global _offset_s
+    _offset_s = seconds
+
+
 def now_s() -> float:
     if _clock is not None:
         return _clock()
-    return time.time() + float(os.environ.get("INTENTBID_CLOCK_OFFSET_S", "0") or 0)
+    return time.time() + _offset_s
 
 
 def now() -> datetime:

@@ -260,7 +260,7 @@ def _serialize(route: Route, result: Any) -> tuple[int, dict[str, str], str]:
 def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHandler]:
     """Wrap an endpoint function as a Lambda handler for the route named ``function``."""
     route = BY_FUNCTION[function]
-    config.settings()  # validate the INTENTBID_* configuration at cold start: a bad value fails fast and loudly
+    config.cold_start()  # load and validate the settings: a bad value fails the cold start, naming the variable
 
     def decorate(fn: Callable[[Request], Any]) -> LambdaHandler:
         def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

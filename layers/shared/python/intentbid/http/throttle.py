@@ -6,6 +6,7 @@ most once a minute per key, never on most requests)."""
 
 from __future__ import annotations
 
+from intentbid import config
 from intentbid import observability as obs
 from intentbid.domain import clock
 from intentbid.domain.errors import TooManyRequests
@@ -26,7 +27,8 @@ def _refuse(policy: Policy, now_s: float, scope: str) -> TooManyRequests:
 def _enforce_key(principal: Principal) -> dict[str, str]:
     from intentbid.store import rate_limits  # here, not at import: public routes never load PynamoDB
 
-    per_key, per_account = policy_for(principal.kind), account_policy_for(principal.kind)
+    limits = config.settings().rate_limits
+    per_key, per_account = policy_for(principal.kind, limits), account_policy_for(principal.kind, limits)
     if not per_key.enabled and not per_account.enabled:
         return {}
     now_s = clock.now_s()
@@ -59,7 +61,7 @@ def enforce(route: Route, principal: Principal | None, source_ip: str) -> dict[s
         return _enforce_key(principal)
     if not route.ip_rate:
         return {}
-    policy = policy_for(route.ip_rate)
+    policy = policy_for(route.ip_rate, config.settings().rate_limits)
     if not policy.enabled:
         return {}
     from intentbid.store import rate_limits

@@ -4,10 +4,10 @@ per source IP, and stored only as a SHA-256 hash (like API keys)."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
 
+from intentbid import config
 from intentbid.domain import clock
 from intentbid.domain.errors import NotFound
 from intentbid.domain.lifecycle import effective_status
@@ -47,7 +47,7 @@ def create_token(p: Principal, rfo_id: str, body: PublicTokenCreate) -> PublicTo
         RfoModel.deleted_at.does_not_exist(),
         record,
     )
-    base = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+    base = config.settings().deployment.public_base_url.rstrip("/")
     return PublicToken(token=token, url=f"{base}/v1/public/rfos/{token}")
 
 

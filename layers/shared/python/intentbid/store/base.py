@@ -1,6 +1,6 @@
 """Table binding and the shared PynamoDB base.
 
-Table names come from the environment per stage (``TABLE_PREFIX``, e.g. ``intentbid-prod-``), bound when a
+Table names come from the settings per stage (``TABLE_PREFIX``, e.g. ``intentbid-prod-``), bound when a
 model is defined and re-bindable with :func:`bind` (tests, the local runtime). Every model declares its
 ``Meta.logical_name``; CDK and the local runtime derive the physical tables from the models
 (:mod:`intentbid.store.tables`).
@@ -15,15 +15,17 @@ from typing import Any, ClassVar
 from pynamodb.connection import Connection
 from pynamodb.models import Model
 
+from intentbid import config
+
 _MODELS: list[type[Model]] = []
 
 
 def table_prefix() -> str:
-    return os.environ.get("TABLE_PREFIX", "intentbid-local-")
+    return config.settings().deployment.table_prefix
 
 
 def region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    return config.settings().deployment.region
 
 
 def physical_name(logical: str) -> str:
@@ -51,9 +53,10 @@ def registered_models() -> Iterator[type[Model]]:
 
 
 def bind(prefix: str | None = None) -> None:
-    """Re-point every loaded model at ``prefix`` (or the environment's) and drop cached connections."""
+    """Re-point every loaded model at ``prefix`` (or the environment's, read again) and drop cached connections."""
     if prefix is not None:
         os.environ["TABLE_PREFIX"] = prefix
+    config.reload()
     for model in _MODELS:
         model.Meta.table_name = physical_name(model.logical_name)  # type: ignore[attr-defined]
         model.Meta.region = region()

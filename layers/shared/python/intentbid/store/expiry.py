@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
+from intentbid import config
 from intentbid import observability as obs
 from intentbid.domain.clock import to_rfc3339
 
@@ -26,7 +26,7 @@ def execution_name(rfo_id: str, deadline_version: int) -> str:
 def schedule(rfo_id: str, expires_at: datetime, deadline_version: int) -> bool:
     """Start the execution named after the RFO and its deadline version. Failure is logged, not raised:
     correctness never waits for the worker (reads and writes treat a past deadline as expired)."""
-    arn = os.environ.get("EXPIRY_STATE_MACHINE_ARN")
+    arn = config.settings().deployment.expiry_state_machine_arn
     if not arn:
         return False
     # Whole seconds, rounded up: Step Functions' Wait (and moto's) may drop sub-second precision and fire early.
