@@ -14,6 +14,7 @@ from intentbid.store.models.accounts import AccountModel, antigaming_attr
 from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.rate_limits import RateLimitModel
 from intentbid.store.models.rfos import RfoModel
+from intentbid.store.port import Change
 from intentbid.store.tx import transaction
 
 
@@ -44,7 +45,7 @@ def count(tx: Any, limit: CounterLimit) -> None:
     )
 
 
-def submit(offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *records: Model) -> None:
+def submit(offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *records: Change | Model) -> None:
     """One transaction: the RFO is OPEN before its deadline, the vendor is not cooling down (in the offer's
     environment), each limit's counter has room (``ConditionFailed.failed_on`` tells which guard refused), the
     offer, its audit entry and its outbox event."""
@@ -61,7 +62,7 @@ def update(
     actions: Sequence[Action],
     expected_revision: int,
     now: datetime,
-    *records: Model,
+    *records: Change | Model,
     check_cooldown: bool = True,
 ) -> None:
     """Change an active offer at ``expected_revision`` while its RFO is OPEN and (unless told otherwise, e.g.

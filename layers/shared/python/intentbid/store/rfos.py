@@ -12,6 +12,7 @@ from intentbid.domain.lifecycle import effective_status
 from intentbid.store import paging
 from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.rfos import RfoModel
+from intentbid.store.port import Change
 from intentbid.store.tx import transaction
 
 
@@ -30,7 +31,7 @@ def get(rfo_id: str) -> RfoModel | None:
         return None
 
 
-def create(rfo: RfoModel, *records: Model) -> None:
+def create(rfo: RfoModel, *records: Change | Model) -> None:
     with transaction(*records) as tx:
         tx.save(rfo, condition=RfoModel.id.does_not_exist())
 
@@ -43,7 +44,7 @@ def transition(
     rfo: RfoModel,
     actions: Sequence[Action],
     condition: Any,
-    *records: Model,
+    *records: Change | Model,
     offer_updates: Sequence[tuple[OfferModel, Sequence[Action], Any]] = (),
 ) -> None:
     """Change an RFO under ``condition`` (plus its version), with offer updates, audit and outbox, atomically.
