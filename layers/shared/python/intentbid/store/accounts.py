@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
@@ -8,6 +9,7 @@ from pynamodb.models import Model
 from intentbid.store.models.accounts import AccountModel, AntiGamingState, antigaming_attr
 from intentbid.store.models.api_keys import ApiKeyModel
 from intentbid.store.models.rejections import RejectionModel
+from intentbid.store.port import ApiKey, Change
 from intentbid.store.tx import transaction
 
 
@@ -18,11 +20,15 @@ def get(account_id: str) -> AccountModel | None:
         return None
 
 
-def create_with_key(account: AccountModel, key: ApiKeyModel, *records: Model) -> None:
-    """One transaction: the account, its first key, and the audit entry and ``key.created`` event."""
-    with transaction(*records) as tx:
+def create_with_key(fields: Mapping[str, Any], key: ApiKey, change: Change) -> AccountModel:
+    """One transaction: the account (``fields``, with its id), its first key, and the change's audit entry and
+    event."""
+    attrs = dict(fields)
+    account = AccountModel(attrs.pop("id"), **attrs)
+    with transaction(change) as tx:
         tx.save(account, condition=AccountModel.id.does_not_exist())
-        tx.save(key, condition=ApiKeyModel.key_hash.does_not_exist())
+        tx.save(cast(ApiKeyModel, key), condition=ApiKeyModel.key_hash.does_not_exist())
+    return account
 
 
 def save_antigaming(
