@@ -6,10 +6,10 @@ from typing import Any, cast
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
-from intentbid.store.models.accounts import AccountModel, AntiGamingState, antigaming_attr
+from intentbid.store.models.accounts import AccountModel, AntiGamingState, antigaming_attr, antigaming_of
 from intentbid.store.models.api_keys import ApiKeyModel
 from intentbid.store.models.rejections import RejectionModel
-from intentbid.store.port import ApiKey, Change
+from intentbid.store.port import Account, ApiKey, Change
 from intentbid.store.tx import transaction
 
 
@@ -31,19 +31,25 @@ def create_with_key(fields: Mapping[str, Any], key: ApiKey, change: Change) -> A
     return account
 
 
+def antigaming_state(account: Account, environment: str) -> AntiGamingState | None:
+    """The vendor's anti-gaming state in ``environment`` as read (None: never written)."""
+    return antigaming_of(cast(AccountModel, account), environment)
+
+
 def save_antigaming(
     account_id: str,
     environment: str,
-    state: AntiGamingState,
+    fields: Mapping[str, Any],
     *,
     expected_version: int,
-    records: Sequence[Model] = (),
+    records: Sequence[Change | Model] = (),
     rejection: RejectionModel | None = None,
 ) -> None:
     """Write a vendor's anti-gaming state in ``environment`` (with its audit entry and rejections-log entry, when
     given) in one transaction, only if it is still at ``expected_version`` (0: never written); raises
     :class:`~intentbid.store.tx.ConditionFailed` when another write came first (re-read and decide again)."""
     attr = antigaming_attr(environment)
+    state = AntiGamingState(**fields)
     state.version = expected_version + 1
     unchanged = attr.version == expected_version if expected_version else attr.does_not_exist()
     with transaction(*records) as tx:
