@@ -4,7 +4,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.models import Model
 
 from intentbid.store.models.accounts import AccountModel, AntiGamingState, antigaming_attr, antigaming_of
 from intentbid.store.models.api_keys import ApiKeyModel
@@ -42,7 +41,7 @@ def save_antigaming(
     fields: Mapping[str, Any],
     *,
     expected_version: int,
-    records: Sequence[Change | Model] = (),
+    records: Sequence[Change] = (),
     rejection: RejectionModel | None = None,
 ) -> None:
     """Write a vendor's anti-gaming state in ``environment`` (with its audit entry and rejections-log entry, when

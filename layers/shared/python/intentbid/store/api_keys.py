@@ -19,7 +19,6 @@ from typing import Any, cast
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 
 from intentbid.domain import ids, keys
 from intentbid.store import paging
@@ -140,9 +139,9 @@ def find_for_owner(owner_id: str, key_id: str) -> ApiKeyModel | None:
     return None
 
 
-def save_new(key: ApiKeyModel, ledger: Ledger, now_s: float, *records: Change | Model) -> None:
+def save_new(key: ApiKeyModel, ledger: Ledger, now_s: float, *changes: Change) -> None:
     """Save a new key and record it in the ledger (ConditionFailed on the ledger: a concurrent change)."""
-    with transaction(*records) as tx:
+    with transaction(*changes) as tx:
         tx.save(key, condition=ApiKeyModel.key_hash.does_not_exist())
         item, actions, condition = ledger.write(now_s, {key.key_id: key.expires_at})
         tx.update(item, actions, condition=condition)
@@ -154,11 +153,11 @@ def rotate(
     successor: ApiKeyModel,
     ledger: Ledger,
     now_s: float,
-    *records: Change | Model,
+    *changes: Change,
 ) -> None:
     """Shorten ``key`` to ``grace_end`` and record its one successor (guarded: still active and never rotated),
     create the successor and update the ledger, in one transaction."""
-    with transaction(*records) as tx:
+    with transaction(*changes) as tx:
         tx.update(
             cast(ApiKeyModel, key),
             [ApiKeyModel.expires_at.set(grace_end), ApiKeyModel.successor_key_id.set(successor.key_id)],
@@ -171,9 +170,9 @@ def rotate(
         tx.update(item, actions, condition=condition)
 
 
-def update(key: ApiKeyModel, actions: Sequence[Action], *records: Change | Model, revoking: bool = False) -> None:
+def update(key: ApiKeyModel, actions: Sequence[Action], *changes: Change, revoking: bool = False) -> None:
     """Change a key (guarded: it still exists and is not revoked); a revoke also leaves the ledger."""
-    with transaction(*records) as tx:
+    with transaction(*changes) as tx:
         tx.update(key, list(actions), condition=ApiKeyModel.key_hash.exists() & (ApiKeyModel.status == "active"))
         if revoking:
             item, ledger_actions = _ledger_revoke(key)

@@ -6,7 +6,6 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 
 from intentbid.domain.limits import CounterLimit
 from intentbid.store import paging
@@ -45,11 +44,11 @@ def count(tx: Any, limit: CounterLimit) -> None:
     )
 
 
-def submit(offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *records: Change | Model) -> None:
+def submit(offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *changes: Change) -> None:
     """One transaction: the RFO is OPEN before its deadline, the vendor is not cooling down (in the offer's
     environment), each limit's counter has room (``ConditionFailed.failed_on`` tells which guard refused), the
     offer, its audit entry and its outbox event."""
-    with transaction(*records) as tx:
+    with transaction(*changes) as tx:
         tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
         tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now, offer.environment))
         for limit in limits:
@@ -62,12 +61,12 @@ def update(
     actions: Sequence[Action],
     expected_revision: int,
     now: datetime,
-    *records: Change | Model,
+    *changes: Change,
     check_cooldown: bool = True,
 ) -> None:
     """Change an active offer at ``expected_revision`` while its RFO is OPEN and (unless told otherwise, e.g.
     to withdraw) its vendor is not cooling down (``ConditionFailed.failed_on`` tells which guard refused)."""
-    with transaction(*records) as tx:
+    with transaction(*changes) as tx:
         tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
         if check_cooldown:
             tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now, offer.environment))

@@ -93,10 +93,10 @@ def records_of(change: Change) -> tuple[Model, ...]:
 
 
 @contextmanager
-def transaction(*records: Change | Model) -> Iterator[Tx]:
-    """A write transaction; ``records`` (changes, expanded to their audit entry and outbox event, or such
-    records themselves) are appended after the caller's items, each guarded by ``attribute_not_exists`` so
-    nothing is ever overwritten."""
+def transaction(*records: Change | OutboxModel) -> Iterator[Tx]:
+    """A write transaction; ``records`` (changes, each expanded to its audit entry and outbox event, or a bare
+    outbox event for what no actor did, e.g. a flag) are appended after the caller's items, each guarded by
+    ``attribute_not_exists`` so nothing is ever overwritten."""
     inner = TransactWrite(connection=connection())
     tx = Tx(inner)
     try:
