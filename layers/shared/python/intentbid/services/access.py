@@ -7,6 +7,7 @@ from datetime import datetime
 from intentbid.domain import ids
 from intentbid.domain.errors import NotFound
 from intentbid.domain.principal import Principal
+from intentbid.store import dynamo  # noqa: F401 - the real store loads at cold start (init), not on the first request
 from intentbid.store.port import Offer, Rfo, store
 
 

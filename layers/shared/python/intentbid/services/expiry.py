@@ -8,6 +8,7 @@ from intentbid import observability as obs
 from intentbid.domain import clock
 from intentbid.domain.lifecycle import CLOSED, EXPIRED, OPEN, TRANSITIONS
 from intentbid.services import retry_on_conflict
+from intentbid.store import dynamo  # noqa: F401 - the real store loads at cold start (init), not on the first request
 from intentbid.store.port import Actor, Change, ConditionFailed, Target, TransactionConflict, store
 
 
