@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
 
-from intentbid.domain.limits import CounterLimit
 from intentbid.store import paging
 from intentbid.store.models.accounts import AccountModel, antigaming_attr
 from intentbid.store.models.offers import OfferModel
@@ -15,6 +14,9 @@ from intentbid.store.models.rate_limits import RateLimitModel
 from intentbid.store.models.rfos import RfoModel
 from intentbid.store.port import Change
 from intentbid.store.tx import transaction
+
+if TYPE_CHECKING:
+    from intentbid.domain.limits import CounterLimit
 
 
 def get_by_id(offer_id: str) -> OfferModel | None:
