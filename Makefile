@@ -65,7 +65,7 @@ lint: install node ## ruff, and Redocly's OpenAPI linter on docs/openapi.json (r
 	redocly lint docs/openapi.json --config redocly.yaml
 
 typecheck: install ## mypy
-	$(BIN)/mypy layers/shared/python/intentbid local/intentbid_local functions infra
+	$(BIN)/mypy layers/shared/python/intentbid local/intentbid_local functions infra tests/unit/fake_store.py
 
 synth: install node ## cdk synth offline, with cdk-nag AwsSolutions
 	cdk synth --quiet

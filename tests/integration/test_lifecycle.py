@@ -299,7 +299,6 @@ def test_a_revision_between_the_awards_read_and_its_write_is_caught_by_the_trans
     """Race-safety: the pin is part of the award transaction's condition, not only a pre-read. The award reads
     the offers, then the vendor's revision lands, then the award writes: pinned -> 409 offer_changed; unpinned ->
     decided again on the fresh offer, so the audit records the price actually awarded."""
-    from intentbid.services import rfos as rfo_service
     from intentbid.store import offers as offer_store
 
     buyer, vendor = register("buyer"), register("vendor")
@@ -317,7 +316,7 @@ def test_a_revision_between_the_awards_read_and_its_write_is_caught_by_the_trans
         return iter(stale)
 
     later(31)
-    monkeypatch.setattr(rfo_service.offer_store, "all_for_rfo", revised_right_after_the_read)
+    monkeypatch.setattr(offer_store, "all_for_rfo", revised_right_after_the_read)
     calls: list[str] = []
     status, _, problem = act_with(buyer, rfo["id"], {"offer_id": offer["id"], "offer_revision": 1})
     assert status == 409 and problem["code"] == "offer_changed" and problem["current_revision"] == 2

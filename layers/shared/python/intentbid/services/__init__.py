@@ -17,7 +17,7 @@ def retry_on_conflict(attempts: int = 4) -> Callable[[Callable[P, R]], Callable[
     """Re-run a use case when DynamoDB cancels its transaction for a *concurrent* transaction on the same
     item (nothing was written). The rerun re-reads, so the loser of a race gets the precise 409."""
     from intentbid.domain.errors import ServiceUnavailable
-    from intentbid.store.tx import TransactionConflict
+    from intentbid.store.port import TransactionConflict
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         @wraps(fn)

@@ -14,13 +14,12 @@ from intentbid.schemas.accounts import (
     VendorRegistration,
 )
 from intentbid.store import accounts as store
-from intentbid.store import audit, outbox
 from intentbid.store.api_keys import new_key
-from intentbid.store.models.accounts import AccountModel
-from intentbid.store.models.api_keys import ApiKeyModel
+from intentbid.store.port import Account as AccountRecord
+from intentbid.store.port import Actor, ApiKey, Change, Target
 
 
-def account_view(a: AccountModel) -> Account:
+def account_view(a: AccountRecord) -> Account:
     return Account(
         id=a.id,
         object=a.kind,
@@ -31,7 +30,7 @@ def account_view(a: AccountModel) -> Account:
     )
 
 
-def key_view(k: ApiKeyModel, now: datetime | None = None) -> KeyInfo:
+def key_view(k: ApiKey, now: datetime | None = None) -> KeyInfo:
     now = now or clock.now()
     status = k.status
     if status == "active" and k.expires_at is not None and k.expires_at <= now:
@@ -61,33 +60,32 @@ def _create(
     environment: str,
     request_id: str | None = None,
     source_ip: str | None = None,
-) -> tuple[AccountModel, ApiKeyModel, str]:
+) -> tuple[AccountRecord, ApiKey, str]:
     now = clock.now()
-    account = AccountModel(
-        ids.new_id(ACCOUNT_PREFIX[kind]), kind=kind, name=name, email=email, status="active", created_at=now
-    )
+    account_id = ids.new_id(ACCOUNT_PREFIX[kind])
     key, secret = new_key(
-        owner_id=account.id,
+        owner_id=account_id,
         owner_kind=kind,
         name="default",
         scopes=sorted(KIND_SCOPES[kind]),
         environment=environment,
         now=now,
     )
-    event = outbox.event(
-        "key.created", key.key_id, environment, {"owner_id": account.id, "owner_kind": kind, "key_id": key.key_id}, now
+    # The audit entry is the account's registration; the event announces its first key.
+    change = Change(
+        Actor(kind, account_id, key.key_id, request_id, source_ip),
+        Target(kind, account_id, environment),
+        "register",
+        "key.created",
+        {"key_id": key.key_id, "name": name},
+        now,
+        event_data={"owner_id": account_id, "owner_kind": kind, "key_id": key.key_id},
     )
-    actor = audit.Actor(kind, account.id, key.key_id, request_id, source_ip)
-    record = audit.entry(
-        actor,
-        action="register",
-        target_id=account.id,
-        target_type=kind,
-        environment=environment,
-        now=now,
-        payload={"key_id": key.key_id, "name": name},
+    account = store.create_with_key(
+        {"id": account_id, "kind": kind, "name": name, "email": email, "status": "active", "created_at": now},
+        key,
+        change,
     )
-    store.create_with_key(account, key, record, event)
     obs.logger.info("account registered", extra={"account_id": account.id, "kind": kind, "key_id": key.key_id})
     obs.count("AccountsRegistered")
     return account, key, secret

@@ -35,14 +35,11 @@ from intentbid.schemas.antigaming import (
 )
 from intentbid.schemas.common import utc
 from intentbid.services import retry_on_conflict
-from intentbid.store import accounts, audit, outbox, rejections
+from intentbid.store import accounts, audit, rejections
 from intentbid.store import flags as flag_store
-from intentbid.store import offers as offer_store
-from intentbid.store import rfos as rfo_store
-from intentbid.store.models.accounts import AccountModel, AntiGamingState, antigaming_of
-from intentbid.store.models.flags import FlagModel
-from intentbid.store.models.rejections import RejectionModel
-from intentbid.store.tx import ConditionFailed, TransactionConflict
+from intentbid.store.port import Account, Actor, Change, ConditionFailed, Target, TransactionConflict, store
+from intentbid.store.port import Flag as FlagRecord
+from intentbid.store.port import Rejection as RejectionRecord
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -92,8 +89,8 @@ class _Stored:
     version: int
 
 
-def _stored(a: AccountModel, environment: str) -> _Stored:
-    s = antigaming_of(a, environment)
+def _stored(a: Account, environment: str) -> _Stored:
+    s = accounts.antigaming_state(a, environment)
     if s is None:
         return _Stored(cooldown.CooldownState(), (), None, 0)
     state = cooldown.CooldownState(
@@ -116,17 +113,17 @@ def _event(vendor_id: str, packed: str) -> flags.RejectionEvent:
 
 def _attr(
     state: cooldown.CooldownState, recent: tuple[flags.RejectionEvent, ...], reason: str | None
-) -> AntiGamingState:
-    return AntiGamingState(
-        strikes=state.strikes,
-        last_strike_at=state.last_strike_at,
-        cooldown_until=state.cooldown_until,
-        cooldown_reason=reason if state.cooldown_until is not None else None,
-        recent_violations=[int(t.timestamp()) for t in state.recent_violations],
-        recent_rejections=[f"{int(e.at.timestamp() * 1000)} {e.code} {e.rfo_id or '-'}" for e in recent],
-        cooldown_refusals=state.refusals,
-        cooldown_logged_until=state.logged_until,
-    )
+) -> dict[str, Any]:
+    return {
+        "strikes": state.strikes,
+        "last_strike_at": state.last_strike_at,
+        "cooldown_until": state.cooldown_until,
+        "cooldown_reason": reason if state.cooldown_until is not None else None,
+        "recent_violations": [int(t.timestamp()) for t in state.recent_violations],
+        "recent_rejections": [f"{int(e.at.timestamp() * 1000)} {e.code} {e.rfo_id or '-'}" for e in recent],
+        "cooldown_refusals": state.refusals,
+        "cooldown_logged_until": state.logged_until,
+    }
 
 
 def reject(p: Principal, action: str, target: str | None, exc: DomainError, status: int) -> None:
@@ -140,7 +137,7 @@ def reject(p: Principal, action: str, target: str | None, exc: DomainError, stat
     rfo_id = target if action == "submit" else None
     offer_id = target if action == "revise" else None
     if offer_id is not None and ids.is_id(offer_id, "off"):
-        offer = offer_store.get_by_id(offer_id)
+        offer = store().find_offer(offer_id)
         rfo_id = offer.rfo_id if offer is not None and offer.vendor_id == p.id else None
     event = flags.RejectionEvent(p.id, rfo_id, exc.code, now)
     for _ in range(_STATE_ATTEMPTS):
@@ -156,14 +153,13 @@ def reject(p: Principal, action: str, target: str | None, exc: DomainError, stat
         started = state.cooldown_until is not None and state.cooldown_until != before.state.cooldown_until
         recent = flags.recent_rejections(before.recent, event, settings.flags)
         record = (
-            audit.entry(
-                audit.Actor.system(p.request_id),
-                action="cooldown_auto",
-                target_id=p.id,
-                target_type="vendor",
-                environment=env,
-                now=now,
-                payload={"strikes": state.strikes},
+            Change(
+                Actor.system(p.request_id),
+                Target("vendor", p.id, env),
+                "cooldown_auto",
+                None,
+                {"strikes": state.strikes},
+                now,
             )
             if started
             else None
@@ -220,20 +216,17 @@ def _at(epoch_s: object) -> datetime:
 def _store_flags(found: list[flags.Flag], environment: str, now: datetime) -> list[flags.Flag]:
     new = []
     for f in found:
-        item = FlagModel(
-            f"{f.key}#{environment}",  # one flag per (code, RFO, vendor, environment)
-            id=ids.new_id("flg"),
+        if flag_store.add_if_new(
+            f.key,
             code=f.code,
             vendor_id=f.vendor_id,
-            rfo_id=f.rfo_id or "-",
+            rfo_id=f.rfo_id,
             reason=f.reason,
-            evidence=json.dumps(f.evidence, default=str),
+            evidence=f.evidence,
+            event_data=f.as_dict(),
             environment=environment,
-            day=now.strftime("%Y-%m-%d"),
-            created_at=now,
-        )
-        event = outbox.event("vendor.flagged", f.vendor_id, environment, {**f.as_dict(), "flag_id": item.id}, now)
-        if flag_store.add_if_new(item, event):
+            now=now,
+        ):
             obs.logger.info("vendor flagged", extra={"vendor_id": f.vendor_id, "flag": f.code, "rfo_id": f.rfo_id})
             obs.count("VendorsFlagged", flag=f.code)
             new.append(f)
@@ -243,11 +236,11 @@ def _store_flags(found: list[flags.Flag], environment: str, now: datetime) -> li
 def evaluate_rfo(rfo_id: str, vendor_id: str | None = None) -> list[flags.Flag]:
     """Run the offer signals over one RFO (after a submission or revision); store and announce new flags.
     Revision events come from the audit trail of the triggering vendor's offers on this RFO."""
-    rfo = rfo_store.get(rfo_id)
+    rfo = store().get_rfo(rfo_id)
     if rfo is None:
         return []
     now = clock.now()
-    offers = [o for o in offer_store.all_for_rfo(rfo_id) if o.status in ("active", "won", "lost")]
+    offers = [o for o in store().offers_of_rfo(rfo_id) if o.status in ("active", "won", "lost")]
     samples = [
         flags.OfferSample(
             o.id, o.vendor_id, o.rfo_id, int(o.unit_price), int(o.quantity_available), o.delivery_date, o.submitted_at
@@ -269,7 +262,7 @@ def evaluate_rfo(rfo_id: str, vendor_id: str | None = None) -> list[flags.Flag]:
 # --- read models and ops actions ------------------------------------------------------------------------
 
 
-def _rejection_view(r: RejectionModel) -> Rejection:
+def _rejection_view(r: RejectionRecord) -> Rejection:
     return Rejection(
         id=r.id,
         vendor_id=r.vendor_id,
@@ -285,7 +278,7 @@ def _rejection_view(r: RejectionModel) -> Rejection:
     )
 
 
-def flag_view(f: FlagModel) -> FlagOut:
+def flag_view(f: FlagRecord) -> FlagOut:
     return FlagOut(
         id=f.id,
         code=f.code,
@@ -329,7 +322,7 @@ def list_flags(p: Principal, q: FlagQuery) -> FlagPage:
     return FlagPage(data=[flag_view(f) for f in items], next_cursor=cursor)
 
 
-def _vendor(vendor_id: str) -> AccountModel:
+def _vendor(vendor_id: str) -> Account:
     account = accounts.get(vendor_id) if ids.is_id(vendor_id, "ven") else None
     if account is None or account.kind != "vendor":
         raise NotFound("No such vendor.")
@@ -353,11 +346,11 @@ def _cooldown_view(p: Principal, vendor_id: str, environment: str, now: datetime
 
 def _save_ops_change(
     p: Principal,
-    account: AccountModel,
+    account: Account,
     environment: str,
     change: Callable[[cooldown.CooldownState], cooldown.CooldownState],
     reason: str | None,
-    record: Callable[[datetime, cooldown.CooldownState], Any],
+    record: Callable[[datetime, cooldown.CooldownState], Change],
 ) -> VendorCooldown:
     """Apply an ops change to the vendor's state in ``environment`` (conditional on the state it read)."""
     vendor_id = account.id
@@ -383,17 +376,10 @@ def set_cooldown(p: Principal, vendor_id: str, body: CooldownSet) -> VendorCoold
     account = _vendor(vendor_id)
     manual = cooldown.validate_manual(utc(body.until), body.reason, clock.now(), config.settings().cooldown)
 
-    def record(now: datetime, _: cooldown.CooldownState) -> Any:
-        return audit.entry(
-            audit.Actor.of(p),
-            action="cooldown_set",
-            target_id=vendor_id,
-            target_type="vendor",
-            environment=body.environment,
-            now=now,
-            reason=manual.reason,
-            payload={"until": clock.to_rfc3339(manual.until)},
-        )
+    def record(now: datetime, _: cooldown.CooldownState) -> Change:
+        target = Target("vendor", vendor_id, body.environment)
+        until = {"until": clock.to_rfc3339(manual.until)}
+        return Change(Actor.of(p), target, "cooldown_set", None, until, now, reason=manual.reason)
 
     return _save_ops_change(
         p, account, body.environment, lambda s: cooldown.set_manual(s, manual), manual.reason, record
@@ -404,16 +390,10 @@ def set_cooldown(p: Principal, vendor_id: str, body: CooldownSet) -> VendorCoold
 def lift_cooldown(p: Principal, vendor_id: str, environment: str = "live") -> VendorCooldown:
     """Ops lift a vendor's cooldown in ``environment`` (default live)."""
 
-    def record(now: datetime, before: cooldown.CooldownState) -> Any:
-        return audit.entry(
-            audit.Actor.of(p),
-            action="cooldown_lift",
-            target_id=vendor_id,
-            target_type="vendor",
-            environment=environment,
-            now=now,
-            payload={"refused_during_cooldown": before.refusals},
-        )
+    def record(now: datetime, before: cooldown.CooldownState) -> Change:
+        target = Target("vendor", vendor_id, environment)
+        data = {"refused_during_cooldown": before.refusals}
+        return Change(Actor.of(p), target, "cooldown_lift", None, data, now)
 
     return _save_ops_change(p, _vendor(vendor_id), environment, cooldown.lift, None, record)
 

@@ -8,10 +8,8 @@ from intentbid import observability as obs
 from intentbid.domain import clock
 from intentbid.domain.lifecycle import CLOSED, EXPIRED, OPEN, TRANSITIONS
 from intentbid.services import retry_on_conflict
-from intentbid.store import audit, outbox
-from intentbid.store import rfos as store
-from intentbid.store.models.rfos import RfoModel
-from intentbid.store.tx import ConditionFailed, TransactionConflict
+from intentbid.store import dynamo  # noqa: F401 - the real store loads at cold start (init), not on the first request
+from intentbid.store.port import Actor, Change, ConditionFailed, Target, TransactionConflict, store
 
 
 class NotDueYet(Exception):
@@ -27,7 +25,7 @@ def expire(rfo_id: str, deadline_version: int, request_id: str | None = None) ->
     """Expire the RFO if it is still OPEN/CLOSED under the same deadline version and its deadline passed.
     Idempotent: a stale execution (the RFO was reopened, awarded or already expired) is a no-op."""
     now = clock.now()
-    rfo = store.get(rfo_id)
+    rfo = store().get_rfo(rfo_id)
     if rfo is None or rfo.deleted_at is not None:
         return "missing"
     if rfo.status not in (OPEN, CLOSED) or int(rfo.deadline_version) != deadline_version:
@@ -36,35 +34,22 @@ def expire(rfo_id: str, deadline_version: int, request_id: str | None = None) ->
         raise NotDueYet(rfo_id, math.ceil((rfo.expires_at - now).total_seconds()))
     t = TRANSITIONS["expire"]
     reason = "deadline passed"
-    actions = [
-        RfoModel.status.set(EXPIRED),
-        RfoModel.list_key.set(store.list_key(rfo.environment, EXPIRED)),
-        RfoModel.status_reason.set(reason),
-        RfoModel.updated_at.set(now),
-    ]
-    condition = RfoModel.status.is_in(OPEN, CLOSED) & (RfoModel.deadline_version == deadline_version)
-    data = {"rfo_id": rfo.id, "from": rfo.status, "to": EXPIRED, "reason": reason}
+    change = Change(
+        Actor.system(request_id),
+        Target("rfo", rfo.id, rfo.environment),
+        "expire",
+        t.event,
+        {"deadline_version": deadline_version},
+        now,
+        from_status=rfo.status,
+        to_status=EXPIRED,
+        reason=reason,
+        event_data={"rfo_id": rfo.id, "from": rfo.status, "to": EXPIRED, "reason": reason},
+    )
     try:
-        store.transition(
-            rfo,
-            actions,
-            condition,
-            audit.entry(
-                audit.Actor.system(request_id),
-                action="expire",
-                target_id=rfo.id,
-                target_type="rfo",
-                environment=rfo.environment,
-                now=now,
-                from_status=rfo.status,
-                to_status=EXPIRED,
-                reason=reason,
-                payload={"deadline_version": deadline_version},
-            ),
-            outbox.event(t.event, rfo.id, rfo.environment, data, now),
-        )
+        store().expire_rfo(rfo, deadline_version, reason, change)
     except ConditionFailed:
-        fresh = store.get(rfo_id)
+        fresh = store().get_rfo(rfo_id)
         if fresh is not None and fresh.status in (OPEN, CLOSED) and int(fresh.deadline_version) == deadline_version:
             raise TransactionConflict() from None  # changed in another way (e.g. weights): decide again
         return "stale"

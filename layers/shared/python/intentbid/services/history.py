@@ -12,14 +12,14 @@ from intentbid.schemas.audit import ActorOut, AuditEntry, AuditPage, AuditQuery,
 from intentbid.schemas.common import PageQuery
 from intentbid.services import access
 from intentbid.store import audit as store
-from intentbid.store.models.audit import AuditModel
+from intentbid.store.port import AuditRecord
 
 
-def _actor(a: AuditModel) -> ActorOut:
+def _actor(a: AuditRecord) -> ActorOut:
     return ActorOut(kind=a.actor_kind, id=a.actor_id, key_id=a.key_id)  # type: ignore[arg-type]
 
 
-def _entry(a: AuditModel) -> dict[str, Any]:
+def _entry(a: AuditRecord) -> dict[str, Any]:
     return {
         "id": a.id,
         "action": a.action,

@@ -30,9 +30,7 @@ from intentbid.schemas.common import PageQuery, utc
 from intentbid.services import retry_on_conflict
 from intentbid.services.accounts import key_view
 from intentbid.store import api_keys as store
-from intentbid.store import audit, outbox
-from intentbid.store.models.api_keys import ApiKeyModel
-from intentbid.store.tx import ConditionFailed, TransactionConflict
+from intentbid.store.port import Actor, ApiKey, Change, ConditionFailed, Target, TransactionConflict
 
 
 def _owner(p: Principal, owner_kind: str, owner_id: str) -> None:
@@ -64,25 +62,13 @@ def _scopes(
     return sorted(set(requested))
 
 
-def _records(
-    p: Principal, key: ApiKeyModel, action: str, event: str, now: datetime, data: dict[str, Any]
-) -> tuple[Any, Any]:
+def _change(p: Principal, key: ApiKey, action: str, event: str, now: datetime, data: dict[str, Any]) -> Change:
+    """A key's change as recorded: the audit entry and the event both name the key and its owner."""
     payload = {"key_id": key.key_id, "owner_id": key.owner_id, "owner_kind": key.owner_kind, **data}
-    return (
-        audit.entry(
-            audit.Actor.of(p),
-            action=action,
-            target_id=key.key_id,
-            target_type="api_key",
-            environment=key.environment,
-            now=now,
-            payload=payload,
-        ),
-        outbox.event(event, key.key_id, key.environment, payload, now),
-    )
+    return Change(Actor.of(p), Target("api_key", key.key_id, key.environment), action, event, payload, now)
 
 
-def _find(p: Principal, owner_kind: str, owner_id: str, key_id: str) -> ApiKeyModel:
+def _find(p: Principal, owner_kind: str, owner_id: str, key_id: str) -> ApiKey:
     """The key, if the caller may see it: its owner's keys of the caller's environment (ops: either)."""
     _owner(p, owner_kind, owner_id)
     key = store.find_for_owner(owner_id, key_id) if ids.is_id(key_id, "key") else None
@@ -91,7 +77,7 @@ def _find(p: Principal, owner_kind: str, owner_id: str, key_id: str) -> ApiKeyMo
     return key
 
 
-def _within_caller(p: Principal, key: ApiKeyModel, action: str) -> None:
+def _within_caller(p: Principal, key: ApiKey, action: str) -> None:
     """Rotating or changing a key needs every scope it holds: no key makes or leaves one stronger than itself."""
     missing = sorted({str(x) for x in key.scopes} - p.scopes)
     if missing:
@@ -197,7 +183,7 @@ def create(p: Principal, owner_kind: str, owner_id: str, body: KeyCreate) -> Key
             key,
             ledger,
             now.timestamp(),
-            *_records(
+            _change(
                 p, key, "key_create", "key.created", now, {"name": key.name, "scopes": [str(x) for x in key.scopes]}
             ),
         )
@@ -226,12 +212,7 @@ def revoke(p: Principal, owner_kind: str, owner_id: str, key_id: str) -> KeyInfo
     if key.status == "revoked":
         return key_view(key, now)
     with contextlib.suppress(ConditionFailed):  # revoked concurrently: the outcome is the same
-        store.update(
-            key,
-            [ApiKeyModel.status.set("revoked"), ApiKeyModel.revoked_at.set(now)],
-            *_records(p, key, "key_revoke", "key.revoked", now, {}),
-            revoking=True,
-        )
+        store.revoke(key, _change(p, key, "key_revoke", "key.revoked", now, {}))
     obs.count("KeysRevoked")
     return key_view(store.find_for_owner(owner_id, key_id) or key, now)
 
@@ -288,7 +269,7 @@ def rotate(p: Principal, owner_kind: str, owner_id: str, key_id: str, body: KeyR
             successor,
             ledger,
             now.timestamp(),
-            *_records(p, key, "key_rotate", "key.created", now, data),
+            _change(p, key, "key_rotate", "key.created", now, data),
         )
     except ConditionFailed:
         raise TransactionConflict() from None  # rotated, revoked or another key changed meanwhile: decide again
@@ -303,24 +284,26 @@ def patch(p: Principal, owner_kind: str, owner_id: str, key_id: str, body: KeyPa
     key = _find(p, owner_kind, owner_id, key_id)
     _within_caller(p, key, "change")
     now = clock.now()
-    actions = [ApiKeyModel.name.set(body.name)] if body.name is not None else []
     changed: dict[str, Any] = {}
     if body.scopes is not None:
-        scopes = _scopes(owner_kind, body.scopes, ceiling=frozenset(str(x) for x in key.scopes))
-        actions.append(ApiKeyModel.scopes.set(scopes))  # type: ignore[arg-type]
-        changed["scopes"] = scopes
+        changed["scopes"] = _scopes(owner_kind, body.scopes, ceiling=frozenset(str(x) for x in key.scopes))
     if body.ip_allowlist is not None:
         allowlist = cidr.normalise(body.ip_allowlist)
         _allowlist_within(allowlist, _caller_allowlist(p, owner_id))
-        actions.append(ApiKeyModel.ip_allowlist.set(allowlist))  # type: ignore[arg-type]
         changed["ip_allowlist"] = allowlist
-    if not actions:
+    if body.name is None and not changed:
         raise ValidationFailed(
             "Nothing to change.",
             errors=[FieldError("$", "required", "Nothing to change: give at least one of name, scopes, ip_allowlist.")],
         )
     try:
-        store.update(key, actions, *_records(p, key, "key_update", "key.updated", now, changed))
+        store.edit(
+            key,
+            _change(p, key, "key_update", "key.updated", now, changed),
+            name=body.name,
+            scopes=changed.get("scopes"),
+            ip_allowlist=changed.get("ip_allowlist"),
+        )
     except ConditionFailed:
         raise ValidationFailed(
             "Only an active key can be changed.",

@@ -27,15 +27,22 @@ from intentbid.schemas.offers import Offer, OfferCreate, OfferPage, OfferRevise
 from intentbid.services import access, antigaming, retry_on_conflict
 from intentbid.services.antigaming import records_rejections
 from intentbid.services.views import offer_view
-from intentbid.store import audit, outbox
-from intentbid.store import offers as store
-from intentbid.store import rfos as rfo_store
-from intentbid.store.models.offers import OfferModel
-from intentbid.store.models.rfos import RfoModel
-from intentbid.store.tx import ConditionFailed, TransactionConflict
+from intentbid.store.port import (
+    Actor,
+    Change,
+    ConditionFailed,
+    OfferRevision,
+    Rfo,
+    Target,
+    TransactionConflict,
+    store,
+)
+from intentbid.store.port import (
+    Offer as OfferRecord,
+)
 
 
-def _require_open(r: RfoModel, now: datetime) -> None:
+def _require_open(r: Rfo, now: datetime) -> None:
     status = effective_status(r.status, r.expires_at, now)
     if status == EXPIRED:
         raise Conflict("The RFO's deadline has passed.", code="rfo_expired", extra={"rfo_status": status})
@@ -48,7 +55,7 @@ def _require_open(r: RfoModel, now: datetime) -> None:
 
 
 def _rfo_lost_race(rfo_id: str, now: datetime) -> Conflict:
-    r = rfo_store.get(rfo_id)
+    r = store().get_rfo(rfo_id)
     if r is not None:
         try:
             _require_open(r, clock.now())
@@ -57,34 +64,28 @@ def _rfo_lost_race(rfo_id: str, now: datetime) -> Conflict:
     return Conflict("The RFO stopped accepting offers.", code="rfo_not_open")
 
 
-def _records(
+def _ref(o: OfferRecord) -> dict[str, Any]:
+    return {"id": o.id, "rfo_id": o.rfo_id, "vendor_id": o.vendor_id, "environment": o.environment}
+
+
+def _change(
     p: Principal,
-    o: OfferModel,
+    offer: Mapping[str, Any],
     action: str,
     event: str,
     now: datetime,
     data: dict[str, Any],
     from_status: str | None = None,
     to_status: str | None = None,
-) -> tuple[Any, Any]:
-    payload = {"offer_id": o.id, "rfo_id": o.rfo_id, "vendor_id": o.vendor_id, **data}
-    return (
-        audit.entry(
-            audit.Actor.of(p),
-            action=action,
-            target_id=o.id,
-            target_type="offer",
-            environment=o.environment,
-            now=now,
-            from_status=from_status,
-            to_status=to_status,
-            payload=payload,
-        ),
-        outbox.event(event, o.id, o.environment, payload, now),
-    )
+) -> Change:
+    """An offer's change as recorded: the audit entry and the event both name the offer, its RFO and its
+    vendor (``offer``: the new offer's fields, or :func:`_ref` of a stored one)."""
+    payload = {"offer_id": offer["id"], "rfo_id": offer["rfo_id"], "vendor_id": offer["vendor_id"], **data}
+    target = Target("offer", offer["id"], offer["environment"])
+    return Change(Actor.of(p), target, action, event, payload, now, from_status=from_status, to_status=to_status)
 
 
-def _bounds(rfo: RfoModel) -> RfoBounds:
+def _bounds(rfo: Rfo) -> RfoBounds:
     return RfoBounds(int(rfo.quantity), int(rfo.budget_max), rfo.need_by)
 
 
@@ -112,30 +113,30 @@ def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
     )
     check(terms, rfo_currency=rfo.currency, now=now, rfo=_bounds(rfo), policy=settings.offers)
     counted = limits.submission_limits(p.id, rfo.id, now, settings.limits, environment=p.environment)
-    offer = OfferModel(
-        rfo.id,
-        ids.new_id("off"),
-        vendor_id=p.id,
-        environment=rfo.environment,
-        status="active",
-        unit_price=terms.unit_price,
-        currency=terms.currency,
-        quantity_available=terms.quantity_available,
-        delivery_date=delivery,
-        availability_confirmed=True,
-        valid_until=terms.valid_until,
-        notes=body.notes,
-        revision=1,
-        submitted_at=now,
-        updated_at=now,
-    )
+    fields: dict[str, Any] = {
+        "rfo_id": rfo.id,
+        "id": ids.new_id("off"),
+        "vendor_id": p.id,
+        "environment": rfo.environment,
+        "status": "active",
+        "unit_price": terms.unit_price,
+        "currency": terms.currency,
+        "quantity_available": terms.quantity_available,
+        "delivery_date": delivery,
+        "availability_confirmed": True,
+        "valid_until": terms.valid_until,
+        "notes": body.notes,
+        "revision": 1,
+        "submitted_at": now,
+        "updated_at": now,
+    }
     data = {"unit_price": terms.unit_price, "quantity_available": terms.quantity_available}
     try:
-        store.submit(
-            offer, now, counted, *_records(p, offer, "submit", "offer.submitted", now, data, to_status="active")
+        offer = store().submit_offer(
+            fields, counted, _change(p, fields, "submit", "offer.submitted", now, data, to_status="active")
         )
     except ConditionFailed as exc:
-        raise _guard_refused(exc, offer.rfo_id, p.id, now, counted, p.environment) from None
+        raise _guard_refused(exc, rfo.id, p.id, now, counted, p.environment) from None
     obs.logger.info("offer submitted", extra={"offer_id": offer.id, "rfo_id": rfo.id})
     obs.count("OffersSubmitted")
     return offer_view(offer, rfo)
@@ -155,7 +156,7 @@ def _guard_refused(
     return Conflict("The submission collided with another change; retry.", code="conflict")
 
 
-def _own_active_offer(p: Principal, offer_id: str) -> OfferModel:
+def _own_active_offer(p: Principal, offer_id: str) -> OfferRecord:
     offer, _ = access.offer_for(p, offer_id)
     if offer.vendor_id != p.id:
         raise NotFound("No such offer.")
@@ -173,7 +174,7 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
     now = clock.now()
     settings = config.settings()
     offer = _own_active_offer(p, offer_id)
-    rfo = rfo_store.get(offer.rfo_id)
+    rfo = store().get_rfo(offer.rfo_id)
     if rfo is None:
         raise NotFound("No such offer.")
     _require_open(rfo, now)
@@ -204,34 +205,23 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
     limits.check_improvement(
         int(offer.unit_price), terms.unit_price, offer.delivery_date, terms.delivery_date, settings.limits
     )
-    changes: dict[str, Any] = {
-        "unit_price": terms.unit_price,
-        "quantity_available": terms.quantity_available,
-        "delivery_date": terms.delivery_date,
-        "valid_until": terms.valid_until,
-        "updated_at": now,
-        "revision": int(offer.revision) + 1,
-    }
-    if "notes" in fields and body.notes is not None:
-        changes["notes"] = body.notes
-    actions = [getattr(OfferModel, k).set(v) for k, v in changes.items()]
-    if "notes" in fields and body.notes is None:
-        actions.append(OfferModel.notes.remove())
-    data = {"revision": changes["revision"], "unit_price": terms.unit_price}
+    revision = OfferRevision(
+        terms.unit_price,
+        terms.quantity_available,
+        terms.delivery_date,
+        terms.valid_until,
+        set_notes="notes" in fields,
+        notes=body.notes,
+    )
+    data = {"revision": int(offer.revision) + 1, "unit_price": terms.unit_price}
     try:
-        store.update(
-            offer, actions, int(offer.revision), now, *_records(p, offer, "revise", "offer.revised", now, data)
-        )
+        offer = store().revise_offer(offer, revision, _change(p, _ref(offer), "revise", "offer.revised", now, data))
     except ConditionFailed as exc:
         if exc.failed_on("rfos"):
             raise _rfo_lost_race(offer.rfo_id, now) from None
         if exc.failed_on("accounts"):
             raise antigaming.cooldown_conflict(p.id, now, p.environment) from None
         raise TransactionConflict() from None  # another change won: decide again on the fresh offer
-    for k, v in changes.items():
-        setattr(offer, k, v)
-    if "notes" in fields and body.notes is None:
-        offer.notes = None
     obs.count("OffersRevised")
     return offer_view(offer, rfo)
 
@@ -241,15 +231,13 @@ def withdraw(p: Principal, offer_id: str) -> Offer:
     """Withdraw an active offer while its RFO is OPEN."""
     now = clock.now()
     offer = _own_active_offer(p, offer_id)
-    actions = [OfferModel.status.set("withdrawn"), OfferModel.updated_at.set(now)]
-    records = _records(p, offer, "withdraw", "offer.withdrawn", now, {}, "active", "withdrawn")
+    change = _change(p, _ref(offer), "withdraw", "offer.withdrawn", now, {}, "active", "withdrawn")
     try:
-        store.update(offer, actions, int(offer.revision), now, *records, check_cooldown=False)
+        offer = store().withdraw_offer(offer, change)
     except ConditionFailed as exc:
         if exc.failed_on("rfos"):
             raise _rfo_lost_race(offer.rfo_id, now) from None
         raise TransactionConflict() from None  # revised or withdrawn meanwhile: decide again
-    offer.status, offer.updated_at = "withdrawn", now
     obs.count("OffersWithdrawn")
     return offer_view(offer)
 
@@ -257,7 +245,7 @@ def withdraw(p: Principal, offer_id: str) -> Offer:
 RankHidden = Literal["sealed", "not_ranked"]
 
 
-def _rank_hidden_reason(p: Principal, offer: OfferModel, rfo: RfoModel | None) -> RankHidden | None:
+def _rank_hidden_reason(p: Principal, offer: OfferRecord, rfo: Rfo | None) -> RankHidden | None:
     """Why an offer's ``rank`` is not shown to ``p`` (None: it is): the one disclosure rule of every offer read."""
     if rfo is None or offer.status != "active":
         return "not_ranked"  # withdrawn, or already decided: only active offers stand in the ranking
@@ -266,7 +254,7 @@ def _rank_hidden_reason(p: Principal, offer: OfferModel, rfo: RfoModel | None) -
     return None
 
 
-def _with_standing(p: Principal, offer: OfferModel, rfo: RfoModel | None, ranks: dict[str, int] | None) -> Offer:
+def _with_standing(p: Principal, offer: OfferRecord, rfo: Rfo | None, ranks: dict[str, int] | None) -> Offer:
     """The offer's view with its rank (or why it is hidden); ``ranks`` is its RFO's standing, computed once."""
     from intentbid.services.ranking import standing_ranks
 
@@ -283,7 +271,7 @@ def get(p: Principal, offer_id: str) -> Offer:
     """An offer; its ``rank`` is disclosed to the buyer, and to its vendor only when the RFO is ``own_rank``
     (never another vendor's price or identity); ``rank_hidden_reason`` says why it is null."""
     offer, rfo = access.offer_for(p, offer_id)
-    rfo = rfo or rfo_store.get(offer.rfo_id)
+    rfo = rfo or store().get_rfo(offer.rfo_id)
     return _with_standing(p, offer, rfo, None)
 
 
@@ -291,7 +279,7 @@ def list_for_rfo(p: Principal, rfo_id: str, q: PageQuery) -> OfferPage:
     """The RFO's buyer (and admins) see every offer; a vendor sees only its own."""
     rfo = access.rfo_for(p, rfo_id)
     vendor = p.id if p.kind == "vendor" else None
-    items, cursor = store.page_for_rfo(rfo.id, limit=q.limit, cursor=q.cursor, vendor_id=vendor)
+    items, cursor = store().offers_page_of_rfo(rfo.id, limit=q.limit, cursor=q.cursor, vendor_id=vendor)
     return OfferPage(data=[offer_view(o, rfo) for o in items], next_cursor=cursor)
 
 
@@ -303,15 +291,15 @@ def list_for_vendor(p: Principal, vendor_id: str, q: PageQuery) -> OfferPage:
 
     if not ids.is_id(vendor_id, "ven") or (p.kind == "vendor" and vendor_id != p.id):
         raise NotFound("No such vendor.")
-    items, cursor = store.page_for_vendor(vendor_id, limit=q.limit, cursor=q.cursor)
+    items, cursor = store().offers_page_of_vendor(vendor_id, limit=q.limit, cursor=q.cursor)
     if not p.is_admin:
         items = [o for o in items if o.environment == p.environment]
-    rfos: dict[str, RfoModel | None] = {}
+    rfos: dict[str, Rfo | None] = {}
     ranks: dict[str, dict[str, int]] = {}
     data = []
     for o in items:
         if o.rfo_id not in rfos:
-            rfos[o.rfo_id] = rfo_store.get(o.rfo_id)
+            rfos[o.rfo_id] = store().get_rfo(o.rfo_id)
         rfo = rfos[o.rfo_id]
         if rfo is not None and _rank_hidden_reason(p, o, rfo) is None and rfo.id not in ranks:
             ranks[rfo.id] = standing_ranks(rfo)
@@ -328,7 +316,7 @@ def rule_errors(p: Principal, fields: Mapping[str, Any], *, rfo_id: str = "", of
     try:
         if offer_id:
             offer = _own_active_offer(p, offer_id)
-            rfo, current = rfo_store.get(offer.rfo_id), int(offer.unit_price)
+            rfo, current = store().get_rfo(offer.rfo_id), int(offer.unit_price)
         else:
             rfo = access.rfo_for(p, rfo_id)
     except DomainError:

@@ -14,10 +14,7 @@ from intentbid.domain.lifecycle import effective_status
 from intentbid.domain.principal import Principal
 from intentbid.schemas.rfos import PublicRfo, PublicToken, PublicTokenCreate
 from intentbid.services import access, retry_on_conflict
-from intentbid.store import audit
-from intentbid.store import offers as offer_store
-from intentbid.store import rfos as store
-from intentbid.store.models.rfos import RfoModel
+from intentbid.store.port import Actor, Change, Target, store
 
 _TOKEN_RE = re.compile(r"^pub_[A-Za-z0-9_-]{43}$")
 
@@ -32,21 +29,9 @@ def create_token(p: Principal, rfo_id: str, body: PublicTokenCreate) -> PublicTo
     rfo = access.own_rfo(p, rfo_id)
     token = "pub_" + secrets.token_urlsafe(32)
     now = clock.now()
-    record = audit.entry(
-        audit.Actor.of(p),
-        action="public_token_create",
-        target_id=rfo.id,
-        target_type="rfo",
-        environment=rfo.environment,
-        now=now,
-        payload={"show_prices": body.show_prices},
-    )
-    store.transition(
-        rfo,
-        [RfoModel.public_token_hash.set(_hash(token)), RfoModel.public_show_prices.set(body.show_prices)],
-        RfoModel.deleted_at.does_not_exist(),
-        record,
-    )
+    target = Target("rfo", rfo.id, rfo.environment)
+    change = Change(Actor.of(p), target, "public_token_create", None, {"show_prices": body.show_prices}, now)
+    store().share_rfo(rfo, _hash(token), body.show_prices, change)
     base = config.settings().deployment.public_base_url.rstrip("/")
     return PublicToken(token=token, url=f"{base}/v1/public/rfos/{token}")
 
@@ -56,30 +41,18 @@ def revoke_token(p: Principal, rfo_id: str) -> None:
     rfo = access.own_rfo(p, rfo_id)
     if rfo.public_token_hash is None:
         return
-    record = audit.entry(
-        audit.Actor.of(p),
-        action="public_token_revoke",
-        target_id=rfo.id,
-        target_type="rfo",
-        environment=rfo.environment,
-        now=clock.now(),
-    )
-    store.transition(
-        rfo,
-        [RfoModel.public_token_hash.remove(), RfoModel.public_show_prices.remove()],
-        RfoModel.deleted_at.does_not_exist(),
-        record,
-    )
+    target = Target("rfo", rfo.id, rfo.environment)
+    store().unshare_rfo(rfo, Change(Actor.of(p), target, "public_token_revoke", None, {}, clock.now()))
 
 
 def view(token: str) -> PublicRfo:
     """404 for a malformed, unknown or revoked token, or a deleted RFO — all alike."""
     if not _TOKEN_RE.match(token):
         raise NotFound("No such RFO.")
-    rfo = store.find_by_public_token(_hash(token))
+    rfo = store().find_shared_rfo(_hash(token))
     if rfo is None or rfo.deleted_at is not None:
         raise NotFound("No such RFO.")
-    offers = [o for o in offer_store.all_for_rfo(rfo.id) if o.status in ("active", "won", "lost")]
+    offers = [o for o in store().offers_of_rfo(rfo.id) if o.status in ("active", "won", "lost")]
     show = bool(rfo.public_show_prices)
     return PublicRfo(
         title=rfo.title,

@@ -24,22 +24,19 @@ from intentbid.services import access, retry_on_conflict
 from intentbid.services.antigaming import flag_view
 from intentbid.services.views import offer_status, rfo_view, weights_of
 from intentbid.store import accounts as account_store
-from intentbid.store import audit, outbox
 from intentbid.store import flags as flag_store
-from intentbid.store import offers as store
-from intentbid.store import rfos as rfo_store
-from intentbid.store.models.offers import OfferModel
-from intentbid.store.models.rfos import RfoModel
-from intentbid.store.tx import ConditionFailed
+from intentbid.store.port import Actor, Change, ConditionFailed, Target, store
+from intentbid.store.port import Offer as OfferRecord
+from intentbid.store.port import Rfo as RfoRecord
 
 RANKED_STATUSES = frozenset({"active", "won", "lost"})
 
 
-def terms_of(r: RfoModel) -> scoring.RfoTerms:
+def terms_of(r: RfoRecord) -> scoring.RfoTerms:
     return scoring.RfoTerms(r.id, int(r.quantity), int(r.budget_max), r.need_by, r.created_at, expires_at=r.expires_at)
 
 
-def input_of(o: OfferModel) -> scoring.OfferInput:
+def input_of(o: OfferRecord) -> scoring.OfferInput:
     # Vendor reliability is neutral (no delivery outcomes are recorded yet): see README, "Scoring".
     return scoring.OfferInput(
         o.id,
@@ -52,11 +49,11 @@ def input_of(o: OfferModel) -> scoring.OfferInput:
     )
 
 
-def _ranked_offers(rfo: RfoModel) -> list[OfferModel]:
-    return [o for o in store.all_for_rfo(rfo.id) if o.status in RANKED_STATUSES]
+def _ranked_offers(rfo: RfoRecord) -> list[OfferRecord]:
+    return [o for o in store().offers_of_rfo(rfo.id) if o.status in RANKED_STATUSES]
 
 
-def _reasons(rfo: RfoModel, offers: list[OfferModel]) -> dict[str, str | None]:
+def _reasons(rfo: RfoRecord, offers: list[OfferRecord]) -> dict[str, str | None]:
     """offer id -> why it can no longer be awarded (None: it can), from the status the buyer sees."""
     now = clock.now()
     expired = effective_status(rfo.status, rfo.expires_at, now) == EXPIRED
@@ -66,7 +63,7 @@ def _reasons(rfo: RfoModel, offers: list[OfferModel]) -> dict[str, str | None]:
     }
 
 
-def _standing(rfo: RfoModel) -> tuple[list[tuple[scoring.Scored, str | None]], dict[str, OfferModel]]:
+def _standing(rfo: RfoRecord) -> tuple[list[tuple[scoring.Scored, str | None]], dict[str, OfferRecord]]:
     """The RFO's offers in ranking order (awardable first, each group by score) with their reasons."""
     offers = _ranked_offers(rfo)
     version = scoring.get_version(rfo.scoring_version)
@@ -138,7 +135,7 @@ def explain(p: Principal, rfo_id: str) -> Explain:
     )
 
 
-def standing_ranks(rfo: RfoModel) -> dict[str, int]:
+def standing_ranks(rfo: RfoRecord) -> dict[str, int]:
     """offer id -> its current rank on the RFO, as the buyer's ranking shows it (one paginated Query)."""
     standing, _ = _standing(rfo)
     return {s.offer.offer_id: i for i, (s, _reason) in enumerate(standing, start=1)}
@@ -176,24 +173,17 @@ def set_weights(p: Principal, rfo_id: str, body: WeightsUpdate) -> Rfo:
         "previous_weights": before,
         "previous_version": rfo.scoring_version,
     }
-    actions = [RfoModel.weights.set(after), RfoModel.scoring_version.set(version.version), RfoModel.updated_at.set(now)]
-    guard = (RfoModel.status == rfo.status) & RfoModel.deleted_at.does_not_exist() & (RfoModel.expires_at > now)
+    change = Change(
+        Actor.of(p),
+        Target("rfo", rfo.id, rfo.environment),
+        "weights",
+        "rfo.updated",
+        data,
+        now,
+        event_data={"rfo_id": rfo.id, **data},
+    )
     try:
-        rfo_store.transition(
-            rfo,
-            actions,
-            guard,
-            audit.entry(
-                audit.Actor.of(p),
-                action="weights",
-                target_id=rfo.id,
-                target_type="rfo",
-                environment=rfo.environment,
-                now=now,
-                payload=data,
-            ),
-            outbox.event("rfo.updated", rfo.id, rfo.environment, {"rfo_id": rfo.id, **data}, now),
-        )
+        store().set_rfo_weights(rfo, after, version.version, change)
     except ConditionFailed:
         raise Conflict(
             "The RFO changed while the weights were set; fetch it and retry.", code="invalid_transition"

@@ -12,23 +12,16 @@ from typing import Any
 from intentbid import observability as obs
 from intentbid.domain import clock, etags, ids, rfo_rules
 from intentbid.domain.errors import Conflict, NotFound
-from intentbid.domain.lifecycle import AWARDED, DELETED, OPEN, effective_status, transition
+from intentbid.domain.lifecycle import OPEN, effective_status, transition
 from intentbid.domain.principal import Principal
 from intentbid.domain.scoring import fmt
 from intentbid.schemas.common import utc
 from intentbid.schemas.rfos import Award, Reason, Reopen, Rfo, RfoCreate, RfoListQuery, RfoPage
 from intentbid.services import access, retry_on_conflict
 from intentbid.services.views import rfo_view
-from intentbid.store import audit, expiry, outbox
-from intentbid.store import offers as offer_store
-from intentbid.store import rfos as store
-from intentbid.store.models.offers import OfferModel
-from intentbid.store.models.rfos import RfoModel
-from intentbid.store.tx import ConditionFailed, TransactionConflict
-
-# A transaction holds at most 100 items: RFO + winner + audit + outbox leave room for this many losers
-# marked in the same transaction; beyond it, readers derive "lost" from the RFO (views.offer_status).
-MAX_LOSERS_IN_TX = 90
+from intentbid.store import expiry
+from intentbid.store.port import Actor, Change, ConditionFailed, Offer, Target, TransactionConflict, store
+from intentbid.store.port import Rfo as RfoRecord
 
 
 def _check_dates(expires_at: datetime, need_by: datetime | None, now: datetime) -> None:
@@ -43,44 +36,32 @@ def create(p: Principal, body: RfoCreate) -> Rfo:
     version, weights = rfo_rules.check_create(
         expires_at, need_by, body.weights, body.profile, body.scoring_version, body.category, now
     )
-    rfo = RfoModel(
-        ids.new_id("rfo"),
-        buyer_id=p.id,
-        environment=p.environment,
-        status=OPEN,
-        list_key=store.list_key(p.environment, OPEN),
-        title=body.title,
-        description=body.description,
-        category=body.category,
-        quantity=body.quantity,
-        unit=body.unit,
-        budget_max=body.budget_max,
-        currency=body.currency,
-        delivery_region=body.delivery_region,
-        need_by=need_by,
-        expires_at=expires_at,
-        scoring_version=version.version,
-        weights={k: fmt(v) for k, v in weights.items()},
-        disclosure=body.disclosure,
-        created_at=now,
-        updated_at=now,
-        deadline_version=1,
-    )
-    data = {"rfo_id": rfo.id, "category": rfo.category, "expires_at": clock.to_rfc3339(expires_at)}
-    store.create(
-        rfo,
-        audit.entry(
-            audit.Actor.of(p),
-            action="create",
-            target_id=rfo.id,
-            target_type="rfo",
-            environment=p.environment,
-            now=now,
-            to_status=OPEN,
-            payload=data,
-        ),
-        outbox.event("rfo.created", rfo.id, p.environment, data, now),
-    )
+    rfo_id = ids.new_id("rfo")
+    fields = {
+        "id": rfo_id,
+        "buyer_id": p.id,
+        "environment": p.environment,
+        "status": OPEN,
+        "title": body.title,
+        "description": body.description,
+        "category": body.category,
+        "quantity": body.quantity,
+        "unit": body.unit,
+        "budget_max": body.budget_max,
+        "currency": body.currency,
+        "delivery_region": body.delivery_region,
+        "need_by": need_by,
+        "expires_at": expires_at,
+        "scoring_version": version.version,
+        "weights": {k: fmt(v) for k, v in weights.items()},
+        "disclosure": body.disclosure,
+        "created_at": now,
+        "updated_at": now,
+        "deadline_version": 1,
+    }
+    data = {"rfo_id": rfo_id, "category": body.category, "expires_at": clock.to_rfc3339(expires_at)}
+    target = Target("rfo", rfo_id, p.environment)
+    rfo = store().create_rfo(fields, Change(Actor.of(p), target, "create", "rfo.created", data, now, to_status=OPEN))
     expiry.schedule(rfo.id, expires_at, 1)
     obs.logger.info("rfo created", extra={"rfo_id": rfo.id})
     obs.count("RfosCreated")
@@ -96,35 +77,19 @@ def list_(p: Principal, q: RfoListQuery) -> RfoPage:
     it may bid on (optionally by category and region); an admin lists by status (default OPEN)."""
     now = clock.now()
     if p.kind == "buyer":
-        items, cursor = store.page_for_buyer(p.id, limit=q.limit, cursor=q.cursor, status=q.status, now=now)
+        items, cursor = store().rfos_of_buyer(p.id, limit=q.limit, cursor=q.cursor, status=q.status, now=now)
     elif p.kind == "vendor":
-        items, cursor = store.page_open(
+        items, cursor = store().open_rfos(
             p.environment, limit=q.limit, cursor=q.cursor, now=now, category=q.category, region=q.delivery_region
         )
     else:
-        items, cursor = store.page_all(
+        items, cursor = store().rfos_by_status(
             limit=q.limit, cursor=q.cursor, environment=p.environment, status=q.status or OPEN
         )
     return RfoPage(data=[rfo_view(r, p, now) for r in items], next_cursor=cursor)
 
 
 # --- lifecycle -------------------------------------------------------------------------------------------
-
-
-def _guard(rfo: RfoModel, now: datetime) -> Any:
-    """The write condition every buyer transition shares: unchanged status, not deleted, deadline ahead
-    (the version condition is added by PynamoDB's VersionAttribute)."""
-    return (RfoModel.status == rfo.status) & RfoModel.deleted_at.does_not_exist() & (RfoModel.expires_at > now)
-
-
-def _status_actions(rfo: RfoModel, status: str, reason: str | None, now: datetime) -> list[Any]:
-    actions = [
-        RfoModel.status.set(status),
-        RfoModel.list_key.set(store.list_key(rfo.environment, status)),
-        RfoModel.updated_at.set(now),
-    ]
-    actions.append(RfoModel.status_reason.set(reason) if reason else RfoModel.status_reason.remove())
-    return actions
 
 
 def _lost_race(p: Principal, rfo_id: str, action: str) -> Conflict:
@@ -140,9 +105,9 @@ def _lost_race(p: Principal, rfo_id: str, action: str) -> Conflict:
     raise TransactionConflict()
 
 
-def _record(
+def _change(
     p: Principal,
-    rfo: RfoModel,
+    rfo: RfoRecord,
     action: str,
     from_status: str,
     to_status: str,
@@ -150,27 +115,20 @@ def _record(
     now: datetime,
     event: str,
     data: dict[str, Any],
-) -> tuple[Any, Any]:
-    return (
-        audit.entry(
-            audit.Actor.of(p),
-            action=action,
-            target_id=rfo.id,
-            target_type="rfo",
-            environment=rfo.environment,
-            now=now,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-            payload=data,
-        ),
-        outbox.event(
-            event,
-            rfo.id,
-            rfo.environment,
-            {"rfo_id": rfo.id, "from": from_status, "to": to_status, "reason": reason, **data},
-            now,
-        ),
+) -> Change:
+    """A lifecycle transition as recorded: the audit entry carries ``data``; the event also says from, to and
+    why."""
+    return Change(
+        Actor.of(p),
+        Target("rfo", rfo.id, rfo.environment),
+        action,
+        event,
+        data,
+        now,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        event_data={"rfo_id": rfo.id, "from": from_status, "to": to_status, "reason": reason, **data},
     )
 
 
@@ -182,11 +140,8 @@ def close(p: Principal, rfo_id: str, body: Reason) -> Rfo:
     current = effective_status(rfo.status, rfo.expires_at, now)
     t = transition("close", current)
     try:
-        store.transition(
-            rfo,
-            _status_actions(rfo, t.target, body.reason, now),
-            _guard(rfo, now),
-            *_record(p, rfo, "close", current, t.target, body.reason, now, t.event, {}),
+        store().transition_rfo(
+            rfo, t.target, body.reason, _change(p, rfo, "close", current, t.target, body.reason, now, t.event, {})
         )
     except ConditionFailed:
         raise _lost_race(p, rfo_id, "close") from None
@@ -205,18 +160,15 @@ def reopen(p: Principal, rfo_id: str, body: Reopen) -> Rfo:
     new_deadline = utc(body.expires_at)
     _check_dates(new_deadline, rfo.need_by, now)
     version = int(rfo.deadline_version) + 1
-    actions = [
-        *_status_actions(rfo, t.target, body.reason, now),
-        RfoModel.expires_at.set(new_deadline),
-        RfoModel.deadline_version.set(version),
-    ]
     data = {"expires_at": clock.to_rfc3339(new_deadline), "deadline_version": version}
     try:
-        store.transition(
+        store().transition_rfo(
             rfo,
-            actions,
-            _guard(rfo, now),
-            *_record(p, rfo, "reopen", current, t.target, body.reason, now, t.event, data),
+            t.target,
+            body.reason,
+            _change(p, rfo, "reopen", current, t.target, body.reason, now, t.event, data),
+            expires_at=new_deadline,
+            deadline_version=version,
         )
     except ConditionFailed:
         raise _lost_race(p, rfo_id, "reopen") from None
@@ -225,7 +177,7 @@ def reopen(p: Principal, rfo_id: str, body: Reopen) -> Rfo:
     return rfo_view(access.own_rfo(p, rfo_id), p, now)
 
 
-def _pinned_revision(winner: OfferModel, body: Award, if_match: str | None) -> int | None:
+def _pinned_revision(winner: Offer, body: Award, if_match: str | None) -> int | None:
     """The revision the buyer decided on: ``offer_revision`` and/or ``If-Match`` (the offer's ETag). 409
     ``offer_changed`` at once when either names another revision than the current one; None when unpinned."""
     current = int(winner.revision)
@@ -238,7 +190,7 @@ def _pinned_revision(winner: OfferModel, body: Award, if_match: str | None) -> i
     return current if body.offer_revision is not None or (tags is not None and tags != ["*"]) else None
 
 
-def _offer_changed(offer: OfferModel) -> Conflict:
+def _offer_changed(offer: Offer) -> Conflict:
     revision = int(offer.revision)
     return Conflict(
         f"The offer changed since you saw it: it is now at revision {revision} (unit_price {int(offer.unit_price)}"
@@ -264,7 +216,7 @@ def award(p: Principal, rfo_id: str, body: Award, if_match: str | None = None) -
     rfo = access.own_rfo(p, rfo_id)
     current = effective_status(rfo.status, rfo.expires_at, now)
     t = transition("award", current)
-    offers = list(offer_store.all_for_rfo(rfo.id))
+    offers = list(store().offers_of_rfo(rfo.id))
     winner = next((o for o in offers if o.id == body.offer_id), None)
     if winner is None:
         raise NotFound("No such offer on this RFO.")
@@ -274,19 +226,7 @@ def award(p: Principal, rfo_id: str, body: Award, if_match: str | None = None) -
         raise Conflict("The offer's validity has ended.", code="offer_not_active")
     pinned = _pinned_revision(winner, body, if_match)
     losers = [o for o in offers if o.status == "active" and o.id != winner.id]
-    active = OfferModel.status == "active"
     revision = int(winner.revision)
-    updates = [
-        (
-            winner,
-            [OfferModel.status.set("won"), OfferModel.updated_at.set(now)],
-            active & (OfferModel.revision == revision),
-        )
-    ]
-    updates += [
-        (o, [OfferModel.status.set("lost"), OfferModel.updated_at.set(now)], active) for o in losers[:MAX_LOSERS_IN_TX]
-    ]
-    actions = [*_status_actions(rfo, AWARDED, body.reason, now), RfoModel.awarded_offer_id.set(winner.id)]
     unit_price = int(winner.unit_price)
     data = {
         "offer_id": winner.id,
@@ -299,12 +239,12 @@ def award(p: Principal, rfo_id: str, body: Award, if_match: str | None = None) -
         "lost_offer_ids": [o.id for o in losers],
     }
     try:
-        store.transition(
+        store().award_rfo(
             rfo,
-            actions,
-            _guard(rfo, now),
-            *_record(p, rfo, "award", current, t.target, body.reason, now, t.event, data),
-            offer_updates=updates,
+            winner,
+            losers,
+            body.reason,
+            _change(p, rfo, "award", current, t.target, body.reason, now, t.event, data),
         )
     except ConditionFailed as exc:
         if exc.failed_on("rfos"):
@@ -315,11 +255,11 @@ def award(p: Principal, rfo_id: str, body: Award, if_match: str | None = None) -
     return rfo_view(access.own_rfo(p, rfo_id), p, now)
 
 
-def _offer_lost_race(winner: OfferModel, pinned: int | None) -> Exception:
+def _offer_lost_race(winner: Offer, pinned: int | None) -> Exception:
     """An offer of the award changed between the read and the transaction: re-read the winner. Pinned and
     revised: 409 ``offer_changed``; no longer active: 409 ``offer_not_active``; otherwise (revised but
     unpinned, or a loser was withdrawn) decide again on the fresh state."""
-    fresh = offer_store.get(winner.rfo_id, winner.id)
+    fresh = store().get_offer(winner.rfo_id, winner.id)
     if fresh is None or fresh.status != "active":
         status = fresh.status if fresh is not None else "gone"
         return Conflict(f"The offer is {status}.", code="offer_not_active")
@@ -336,14 +276,8 @@ def delete(p: Principal, rfo_id: str, body: Reason | None = None) -> None:
     current = effective_status(rfo.status, rfo.expires_at, now)
     t = transition("delete", current)
     reason = body.reason if body else None
-    actions = [
-        RfoModel.deleted_at.set(now),
-        RfoModel.updated_at.set(now),
-        RfoModel.list_key.set(store.list_key(rfo.environment, DELETED)),
-    ]
-    guard = (RfoModel.status == rfo.status) & RfoModel.deleted_at.does_not_exist()
     try:
-        store.transition(rfo, actions, guard, *_record(p, rfo, "delete", current, t.target, reason, now, t.event, {}))
+        store().delete_rfo(rfo, _change(p, rfo, "delete", current, t.target, reason, now, t.event, {}))
     except ConditionFailed:
         raise _lost_race(p, rfo_id, "delete") from None
     obs.count("RfosDeleted")

@@ -10,11 +10,11 @@ from intentbid.domain.principal import Principal
 from intentbid.domain.scoring import fmt
 from intentbid.schemas.offers import Offer
 from intentbid.schemas.rfos import Rfo
-from intentbid.store.models.offers import OfferModel
-from intentbid.store.models.rfos import RfoModel
+from intentbid.store.port import Offer as OfferRecord
+from intentbid.store.port import Rfo as RfoRecord
 
 
-def rfo_view(r: RfoModel, viewer: Principal, now: datetime) -> Rfo:
+def rfo_view(r: RfoRecord, viewer: Principal, now: datetime) -> Rfo:
     status = effective_status(r.status, r.expires_at, now)
     return Rfo(
         id=r.id,
@@ -42,12 +42,12 @@ def rfo_view(r: RfoModel, viewer: Principal, now: datetime) -> Rfo:
     )
 
 
-def weights_of(r: RfoModel) -> dict[str, Decimal]:
+def weights_of(r: RfoRecord) -> dict[str, Decimal]:
     raw = r.weights.as_dict() if hasattr(r.weights, "as_dict") else dict(r.weights or {})
     return {k: Decimal(str(v)) for k, v in raw.items()}
 
 
-def offer_status(o: OfferModel, rfo: RfoModel | None) -> str:
+def offer_status(o: OfferRecord, rfo: RfoRecord | None) -> str:
     """The stored status, except that an active offer on an awarded RFO is lost even when the award's
     transaction could not mark it (more offers than one transaction holds)."""
     if rfo is not None and o.status == "active" and rfo.status == AWARDED and rfo.awarded_offer_id != o.id:
@@ -55,7 +55,7 @@ def offer_status(o: OfferModel, rfo: RfoModel | None) -> str:
     return o.status
 
 
-def offer_view(o: OfferModel, rfo: RfoModel | None = None) -> Offer:
+def offer_view(o: OfferRecord, rfo: RfoRecord | None = None) -> Offer:
     qty = int(o.quantity_available) if rfo is None else min(int(o.quantity_available), int(rfo.quantity))
     return Offer(
         id=o.id,

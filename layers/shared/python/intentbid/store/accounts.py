@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.models import Model
 
-from intentbid.store.models.accounts import AccountModel, AntiGamingState, antigaming_attr
+from intentbid.store.models.accounts import AccountModel, AntiGamingState, antigaming_attr, antigaming_of
 from intentbid.store.models.api_keys import ApiKeyModel
 from intentbid.store.models.rejections import RejectionModel
+from intentbid.store.port import Account, ApiKey, Change
 from intentbid.store.tx import transaction
 
 
@@ -26,26 +27,36 @@ def names(account_ids: Sequence[str]) -> dict[str, str]:
     return {a.id: a.name for a in AccountModel.batch_get(unique, attributes_to_get=["id", "name"])}
 
 
-def create_with_key(account: AccountModel, key: ApiKeyModel, *records: Model) -> None:
-    """One transaction: the account, its first key, and the audit entry and ``key.created`` event."""
-    with transaction(*records) as tx:
+def create_with_key(fields: Mapping[str, Any], key: ApiKey, change: Change) -> AccountModel:
+    """One transaction: the account (``fields``, with its id), its first key, and the change's audit entry and
+    event."""
+    attrs = dict(fields)
+    account = AccountModel(attrs.pop("id"), **attrs)
+    with transaction(change) as tx:
         tx.save(account, condition=AccountModel.id.does_not_exist())
-        tx.save(key, condition=ApiKeyModel.key_hash.does_not_exist())
+        tx.save(cast(ApiKeyModel, key), condition=ApiKeyModel.key_hash.does_not_exist())
+    return account
+
+
+def antigaming_state(account: Account, environment: str) -> AntiGamingState | None:
+    """The vendor's anti-gaming state in ``environment`` as read (None: never written)."""
+    return antigaming_of(cast(AccountModel, account), environment)
 
 
 def save_antigaming(
     account_id: str,
     environment: str,
-    state: AntiGamingState,
+    fields: Mapping[str, Any],
     *,
     expected_version: int,
-    records: Sequence[Model] = (),
+    records: Sequence[Change] = (),
     rejection: RejectionModel | None = None,
 ) -> None:
     """Write a vendor's anti-gaming state in ``environment`` (with its audit entry and rejections-log entry, when
     given) in one transaction, only if it is still at ``expected_version`` (0: never written); raises
     :class:`~intentbid.store.tx.ConditionFailed` when another write came first (re-read and decide again)."""
     attr = antigaming_attr(environment)
+    state = AntiGamingState(**fields)
     state.version = expected_version + 1
     unchanged = attr.version == expected_version if expected_version else attr.does_not_exist()
     with transaction(*records) as tx:

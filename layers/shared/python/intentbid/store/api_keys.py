@@ -14,16 +14,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 
 from intentbid.domain import ids, keys
 from intentbid.store import paging
 from intentbid.store.models.api_keys import ApiKeyModel, ByOwnerIndex
+from intentbid.store.port import ApiKey, Change
 from intentbid.store.tx import transaction
 
 _VERSION, _BUILT, _ENTRY = "ledger_version", "ledger_built", "k_"
@@ -139,27 +139,27 @@ def find_for_owner(owner_id: str, key_id: str) -> ApiKeyModel | None:
     return None
 
 
-def save_new(key: ApiKeyModel, ledger: Ledger, now_s: float, *records: Model) -> None:
+def save_new(key: ApiKeyModel, ledger: Ledger, now_s: float, *changes: Change) -> None:
     """Save a new key and record it in the ledger (ConditionFailed on the ledger: a concurrent change)."""
-    with transaction(*records) as tx:
+    with transaction(*changes) as tx:
         tx.save(key, condition=ApiKeyModel.key_hash.does_not_exist())
         item, actions, condition = ledger.write(now_s, {key.key_id: key.expires_at})
         tx.update(item, actions, condition=condition)
 
 
 def rotate(
-    key: ApiKeyModel,
+    key: ApiKey,
     grace_end: datetime,
     successor: ApiKeyModel,
     ledger: Ledger,
     now_s: float,
-    *records: Model,
+    *changes: Change,
 ) -> None:
     """Shorten ``key`` to ``grace_end`` and record its one successor (guarded: still active and never rotated),
     create the successor and update the ledger, in one transaction."""
-    with transaction(*records) as tx:
+    with transaction(*changes) as tx:
         tx.update(
-            key,
+            cast(ApiKeyModel, key),
             [ApiKeyModel.expires_at.set(grace_end), ApiKeyModel.successor_key_id.set(successor.key_id)],
             condition=ApiKeyModel.key_hash.exists()
             & (ApiKeyModel.status == "active")
@@ -170,13 +170,40 @@ def rotate(
         tx.update(item, actions, condition=condition)
 
 
-def update(key: ApiKeyModel, actions: Sequence[Action], *records: Model, revoking: bool = False) -> None:
+def update(key: ApiKeyModel, actions: Sequence[Action], *changes: Change, revoking: bool = False) -> None:
     """Change a key (guarded: it still exists and is not revoked); a revoke also leaves the ledger."""
-    with transaction(*records) as tx:
+    with transaction(*changes) as tx:
         tx.update(key, list(actions), condition=ApiKeyModel.key_hash.exists() & (ApiKeyModel.status == "active"))
         if revoking:
             item, ledger_actions = _ledger_revoke(key)
             tx.update(item, ledger_actions)
+
+
+def revoke(key: ApiKey, change: Change) -> None:
+    """Revoke an active key and take it out of the ledger."""
+    update(
+        cast(ApiKeyModel, key),
+        [ApiKeyModel.status.set("revoked"), ApiKeyModel.revoked_at.set(change.at)],
+        change,
+        revoking=True,
+    )
+
+
+def edit(
+    key: ApiKey,
+    change: Change,
+    *,
+    name: str | None = None,
+    scopes: Sequence[str] | None = None,
+    ip_allowlist: Sequence[str] | None = None,
+) -> None:
+    """Rename an active key, or set its scopes or allowlist (each when given)."""
+    actions: list[Action] = [ApiKeyModel.name.set(name)] if name is not None else []
+    if scopes is not None:
+        actions.append(ApiKeyModel.scopes.set(list(scopes)))  # type: ignore[arg-type]
+    if ip_allowlist is not None:
+        actions.append(ApiKeyModel.ip_allowlist.set(list(ip_allowlist)))  # type: ignore[arg-type]
+    update(cast(ApiKeyModel, key), actions, change)
 
 
 def touch(owner_id: str, key_id: str, now: datetime) -> None:

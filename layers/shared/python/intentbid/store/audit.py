@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,25 +10,9 @@ from intentbid.domain import ids
 from intentbid.observability import redact
 from intentbid.store import paging
 from intentbid.store.models.audit import AuditModel
+from intentbid.store.port import Actor
 
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who acted: a principal (kind, id, key) or the system (the expiry worker), with request context."""
-
-    kind: str
-    id: str
-    key_id: str | None = None
-    request_id: str | None = None
-    source_ip: str | None = None
-
-    @classmethod
-    def of(cls, principal: Any) -> Actor:
-        return cls(principal.kind, principal.id, principal.key_id, principal.request_id, principal.source_ip)
-
-    @classmethod
-    def system(cls, request_id: str | None = None) -> Actor:
-        return cls("system", "system", None, request_id, None)
+__all__ = ["APPEND_ONLY", "Actor", "entry", "for_actor", "for_day", "for_target"]
 
 
 def entry(

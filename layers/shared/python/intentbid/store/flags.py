@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
-from pynamodb.models import Model
+import json
+from datetime import datetime
+from typing import Any
 
-from intentbid.store import paging
+from intentbid.domain import ids
+from intentbid.store import outbox, paging
 from intentbid.store.models.flags import FlagModel
 from intentbid.store.tx import ConditionFailed, transaction
 
 
-def add_if_new(flag: FlagModel, *records: Model) -> bool:
-    """Store the flag (and its ``vendor.flagged`` event) unless one with its key exists. True if new."""
+def add_if_new(
+    key: str,
+    *,
+    code: str,
+    vendor_id: str,
+    rfo_id: str | None,
+    reason: str,
+    evidence: dict[str, Any],
+    event_data: dict[str, Any],
+    environment: str,
+    now: datetime,
+) -> bool:
+    """Store the flag keyed ``key`` in ``environment`` with its ``vendor.flagged`` event (``event_data`` plus
+    the flag's id) unless one with its key exists. True if new."""
+    flag = FlagModel(
+        f"{key}#{environment}",  # one flag per (code, RFO, vendor, environment)
+        id=ids.new_id("flg"),
+        code=code,
+        vendor_id=vendor_id,
+        rfo_id=rfo_id or "-",
+        reason=reason,
+        evidence=json.dumps(evidence, default=str),
+        environment=environment,
+        day=now.strftime("%Y-%m-%d"),
+        created_at=now,
+    )
+    event = outbox.event("vendor.flagged", vendor_id, environment, {**event_data, "flag_id": flag.id}, now)
     try:
-        with transaction(*records) as tx:
+        with transaction(event) as tx:
             tx.save(flag, condition=FlagModel.key.does_not_exist())
     except ConditionFailed:
         return False

@@ -2,19 +2,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 
-from intentbid.domain.limits import CounterLimit
 from intentbid.store import paging
 from intentbid.store.models.accounts import AccountModel, antigaming_attr
 from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.rate_limits import RateLimitModel
 from intentbid.store.models.rfos import RfoModel
+from intentbid.store.port import Change
 from intentbid.store.tx import transaction
+
+if TYPE_CHECKING:
+    from intentbid.domain.limits import CounterLimit
 
 
 def get_by_id(offer_id: str) -> OfferModel | None:
@@ -44,11 +46,11 @@ def count(tx: Any, limit: CounterLimit) -> None:
     )
 
 
-def submit(offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *records: Model) -> None:
+def submit(offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *changes: Change) -> None:
     """One transaction: the RFO is OPEN before its deadline, the vendor is not cooling down (in the offer's
     environment), each limit's counter has room (``ConditionFailed.failed_on`` tells which guard refused), the
     offer, its audit entry and its outbox event."""
-    with transaction(*records) as tx:
+    with transaction(*changes) as tx:
         tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
         tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now, offer.environment))
         for limit in limits:
@@ -61,12 +63,12 @@ def update(
     actions: Sequence[Action],
     expected_revision: int,
     now: datetime,
-    *records: Model,
+    *changes: Change,
     check_cooldown: bool = True,
 ) -> None:
     """Change an active offer at ``expected_revision`` while its RFO is OPEN and (unless told otherwise, e.g.
     to withdraw) its vendor is not cooling down (``ConditionFailed.failed_on`` tells which guard refused)."""
-    with transaction(*records) as tx:
+    with transaction(*changes) as tx:
         tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
         if check_cooldown:
             tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now, offer.environment))

@@ -6,12 +6,12 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 
 from intentbid.domain.lifecycle import effective_status
 from intentbid.store import paging
 from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.rfos import RfoModel
+from intentbid.store.port import Change
 from intentbid.store.tx import transaction
 
 
@@ -30,8 +30,8 @@ def get(rfo_id: str) -> RfoModel | None:
         return None
 
 
-def create(rfo: RfoModel, *records: Model) -> None:
-    with transaction(*records) as tx:
+def create(rfo: RfoModel, *changes: Change) -> None:
+    with transaction(*changes) as tx:
         tx.save(rfo, condition=RfoModel.id.does_not_exist())
 
 
@@ -43,12 +43,12 @@ def transition(
     rfo: RfoModel,
     actions: Sequence[Action],
     condition: Any,
-    *records: Model,
+    *changes: Change,
     offer_updates: Sequence[tuple[OfferModel, Sequence[Action], Any]] = (),
 ) -> None:
     """Change an RFO under ``condition`` (plus its version), with offer updates, audit and outbox, atomically.
     ``ConditionFailed.failed_on("rfos")`` means the RFO changed; ``failed_on("offers")`` an offer did."""
-    with transaction(*records) as tx:
+    with transaction(*changes) as tx:
         tx.update(rfo, list(actions), condition=condition)
         for offer, offer_actions, offer_condition in offer_updates:
             tx.update(offer, list(offer_actions), condition=offer_condition)

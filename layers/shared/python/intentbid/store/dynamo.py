@@ -1,0 +1,218 @@
+"""The store port on DynamoDB: every condition and update action of the RFO and offer changes lives here.
+
+Each verb is one transaction: the item(s) under their guards, then the change's audit entry and outbox event
+(:func:`intentbid.store.tx.transaction`). Reads delegate to :mod:`intentbid.store.rfos` and
+:mod:`intentbid.store.offers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+
+from intentbid.domain.lifecycle import AWARDED, CLOSED, DELETED, EXPIRED, OPEN
+from intentbid.store import offers, rfos
+from intentbid.store.models.offers import OfferModel
+from intentbid.store.models.rfos import RfoModel
+from intentbid.store.port import Change, Offer, OfferRevision, Rfo
+
+if TYPE_CHECKING:
+    from intentbid.domain.limits import CounterLimit
+
+# A transaction holds at most 100 items: RFO + winner + audit + outbox leave room for this many losers
+# marked in the same transaction; beyond it, readers derive "lost" from the RFO (views.offer_status).
+MAX_LOSERS_IN_TX = 90
+
+
+def _rfo(r: Rfo) -> RfoModel:
+    return cast(RfoModel, r)
+
+
+def _offer(o: Offer) -> OfferModel:
+    return cast(OfferModel, o)
+
+
+def _buyer_guard(rfo: Rfo, now: datetime) -> Condition:
+    """The write condition every buyer transition shares: unchanged status, not deleted, deadline ahead
+    (the version condition is added by PynamoDB's VersionAttribute)."""
+    return (RfoModel.status == rfo.status) & RfoModel.deleted_at.does_not_exist() & (RfoModel.expires_at > now)
+
+
+def _status_actions(rfo: Rfo, status: str, reason: str | None, now: datetime) -> list[Action]:
+    return [
+        RfoModel.status.set(status),
+        RfoModel.list_key.set(rfos.list_key(rfo.environment, status)),
+        RfoModel.updated_at.set(now),
+        RfoModel.status_reason.set(reason) if reason else RfoModel.status_reason.remove(),
+    ]
+
+
+class DynamoStore:
+    """The real store (see :class:`intentbid.store.port.Store`)."""
+
+    # --- RFOs ---------------------------------------------------------------------------------------------
+
+    def get_rfo(self, rfo_id: str) -> Rfo | None:
+        return rfos.get(rfo_id)
+
+    def create_rfo(self, fields: Mapping[str, Any], change: Change) -> Rfo:
+        attrs = dict(fields)
+        rfo = RfoModel(attrs.pop("id"), **attrs, list_key=rfos.list_key(attrs["environment"], OPEN))
+        rfos.create(rfo, change)
+        return rfo
+
+    def transition_rfo(
+        self,
+        rfo: Rfo,
+        status: str,
+        reason: str | None,
+        change: Change,
+        *,
+        expires_at: datetime | None = None,
+        deadline_version: int | None = None,
+    ) -> None:
+        actions = _status_actions(rfo, status, reason, change.at)
+        if expires_at is not None:
+            actions.append(RfoModel.expires_at.set(expires_at))
+        if deadline_version is not None:
+            actions.append(RfoModel.deadline_version.set(deadline_version))
+        rfos.transition(_rfo(rfo), actions, _buyer_guard(rfo, change.at), change)
+
+    def award_rfo(self, rfo: Rfo, winner: Offer, losers: Sequence[Offer], reason: str | None, change: Change) -> None:
+        now = change.at
+        active = OfferModel.status == "active"
+        marked = [OfferModel.status.set("won"), OfferModel.updated_at.set(now)]
+        updates: list[tuple[OfferModel, Sequence[Action], Any]] = [
+            (_offer(winner), marked, active & (OfferModel.revision == int(winner.revision)))
+        ]
+        updates += [
+            (_offer(o), [OfferModel.status.set("lost"), OfferModel.updated_at.set(now)], active)
+            for o in losers[:MAX_LOSERS_IN_TX]
+        ]
+        actions = [*_status_actions(rfo, AWARDED, reason, now), RfoModel.awarded_offer_id.set(winner.id)]
+        rfos.transition(_rfo(rfo), actions, _buyer_guard(rfo, now), change, offer_updates=updates)
+
+    def delete_rfo(self, rfo: Rfo, change: Change) -> None:
+        now = change.at
+        actions = [
+            RfoModel.deleted_at.set(now),
+            RfoModel.updated_at.set(now),
+            RfoModel.list_key.set(rfos.list_key(rfo.environment, DELETED)),
+        ]
+        guard = (RfoModel.status == rfo.status) & RfoModel.deleted_at.does_not_exist()
+        rfos.transition(_rfo(rfo), actions, guard, change)
+
+    def expire_rfo(self, rfo: Rfo, deadline_version: int, reason: str, change: Change) -> None:
+        actions = [
+            RfoModel.status.set(EXPIRED),
+            RfoModel.list_key.set(rfos.list_key(rfo.environment, EXPIRED)),
+            RfoModel.status_reason.set(reason),
+            RfoModel.updated_at.set(change.at),
+        ]
+        condition = RfoModel.status.is_in(OPEN, CLOSED) & (RfoModel.deadline_version == deadline_version)
+        rfos.transition(_rfo(rfo), actions, condition, change)
+
+    def set_rfo_weights(self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change) -> None:
+        actions = [
+            RfoModel.weights.set(dict(weights)),
+            RfoModel.scoring_version.set(scoring_version),
+            RfoModel.updated_at.set(change.at),
+        ]
+        rfos.transition(_rfo(rfo), actions, _buyer_guard(rfo, change.at), change)
+
+    def share_rfo(self, rfo: Rfo, token_hash: str, show_prices: bool, change: Change) -> None:
+        actions = [RfoModel.public_token_hash.set(token_hash), RfoModel.public_show_prices.set(show_prices)]
+        rfos.transition(_rfo(rfo), actions, RfoModel.deleted_at.does_not_exist(), change)
+
+    def unshare_rfo(self, rfo: Rfo, change: Change) -> None:
+        actions = [RfoModel.public_token_hash.remove(), RfoModel.public_show_prices.remove()]
+        rfos.transition(_rfo(rfo), actions, RfoModel.deleted_at.does_not_exist(), change)
+
+    def find_shared_rfo(self, token_hash: str) -> Rfo | None:
+        return rfos.find_by_public_token(token_hash)
+
+    def rfos_of_buyer(
+        self, buyer_id: str, *, limit: int, cursor: str | None, status: str | None, now: datetime
+    ) -> tuple[list[Rfo], str | None]:
+        items, nxt = rfos.page_for_buyer(buyer_id, limit=limit, cursor=cursor, status=status, now=now)
+        return list(items), nxt
+
+    def open_rfos(
+        self,
+        environment: str,
+        *,
+        limit: int,
+        cursor: str | None,
+        now: datetime,
+        category: str | None,
+        region: str | None,
+    ) -> tuple[list[Rfo], str | None]:
+        items, nxt = rfos.page_open(environment, limit=limit, cursor=cursor, now=now, category=category, region=region)
+        return list(items), nxt
+
+    def rfos_by_status(
+        self, *, limit: int, cursor: str | None, environment: str, status: str
+    ) -> tuple[list[Rfo], str | None]:
+        items, nxt = rfos.page_all(limit=limit, cursor=cursor, environment=environment, status=status)
+        return list(items), nxt
+
+    # --- offers -------------------------------------------------------------------------------------------
+
+    def get_offer(self, rfo_id: str, offer_id: str) -> Offer | None:
+        return offers.get(rfo_id, offer_id)
+
+    def find_offer(self, offer_id: str) -> Offer | None:
+        return offers.get_by_id(offer_id)
+
+    def offers_of_rfo(self, rfo_id: str) -> Iterator[Offer]:
+        return iter(offers.all_for_rfo(rfo_id))
+
+    def offers_page_of_rfo(
+        self, rfo_id: str, *, limit: int, cursor: str | None, vendor_id: str | None = None
+    ) -> tuple[list[Offer], str | None]:
+        items, nxt = offers.page_for_rfo(rfo_id, limit=limit, cursor=cursor, vendor_id=vendor_id)
+        return list(items), nxt
+
+    def offers_page_of_vendor(
+        self, vendor_id: str, *, limit: int, cursor: str | None
+    ) -> tuple[list[Offer], str | None]:
+        items, nxt = offers.page_for_vendor(vendor_id, limit=limit, cursor=cursor)
+        return list(items), nxt
+
+    def submit_offer(self, fields: Mapping[str, Any], limits: Sequence[CounterLimit], change: Change) -> Offer:
+        attrs = dict(fields)
+        offer = OfferModel(attrs.pop("rfo_id"), attrs.pop("id"), **attrs)
+        offers.submit(offer, change.at, limits, change)
+        return offer
+
+    def revise_offer(self, offer: Offer, revision: OfferRevision, change: Change) -> Offer:
+        model = _offer(offer)
+        changes: dict[str, Any] = {
+            "unit_price": revision.unit_price,
+            "quantity_available": revision.quantity_available,
+            "delivery_date": revision.delivery_date,
+            "valid_until": revision.valid_until,
+            "updated_at": change.at,
+            "revision": int(offer.revision) + 1,
+        }
+        if revision.set_notes and revision.notes is not None:
+            changes["notes"] = revision.notes
+        actions: list[Action] = [getattr(OfferModel, k).set(v) for k, v in changes.items()]
+        if revision.set_notes and revision.notes is None:
+            actions.append(OfferModel.notes.remove())
+            changes["notes"] = None
+        offers.update(model, actions, int(offer.revision), change.at, change)
+        for k, v in changes.items():
+            setattr(model, k, v)
+        return model
+
+    def withdraw_offer(self, offer: Offer, change: Change) -> Offer:
+        model = _offer(offer)
+        actions = [OfferModel.status.set("withdrawn"), OfferModel.updated_at.set(change.at)]
+        offers.update(model, actions, int(offer.revision), change.at, change, check_cooldown=False)
+        model.status, model.updated_at = "withdrawn", change.at
+        return model
