@@ -21,8 +21,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from helpers import create_rfo, iso, submit
-from lambda_harness import Context, api_event, invoke, load_function
+from helpers import create_rfo, submit
+from lambda_harness import api_event, context, handler, invoke
 from test_hostile_sweep import ADMIN, SAMPLES, World, world  # noqa: F401 - the fixture is used by name
 
 from intentbid.http import api, idempotency
@@ -30,6 +30,7 @@ from intentbid.http.api import query_parameters
 from intentbid.routes import ROUTES, Route
 from intentbid.services import health
 from intentbid.store import base
+from intentbid_local.timefmt import rfc3339 as iso
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -106,7 +107,7 @@ def nested_same_key(route: Route, w: World) -> tuple[Result, Result]:
         body=valid_body(route, w),
         headers={"Idempotency-Key": f"nested-{route.function}"},
     )
-    handler = load_function(route.function).handler
+    run = handler(route.function)
     seen: list[Result] = []
     real = idempotency.run_once
 
@@ -118,7 +119,7 @@ def nested_same_key(route: Route, w: World) -> tuple[Result, Result]:
                 same, other = copy.deepcopy(event), copy.deepcopy(event)
                 other["body"] = (other["body"] or "") + " "  # the same JSON, another request
                 for nested in (same, other):
-                    result = handler(nested, Context())
+                    result = run(nested, context(route.function))
                     seen.append((result["statusCode"], result["headers"], json.loads(result["body"])))
             return produce()
 
@@ -126,7 +127,7 @@ def nested_same_key(route: Route, w: World) -> tuple[Result, Result]:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(idempotency, "run_once", run_once)
-        handler(event, Context())
+        run(event, context(route.function))
     assert len(seen) == 2, f"{route.function}: the request never reached its idempotent run"
     return seen[0], seen[1]
 

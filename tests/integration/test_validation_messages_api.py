@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from helpers import create_rfo, iso, offer_body, register, rfo_body, submit
+from helpers import create_rfo, offer_body, register, rfo_body, submit
 from lambda_harness import invoke
 
 from intentbid.domain import clock
+from intentbid_local.timefmt import rfc3339 as iso
 
 pytestmark = pytest.mark.usefixtures("aws")
 

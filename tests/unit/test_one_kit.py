@@ -114,9 +114,10 @@ def findings(path: Path) -> Iterator[tuple[str, str]]:
             yield "RFC 3339", f"{where} {node.name}()"
         elif isinstance(node, ast.Dict):
             keys = {k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
-            if keys >= RFO_SHAPE:
+            # a stored record (the store port's fields) carries its id; a request body never does
+            if keys >= RFO_SHAPE and "id" not in keys:
                 yield "RFO body", where
-            if keys >= OFFER_SHAPE:
+            if keys >= OFFER_SHAPE and "id" not in keys:
                 yield "offer body", where
             for what, shape in EVENT_SHAPES.items():
                 if shape <= keys:

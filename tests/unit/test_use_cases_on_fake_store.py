@@ -25,6 +25,8 @@ from intentbid.schemas.rfos import Award, Reason, Reopen, RfoCreate
 from intentbid.services import antigaming, expiry, offers, rfos
 from intentbid.store import port
 from intentbid.store.port import Actor, Target
+from intentbid_local import testdata
+from intentbid_local.testdata import DAY_S
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -82,31 +84,15 @@ def iso(at: datetime) -> str:
 
 
 def post_rfo(buyer: Principal, **overrides: Any) -> str:
-    body = {
-        "title": "Paper",
-        "category": "office-supplies",
-        "quantity": 10,
-        "unit": "box",
-        "budget_max": 100_000,
-        "currency": "EUR",
-        "delivery_region": "DE",
-        "need_by": iso(T0 + timedelta(days=20)),
-        "expires_at": iso(T0 + timedelta(days=2)),
-        **overrides,
-    }
-    return rfos.create(buyer, RfoCreate.model_validate_json(json.dumps(body))).id
+    body = testdata.rfo_body(
+        T0, expires_in_s=2 * DAY_S, need_by_in_s=20 * DAY_S, quantity=10, budget_max=100_000, currency="EUR"
+    )
+    return rfos.create(buyer, RfoCreate.model_validate_json(json.dumps(body | overrides))).id
 
 
 def offer_body(**overrides: Any) -> OfferCreate:
-    body = {
-        "unit_price": 4_000,
-        "currency": "EUR",
-        "quantity_available": 10,
-        "eta_days": 5,
-        "availability_confirmed": True,
-        "valid_until": iso(T0 + timedelta(days=10)),
-        **overrides,
-    }
+    body = testdata.offer_body(T0, valid_for_s=10 * DAY_S, unit_price=4_000, currency="EUR", quantity_available=10)
+    body |= {"eta_days": 5, **overrides}
     return OfferCreate.model_validate_json(json.dumps(body))
 
 

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+from intentbid.domain.errors import ServiceUnavailable
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -16,8 +18,7 @@ R = TypeVar("R")
 def retry_on_conflict(attempts: int = 4) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Re-run a use case when DynamoDB cancels its transaction for a *concurrent* transaction on the same
     item (nothing was written). The rerun re-reads, so the loser of a race gets the precise 409."""
-    from intentbid.domain.errors import ServiceUnavailable
-    from intentbid.store.port import TransactionConflict
+    from intentbid.store.port import TransactionConflict  # lazy: the store imports this package's modules
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         @wraps(fn)
