@@ -89,7 +89,7 @@ build: install ## Build the third-party dependencies layer for Lambda (arm64 whe
 	tools/build_deps_layer.sh
 
 access-policy: install ## Regenerate docs/ACCESS_POLICY.md from the route table
-	$(PYTHON) -c "from intentbid.access_policy import markdown; print(markdown(), end='')" > docs/ACCESS_POLICY.md
+	$(PYTHON) -c "from intentbid.access_doc import markdown; print(markdown(), end='')" > docs/ACCESS_POLICY.md
 
 config-docs: install ## Regenerate README.md's configuration tables from intentbid/config.py (a test keeps them current)
 	$(PYTHON) -c "from pathlib import Path; from intentbid.settings_doc import readme; p = Path('README.md'); p.write_text(readme(p.read_text()))"

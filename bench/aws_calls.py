@@ -4,7 +4,7 @@ Every botocore API call in the process is counted - boto3 clients, PynamoDB's bo
 Powertools alike - by wrapping ``botocore.client.BaseClient._make_api_call`` (once per logical call, before
 retries). A realistic marketplace round is played through the real handlers with API Gateway events; only the
 measured request of each row is counted, its setup is not. Each row also lists the tables the request touched
-and how (read/write), checked against ``intentbid.permissions.ACCESS`` (what IAM will let the function do).
+and how (read/write), checked against ``intentbid.iam.ACCESS`` (what IAM will let the function do).
 
     python bench/aws_calls.py
 
@@ -30,7 +30,7 @@ from intentbid_local.harness import api_event, authorizer_request, call, sqs_mes
 from intentbid_local.testdata import DAY_S
 from intentbid_local.timefmt import at
 
-# IAM actions per access level, as infra/intentbid_infra/access.py grants them from ACCESS (kept in step with it;
+# IAM actions per access level, as infra/intentbid_infra/grants.py grants them from ACCESS (kept in step with it;
 # that module imports aws_cdk, too heavy to load here).
 READ_ACTIONS = frozenset({"GetItem", "BatchGetItem", "Query", "ConditionCheckItem", "DescribeTable"})
 LEVEL_ACTIONS = {
@@ -185,9 +185,9 @@ class Measured:
         return out
 
     def access_violations(self, prefix: str) -> dict[str, list[str]]:
-        """What this request needed beyond ``intentbid.permissions.effective(function)`` - its IAM in AWS: the
+        """What this request needed beyond ``intentbid.iam.effective(function)`` - its IAM in AWS: the
         function's own ACCESS plus the middleware's (rate limits, idempotency) - {} when within it."""
-        from intentbid.permissions import effective
+        from intentbid.iam import effective
 
         access = effective(self.function)
         out: dict[str, list[str]] = {}
@@ -247,7 +247,7 @@ def play_round(counter: CallCounter) -> list[Measured]:
 
     Needs moto active and the tables created (the ``aws`` fixture, or :func:`main`)."""
     from intentbid import config
-    from intentbid.store import expiry
+    from intentbid.adapters import expiry_scheduler as expiry
 
     previous = os.environ.get("EXPIRY_STATE_MACHINE_ARN")
     os.environ["EXPIRY_STATE_MACHINE_ARN"] = create_expiry_state_machine()

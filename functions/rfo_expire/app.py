@@ -12,9 +12,9 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from intentbid import config
+from intentbid.adapters import expiry_scheduler as schedule
 from intentbid.observability import logger
 from intentbid.services import expiry
-from intentbid.store import expiry as schedule
 
 config.cold_start()  # load and validate the settings: a bad value fails the cold start, naming it
 processor = BatchProcessor(event_type=EventType.SQS)

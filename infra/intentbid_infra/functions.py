@@ -17,7 +17,7 @@ from constructs import Construct
 
 from intentbid.routes import ROUTES
 from intentbid.workers import AUTHORIZER, WORKERS
-from intentbid_infra import access, config
+from intentbid_infra import config, grants
 from intentbid_infra.expiry import ExpiryStateMachine
 from intentbid_infra.queues import Queues
 from intentbid_infra.tables import Tables
@@ -122,7 +122,7 @@ class Functions(Construct):
             description=f"{function_name}: logs, tracing and exactly its ACCESS entry",
         )
         log_group.grant_write(role)
-        env = access.grant(name, role, tables=tables, queues=queues, expiry=expiry)
+        env = grants.grant(name, role, tables=tables, queues=queues, expiry=expiry)
         fn = lambda_.Function(
             self,
             cid,

@@ -108,7 +108,7 @@ class Gateway:
         return self._invoke(req, route.function, proxy_event(req, route.path, path_params, authorizer))
 
     def _authorize(self, req: HttpRequest, resource: str, path_params: dict[str, str]) -> dict[str, Any] | HttpResponse:
-        from intentbid.policy import evaluate
+        from intentbid.authz_policy import evaluate
 
         try:
             handler = self.loader.get(AUTHORIZER)

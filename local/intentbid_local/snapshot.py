@@ -184,7 +184,7 @@ def open_rfo_ids(snapshot: Snapshot) -> list[str]:
 def rearm_expiry(rfo_ids: Iterable[str]) -> int:
     """Start each RFO's expiry execution again (the earlier moto's executions died with it). A deadline that
     passed meanwhile fires at once. Returns how many were scheduled."""
-    from intentbid.store import expiry
+    from intentbid.adapters import expiry_scheduler as expiry
     from intentbid.store import rfos as store
 
     armed = 0

@@ -1,4 +1,4 @@
-"""Least privilege from ``intentbid.permissions.ACCESS``: each function's role holds exactly the DynamoDB
+"""Least privilege from ``intentbid.iam.ACCESS``: each function's role holds exactly the DynamoDB
 actions its entry implies, on exactly those tables and their indexes; nobody may Scan; ``*`` is X-Ray only."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import pytest
 from cfn_refs import by_property, grants, ref_id, role_statements
 from infra_synth import STAGE, Synth
 
-from intentbid.permissions import ACCESS, effective
+from intentbid.iam import ACCESS, effective
 from intentbid.routes import BY_FUNCTION
 from intentbid.store.tables import all_specs
 from intentbid.workers import QUEUES, WORKERS
 from intentbid_infra import config
-from intentbid_infra.access import LEVEL_ACTIONS, READ_ACTIONS, WRITE_ACTIONS, access_of, level_actions
 from intentbid_infra.functions import function_sizes
+from intentbid_infra.grants import LEVEL_ACTIONS, READ_ACTIONS, WRITE_ACTIONS, access_of, level_actions
 from intentbid_infra.workers import STREAM_READ_ACTIONS
 
 # One xdist worker synthesizes once for all infra tests (`pytest -n 2 --dist loadgroup`).
@@ -32,7 +32,7 @@ XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
 
 def test_every_function_has_an_access_entry_and_every_entry_a_function() -> None:
-    assert sorted(set(FUNCTIONS) - set(ACCESS)) == [], "functions missing from intentbid.permissions.ACCESS"
+    assert sorted(set(FUNCTIONS) - set(ACCESS)) == [], "functions missing from intentbid.iam.ACCESS"
     assert sorted(set(ACCESS) - set(FUNCTIONS)) == [], "ACCESS entries for functions that do not exist"
 
 

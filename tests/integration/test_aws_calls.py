@@ -5,7 +5,7 @@ real handlers on in-process moto; every botocore API call of each measured reque
 included - and pinned here exactly. A change in these numbers is a change in cost and latency per request:
 update the expectation deliberately, in the same commit, with the reason.
 
-Each request must also stay within its function's IAM (``intentbid.permissions.effective``: its ACCESS plus the
+Each request must also stay within its function's IAM (``intentbid.iam.effective``: its ACCESS plus the
 middleware's): a table touched without a grant there works on moto and fails with AccessDenied in AWS.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import aws_calls as bench
 import pytest
 
-from intentbid.permissions import effective
+from intentbid.iam import effective
 
 PREFIX = "intentbid-test-"
 

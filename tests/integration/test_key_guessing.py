@@ -12,8 +12,8 @@ from helpers import register
 from lambda_harness import api_event, call
 
 from intentbid import auth
+from intentbid.authz_policy import evaluate
 from intentbid.domain import clock, keys
-from intentbid.policy import evaluate
 
 pytestmark = pytest.mark.usefixtures("aws")
 

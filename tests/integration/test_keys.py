@@ -12,7 +12,7 @@ import pytest
 from helpers import register
 from lambda_harness import authorizer_request, call, invoke
 
-from intentbid import config, policy
+from intentbid import authz_policy, config
 from intentbid.domain import clock, keys
 from intentbid_local.timefmt import rfc3339
 
@@ -44,7 +44,7 @@ def authorize(
 
 
 def allowed(verdict: dict[str, Any] | str, method: str = "GET", path: str = "/v1/me") -> bool:
-    return not isinstance(verdict, str) and policy.evaluate(verdict, ARN.replace("GET/v1/me", f"{method}{path}"))
+    return not isinstance(verdict, str) and authz_policy.evaluate(verdict, ARN.replace("GET/v1/me", f"{method}{path}"))
 
 
 def key_call(

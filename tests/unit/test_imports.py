@@ -9,7 +9,7 @@ layer, then the third-party packages; ``-S`` so no ``.pth`` hook of the dev venv
 - no function imports the X-Ray SDK or the Powertools REST resolver (0.6 s and 0.2-0.4 s of cold start);
 - endpoint handlers may import models of tables they never touch (shared service modules import them; a
   model module costs ~1 ms once PynamoDB is loaded, see ``bench/cold_imports.py``); what a function may *touch*
-  is enforced by IAM from ``intentbid.permissions`` and checked call by call in
+  is enforced by IAM from ``intentbid.iam`` and checked call by call in
   ``tests/integration/test_aws_calls.py``.
 
 Note: ``aws_lambda_powertools.tracing`` itself is always imported - the ``aws_lambda_powertools`` package
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from intentbid.permissions import ACCESS, effective
+from intentbid.iam import ACCESS, effective
 from intentbid.routes import ROUTES
 
 ROOT = Path(__file__).resolve().parents[2]

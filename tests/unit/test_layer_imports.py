@@ -77,5 +77,5 @@ def test_the_rule_catches_each_way_of_importing(source: str) -> None:
 
 
 def test_the_rule_allows_the_port() -> None:
-    allowed = "from intentbid.store.port import Change, store\nfrom intentbid.store import expiry\n"
+    allowed = "from intentbid.store.port import Change, store\nfrom intentbid.adapters import expiry_scheduler\n"
     assert not any(_within(n, NO_PERSISTENCE) for n in imported(allowed, "intentbid.services.probe"))

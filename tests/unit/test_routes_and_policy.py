@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from intentbid import policy
+from intentbid import authz_policy
 from intentbid.auth import Unauthorized, authorize
 from intentbid.domain import keys
 from intentbid.domain.principal import KIND_SCOPES
-from intentbid.permissions import ACCESS
+from intentbid.iam import ACCESS
 from intentbid.routes import BY_FUNCTION, ROUTES, match
 from intentbid.workers import AUTHORIZER, WORKERS
 
@@ -62,14 +62,14 @@ def test_policy_allows_exactly_what_kind_and_scopes_permit(
     event = {"methodArn": arn, "httpMethod": method, "path": path, "headers": {"Authorization": f"Bearer {SECRET}"}}
     record = FakeKey(kind, sorted(scopes))
     doc = authorize(event, lambda h: record if h == keys.hash_key(SECRET) else None)
-    assert policy.evaluate(doc, arn) is allowed
+    assert authz_policy.evaluate(doc, arn) is allowed
     assert doc["context"]["principal_id"] == "p_1" and doc["context"]["key_id"] == "key_1"
     assert ("deny_code" in doc["context"]) is not allowed
 
 
 def test_wildcard_resources_would_over_grant_which_is_why_policies_are_per_request() -> None:
     broad = {"policyDocument": {"Statement": [{"Effect": "Allow", "Resource": ["arn:x/prod/GET/v1/rfos/*"]}]}}
-    assert policy.evaluate(broad, "arn:x/prod/GET/v1/rfos/rfo_1/ranking")
+    assert authz_policy.evaluate(broad, "arn:x/prod/GET/v1/rfos/rfo_1/ranking")
 
 
 def test_unknown_malformed_and_missing_keys_are_unauthorized_and_revoked_keys_reach_the_endpoint() -> None:
@@ -85,19 +85,19 @@ def test_unknown_malformed_and_missing_keys_are_unauthorized_and_revoked_keys_re
             authorize({**base, "headers": headers}, lambda h: None)
     revoked = FakeKey("vendor", ["offers:read"], status="revoked")
     doc = authorize({**base, "headers": {"authorization": f"bearer {SECRET}"}}, lambda h: revoked)
-    assert doc["context"]["auth_error"] == "key_revoked" and policy.evaluate(doc, arn)
+    assert doc["context"]["auth_error"] == "key_revoked" and authz_policy.evaluate(doc, arn)
 
 
 def test_explicit_deny_wins_and_no_statement_means_deny() -> None:
     allow = {"Effect": "Allow", "Resource": ["arn:x/prod/*"]}
     deny = {"Effect": "Deny", "Resource": ["arn:x/prod/GET/v1/rfos"]}
-    assert not policy.evaluate({"policyDocument": {"Statement": [allow, deny]}}, "arn:x/prod/GET/v1/rfos")
-    assert policy.evaluate({"policyDocument": {"Statement": [allow, deny]}}, "arn:x/prod/GET/v1/me")
-    assert not policy.evaluate({"policyDocument": {"Statement": []}}, "arn:x/prod/GET/v1/me")
+    assert not authz_policy.evaluate({"policyDocument": {"Statement": [allow, deny]}}, "arn:x/prod/GET/v1/rfos")
+    assert authz_policy.evaluate({"policyDocument": {"Statement": [allow, deny]}}, "arn:x/prod/GET/v1/me")
+    assert not authz_policy.evaluate({"policyDocument": {"Statement": []}}, "arn:x/prod/GET/v1/me")
 
 
 def test_all_tables_lists_every_model_table() -> None:
-    from intentbid.permissions import ALL_TABLES
+    from intentbid.iam import ALL_TABLES
     from intentbid.store.tables import all_specs
 
     assert sorted(ALL_TABLES) == sorted(s.logical_name for s in all_specs())

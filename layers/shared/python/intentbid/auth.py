@@ -11,7 +11,7 @@ Decisions (written down in the README, "Authentication"):
   ``retry_after``) and answers 429 with ``Retry-After``, without a table lookup. A key this instance verified in
   the last ``VERIFIED_TTL_S`` is still looked up and served (an office behind one NAT keeps working).
 - Valid key -> Allow this request's method ARN iff the route table lets its kind and scopes call the route
-  (see :mod:`intentbid.policy` for why the policy is per request); ``deny_code`` in the context tells the 403
+  (see :mod:`intentbid.authz_policy` for why the policy is per request); ``deny_code`` in the context tells the 403
   gateway response why a denied request was denied (``forbidden`` / ``insufficient_scope``).
 """
 
@@ -21,8 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from intentbid import config
+from intentbid.authz_policy import build_policy
 from intentbid.domain import cidr, clock, keys
-from intentbid.policy import build_policy
 from intentbid.routes import match
 
 VERIFIED_TTL_S = 900.0  # how long a key this instance verified stays exempt from shedding

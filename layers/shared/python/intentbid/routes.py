@@ -9,7 +9,7 @@ they are resolved lazily (only the OpenAPI builder and each endpoint's own handl
 
 A route is the one declaration of its endpoint besides the handler: its access rule (who may call it, the
 ownership rule, what each principal gets back: ``docs/ACCESS_POLICY.md`` and the access-matrix test read it),
-the tables its own code touches (``intentbid.permissions`` and so the function's IAM derive from it), and its
+the tables its own code touches (``intentbid.iam`` and so the function's IAM derive from it), and its
 error statuses, derived from its fields (:attr:`Route.errors`) plus ``extra_errors``.
 """
 
@@ -50,7 +50,7 @@ class Route:
     # every kind).
     ownership: str = "none"
     returns: dict[str, str] = field(default_factory=dict)
-    # What the function's own code touches: logical table -> access level (the levels of intentbid.permissions);
+    # What the function's own code touches: logical table -> access level (the levels of intentbid.iam);
     # the shared middleware's needs (rate limits, idempotency) are added there, derived from the fields above.
     tables: dict[str, str] = field(default_factory=dict)
     start_expiry: bool = False  # starts executions of the RFO expiry state machine

@@ -10,7 +10,7 @@ from intentbid.domain.errors import FieldError, ValidationFailed
 from intentbid.domain.principal import Principal
 from intentbid.schemas.audit import ActorOut, AuditEntry, AuditPage, AuditQuery, HistoryEntry, HistoryPage
 from intentbid.schemas.common import PageQuery
-from intentbid.services import access
+from intentbid.services import ownership
 from intentbid.store import audit as store
 from intentbid.store.port import AuditRecord
 
@@ -34,7 +34,7 @@ def _entry(a: AuditRecord) -> dict[str, Any]:
 
 def rfo_history(p: Principal, rfo_id: str, q: PageQuery) -> HistoryPage:
     """Status changes and actions on one RFO, oldest first."""
-    rfo = access.own_rfo(p, rfo_id)
+    rfo = ownership.own_rfo(p, rfo_id)
     items, cursor = store.for_target(rfo.id, limit=q.limit, cursor=q.cursor)
     return HistoryPage(data=[HistoryEntry(**_entry(a)) for a in items], next_cursor=cursor)
 

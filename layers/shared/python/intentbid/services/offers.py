@@ -24,7 +24,7 @@ from intentbid.domain.offer_rules import (
 from intentbid.domain.principal import Principal
 from intentbid.schemas.common import PageQuery, utc
 from intentbid.schemas.offers import Offer, OfferCreate, OfferPage, OfferRevise
-from intentbid.services import access, antigaming, retry_on_conflict
+from intentbid.services import antigaming, ownership, retry_on_conflict
 from intentbid.services.antigaming import records_rejections
 from intentbid.services.views import offer_view
 from intentbid.store.port import (
@@ -98,7 +98,7 @@ def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
     audit, outbox) — the guards make the limits exact under concurrency."""
     now = clock.now()
     settings = config.settings()
-    rfo = access.rfo_for(p, rfo_id)
+    rfo = ownership.rfo_for(p, rfo_id)
     _require_open(rfo, now)
     delivery = utc(delivery_from(body.eta_days, body.delivery_date, now))
     terms = OfferTerms(
@@ -157,7 +157,7 @@ def _guard_refused(
 
 
 def _own_active_offer(p: Principal, offer_id: str) -> OfferRecord:
-    offer, _ = access.offer_for(p, offer_id)
+    offer, _ = ownership.offer_for(p, offer_id)
     if offer.vendor_id != p.id:
         raise NotFound("No such offer.")
     if offer.status != "active":
@@ -270,14 +270,14 @@ def _with_standing(p: Principal, offer: OfferRecord, rfo: Rfo | None, ranks: dic
 def get(p: Principal, offer_id: str) -> Offer:
     """An offer; its ``rank`` is disclosed to the buyer, and to its vendor only when the RFO is ``own_rank``
     (never another vendor's price or identity); ``rank_hidden_reason`` says why it is null."""
-    offer, rfo = access.offer_for(p, offer_id)
+    offer, rfo = ownership.offer_for(p, offer_id)
     rfo = rfo or store().get_rfo(offer.rfo_id)
     return _with_standing(p, offer, rfo, None)
 
 
 def list_for_rfo(p: Principal, rfo_id: str, q: PageQuery) -> OfferPage:
     """The RFO's buyer (and admins) see every offer; a vendor sees only its own."""
-    rfo = access.rfo_for(p, rfo_id)
+    rfo = ownership.rfo_for(p, rfo_id)
     vendor = p.id if p.kind == "vendor" else None
     items, cursor = store().offers_page_of_rfo(rfo.id, limit=q.limit, cursor=q.cursor, vendor_id=vendor)
     return OfferPage(data=[offer_view(o, rfo) for o in items], next_cursor=cursor)
@@ -318,7 +318,7 @@ def rule_errors(p: Principal, fields: Mapping[str, Any], *, rfo_id: str = "", of
             offer = _own_active_offer(p, offer_id)
             rfo, current = store().get_rfo(offer.rfo_id), int(offer.unit_price)
         else:
-            rfo = access.rfo_for(p, rfo_id)
+            rfo = ownership.rfo_for(p, rfo_id)
     except DomainError:
         return []
     if rfo is None:

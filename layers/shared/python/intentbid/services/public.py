@@ -13,7 +13,7 @@ from intentbid.domain.errors import NotFound
 from intentbid.domain.lifecycle import effective_status
 from intentbid.domain.principal import Principal
 from intentbid.schemas.rfos import PublicRfo, PublicToken, PublicTokenCreate
-from intentbid.services import access, retry_on_conflict
+from intentbid.services import ownership, retry_on_conflict
 from intentbid.store.port import Actor, Change, Target, store
 
 _TOKEN_RE = re.compile(r"^pub_[A-Za-z0-9_-]{43}$")
@@ -26,7 +26,7 @@ def _hash(token: str) -> str:
 @retry_on_conflict()
 def create_token(p: Principal, rfo_id: str, body: PublicTokenCreate) -> PublicToken:
     """A new share token for the buyer's RFO; any previous token stops working."""
-    rfo = access.own_rfo(p, rfo_id)
+    rfo = ownership.own_rfo(p, rfo_id)
     token = "pub_" + secrets.token_urlsafe(32)
     now = clock.now()
     target = Target("rfo", rfo.id, rfo.environment)
@@ -38,7 +38,7 @@ def create_token(p: Principal, rfo_id: str, body: PublicTokenCreate) -> PublicTo
 
 @retry_on_conflict()
 def revoke_token(p: Principal, rfo_id: str) -> None:
-    rfo = access.own_rfo(p, rfo_id)
+    rfo = ownership.own_rfo(p, rfo_id)
     if rfo.public_token_hash is None:
         return
     target = Target("rfo", rfo.id, rfo.environment)

@@ -20,7 +20,7 @@ from intentbid.schemas.ranking import (
     WeightsUpdate,
 )
 from intentbid.schemas.rfos import Rfo
-from intentbid.services import access, retry_on_conflict
+from intentbid.services import ownership, retry_on_conflict
 from intentbid.services.antigaming import flag_view
 from intentbid.services.views import offer_status, rfo_view, weights_of
 from intentbid.store import accounts as account_store
@@ -74,7 +74,7 @@ def _standing(rfo: RfoRecord) -> tuple[list[tuple[scoring.Scored, str | None]], 
 def rank(p: Principal, rfo_id: str) -> Ranking:
     """The buyer's full ranking under the RFO's pinned scoring version and weights; offers that can no longer be
     awarded (expired, already decided) are marked and follow every awardable one."""
-    rfo = access.own_rfo(p, rfo_id)
+    rfo = ownership.own_rfo(p, rfo_id)
     version = scoring.get_version(rfo.scoring_version)
     weights = weights_of(rfo)
     standing, models = _standing(rfo)
@@ -110,7 +110,7 @@ def rank(p: Principal, rfo_id: str) -> Ranking:
 def explain(p: Principal, rfo_id: str) -> Explain:
     """Why each offer ranks where it does, plus the formula and any suspicious-activity flags on the RFO. The
     entries follow the ranking's order (awardable first) and say why an offer can no longer be awarded."""
-    rfo = access.own_rfo(p, rfo_id)
+    rfo = ownership.own_rfo(p, rfo_id)
     offers = _ranked_offers(rfo)
     payload = scoring.explain_payload(
         rfo.scoring_version, terms_of(rfo), [input_of(o) for o in offers], weights_of(rfo)
@@ -146,7 +146,7 @@ def set_weights(p: Principal, rfo_id: str, body: WeightsUpdate) -> Rfo:
     """Change how offers are weighed (and optionally the version), only while the RFO is OPEN or CLOSED.
     Audited; the ranking re-ranks at once (it is computed on read)."""
     now = clock.now()
-    rfo = access.own_rfo(p, rfo_id)
+    rfo = ownership.own_rfo(p, rfo_id)
     status = effective_status(rfo.status, rfo.expires_at, now)
     if status not in (OPEN, CLOSED):
         raise Conflict(
@@ -189,7 +189,7 @@ def set_weights(p: Principal, rfo_id: str, body: WeightsUpdate) -> Rfo:
             "The RFO changed while the weights were set; fetch it and retry.", code="invalid_transition"
         ) from None
     obs.count("WeightsChanged")
-    return rfo_view(access.own_rfo(p, rfo_id), p, now)
+    return rfo_view(ownership.own_rfo(p, rfo_id), p, now)
 
 
 def catalog() -> ScoringCatalog:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from intentbid import observability as obs
+from intentbid.adapters import expiry_scheduler as expiry
 from intentbid.domain import clock, etags, ids, rfo_rules
 from intentbid.domain.errors import Conflict, NotFound
 from intentbid.domain.lifecycle import OPEN, effective_status, transition
@@ -17,9 +18,8 @@ from intentbid.domain.principal import Principal
 from intentbid.domain.scoring import fmt
 from intentbid.schemas.common import utc
 from intentbid.schemas.rfos import Award, Reason, Reopen, Rfo, RfoCreate, RfoListQuery, RfoPage
-from intentbid.services import access, retry_on_conflict
+from intentbid.services import ownership, retry_on_conflict
 from intentbid.services.views import rfo_view
-from intentbid.store import expiry
 from intentbid.store.port import Actor, Change, ConditionFailed, Offer, Target, TransactionConflict, store
 from intentbid.store.port import Rfo as RfoRecord
 
@@ -69,7 +69,7 @@ def create(p: Principal, body: RfoCreate) -> Rfo:
 
 
 def get(p: Principal, rfo_id: str) -> Rfo:
-    return rfo_view(access.rfo_for(p, rfo_id), p, clock.now())
+    return rfo_view(ownership.rfo_for(p, rfo_id), p, clock.now())
 
 
 def list_(p: Principal, q: RfoListQuery) -> RfoPage:
@@ -96,7 +96,7 @@ def _lost_race(p: Principal, rfo_id: str, action: str) -> Conflict:
     """After a failed guarded write: re-read and explain why in the table's terms. If the action is still
     allowed (e.g. an award that lost to a close: awarding from CLOSED is allowed), decide again from the fresh
     state instead (``retry_on_conflict`` reruns the use case)."""
-    fresh = access.own_rfo(p, rfo_id)
+    fresh = ownership.own_rfo(p, rfo_id)
     status = effective_status(fresh.status, fresh.expires_at, clock.now())
     try:
         transition(action, status)
@@ -136,7 +136,7 @@ def _change(
 def close(p: Principal, rfo_id: str, body: Reason) -> Rfo:
     """OPEN -> CLOSED: bidding stops; the buyer may still award or reopen before the deadline."""
     now = clock.now()
-    rfo = access.own_rfo(p, rfo_id)
+    rfo = ownership.own_rfo(p, rfo_id)
     current = effective_status(rfo.status, rfo.expires_at, now)
     t = transition("close", current)
     try:
@@ -146,7 +146,7 @@ def close(p: Principal, rfo_id: str, body: Reason) -> Rfo:
     except ConditionFailed:
         raise _lost_race(p, rfo_id, "close") from None
     obs.count("RfosClosed")
-    return rfo_view(access.own_rfo(p, rfo_id), p, now)
+    return rfo_view(ownership.own_rfo(p, rfo_id), p, now)
 
 
 @retry_on_conflict()
@@ -154,7 +154,7 @@ def reopen(p: Principal, rfo_id: str, body: Reopen) -> Rfo:
     """CLOSED -> OPEN with a new deadline, only before the original deadline has expired the RFO.
     The new deadline starts a new expiry execution (deadline version + 1); the old one becomes a no-op."""
     now = clock.now()
-    rfo = access.own_rfo(p, rfo_id)
+    rfo = ownership.own_rfo(p, rfo_id)
     current = effective_status(rfo.status, rfo.expires_at, now)
     t = transition("reopen", current)
     new_deadline = utc(body.expires_at)
@@ -174,7 +174,7 @@ def reopen(p: Principal, rfo_id: str, body: Reopen) -> Rfo:
         raise _lost_race(p, rfo_id, "reopen") from None
     expiry.schedule(rfo.id, new_deadline, version)
     obs.count("RfosReopened")
-    return rfo_view(access.own_rfo(p, rfo_id), p, now)
+    return rfo_view(ownership.own_rfo(p, rfo_id), p, now)
 
 
 def _pinned_revision(winner: Offer, body: Award, if_match: str | None) -> int | None:
@@ -213,7 +213,7 @@ def award(p: Principal, rfo_id: str, body: Award, if_match: str | None = None) -
     (``offer_revision`` or ``If-Match``) gets 409 ``offer_changed`` when the offer moved, also when it moves
     between this read and the transaction."""
     now = clock.now()
-    rfo = access.own_rfo(p, rfo_id)
+    rfo = ownership.own_rfo(p, rfo_id)
     current = effective_status(rfo.status, rfo.expires_at, now)
     t = transition("award", current)
     offers = list(store().offers_of_rfo(rfo.id))
@@ -252,7 +252,7 @@ def award(p: Principal, rfo_id: str, body: Award, if_match: str | None = None) -
         raise _offer_lost_race(winner, pinned) from None
     obs.logger.info("rfo awarded", extra={"rfo_id": rfo.id, "offer_id": winner.id})
     obs.count("RfosAwarded")
-    return rfo_view(access.own_rfo(p, rfo_id), p, now)
+    return rfo_view(ownership.own_rfo(p, rfo_id), p, now)
 
 
 def _offer_lost_race(winner: Offer, pinned: int | None) -> Exception:
@@ -272,7 +272,7 @@ def _offer_lost_race(winner: Offer, pinned: int | None) -> Exception:
 def delete(p: Principal, rfo_id: str, body: Reason | None = None) -> None:
     """Soft delete (``deleted_at``): then 404 everywhere. Not allowed once AWARDED."""
     now = clock.now()
-    rfo = access.own_rfo(p, rfo_id)
+    rfo = ownership.own_rfo(p, rfo_id)
     current = effective_status(rfo.status, rfo.expires_at, now)
     t = transition("delete", current)
     reason = body.reason if body else None

@@ -23,7 +23,7 @@ def markdown() -> str:
         "# Access policy",
         "",
         "Generated from the route table (`intentbid/routes.py`: each route's access rule) by `make access-policy`",
-        "(`intentbid/access_policy.py`); `tests/unit/test_access_policy.py` fails if this file is stale, and",
+        "(`intentbid/access_doc.py`); `tests/unit/test_access_doc.py` fails if this file is stale, and",
         "`tests/e2e/test_access_matrix.py` checks the running system against the same data.",
         "",
         "Rules: a key acts only within its kind and scopes (the authorizer denies the rest with 403",

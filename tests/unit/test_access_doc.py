@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from intentbid.access_policy import markdown, returns
+from intentbid.access_doc import markdown, returns
 from intentbid.routes import OWNERSHIP_RULES, PUBLIC, ROUTES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ACCESS_POLICY.md"

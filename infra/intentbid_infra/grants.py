@@ -1,4 +1,4 @@
-"""Least-privilege IAM per function, generated from ``intentbid.permissions.ACCESS`` (never by hand).
+"""Least-privilege IAM per function, generated from ``intentbid.iam.ACCESS`` (never by hand).
 
 Table access levels map to DynamoDB actions on the table and on each of its indexes by name:
 - ``read``: GetItem, BatchGetItem, Query, ConditionCheckItem, DescribeTable;
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from aws_cdk import aws_iam as iam
 
-from intentbid.permissions import ACCESS, Access, effective
+from intentbid.iam import ACCESS, Access, effective
 from intentbid_infra import config
 from intentbid_infra.expiry import ExpiryStateMachine
 from intentbid_infra.queues import Queues
@@ -59,8 +59,7 @@ SEND_ACTIONS: tuple[str, ...] = ("sqs:SendMessage",)
 def access_of(function: str) -> Access:
     if function not in ACCESS:
         raise KeyError(
-            f"function {function!r} has no entry in intentbid.permissions.ACCESS: "
-            "every function must declare what it may touch"
+            f"function {function!r} has no entry in intentbid.iam.ACCESS: every function must declare what it may touch"
         )
     return effective(function)
 
