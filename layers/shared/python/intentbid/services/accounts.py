@@ -1,56 +1,20 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from intentbid import observability as obs
 from intentbid.domain import clock, ids
 from intentbid.domain.principal import ACCOUNT_PREFIX, KIND_SCOPES, Principal
 from intentbid.schemas.accounts import (
     Account,
     BuyerRegistration,
-    KeyInfo,
     Me,
     RegisterRequest,
     VendorRegistration,
 )
+from intentbid.services.views.accounts import account_view, key_view
 from intentbid.store import accounts as store
 from intentbid.store.api_keys import new_key
 from intentbid.store.port import Account as AccountRecord
 from intentbid.store.port import Actor, ApiKey, Change, Target
-
-
-def account_view(a: AccountRecord) -> Account:
-    return Account(
-        id=a.id,
-        object=a.kind,
-        name=a.name,
-        email=a.email,
-        status=a.status,  # type: ignore[arg-type]
-        created_at=a.created_at,
-    )
-
-
-def key_view(k: ApiKey, now: datetime | None = None) -> KeyInfo:
-    now = now or clock.now()
-    status = k.status
-    if status == "active" and k.expires_at is not None and k.expires_at <= now:
-        status = "expired"
-    return KeyInfo(
-        id=k.key_id,
-        key_id=k.key_id,
-        name=k.name,
-        prefix=k.prefix,
-        last4=k.last4,
-        status=status,
-        scopes=list(k.scopes),
-        ip_allowlist=list(k.ip_allowlist or []),  # type: ignore[arg-type]
-        environment=k.environment,
-        created_at=k.created_at,  # type: ignore[arg-type]
-        last_used_at=k.last_used_at,
-        expires_at=k.expires_at,
-        revoked_at=k.revoked_at,
-        successor_key_id=k.successor_key_id,
-    )
 
 
 def _create(

@@ -24,22 +24,18 @@ from intentbid.domain.errors import (
 from intentbid.domain.principal import Principal
 from intentbid.schemas.antigaming import (
     CooldownSet,
-    FieldErrorOut,
-    FlagOut,
     FlagPage,
     FlagQuery,
-    Rejection,
     RejectionPage,
     RejectionQuery,
     VendorCooldown,
 )
 from intentbid.schemas.common import utc
 from intentbid.services import retry_on_conflict
+from intentbid.services.views.antigaming import flag_view, rejection_view
 from intentbid.store import accounts, audit, rejections
 from intentbid.store import flags as flag_store
 from intentbid.store.port import Account, Actor, Change, ConditionFailed, Target, TransactionConflict, store
-from intentbid.store.port import Flag as FlagRecord
-from intentbid.store.port import Rejection as RejectionRecord
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -262,35 +258,6 @@ def evaluate_rfo(rfo_id: str, vendor_id: str | None = None) -> list[flags.Flag]:
 # --- read models and ops actions ------------------------------------------------------------------------
 
 
-def _rejection_view(r: RejectionRecord) -> Rejection:
-    return Rejection(
-        id=r.id,
-        vendor_id=r.vendor_id,
-        rfo_id=r.rfo_id,
-        offer_id=r.offer_id,
-        action=r.action,
-        environment=r.environment,
-        code=r.code,
-        status=int(r.status),
-        reason=r.reason,  # type: ignore[arg-type]
-        errors=[FieldErrorOut(**e) for e in json.loads(r.errors or "[]")],
-        at=r.at,
-    )
-
-
-def flag_view(f: FlagRecord) -> FlagOut:
-    return FlagOut(
-        id=f.id,
-        code=f.code,
-        vendor_id=f.vendor_id,
-        rfo_id=None if f.rfo_id == "-" else f.rfo_id,
-        reason=f.reason,
-        evidence=json.loads(f.evidence or "{}"),
-        environment=f.environment,
-        created_at=f.created_at,
-    )
-
-
 def vendor_rejections(p: Principal, vendor_id: str, q: RejectionQuery) -> RejectionPage:
     """The vendor's rejections in one environment: a vendor key's own (naming the other is 400
     ``environment_not_allowed``), or the one an admin names (default live)."""
@@ -310,7 +277,7 @@ def vendor_rejections(p: Principal, vendor_id: str, q: RejectionQuery) -> Reject
             ],
         )
     items, cursor = rejections.page(vendor_id, environment, limit=q.limit, cursor=q.cursor)
-    return RejectionPage(data=[_rejection_view(r) for r in items], next_cursor=cursor)
+    return RejectionPage(data=[rejection_view(r) for r in items], next_cursor=cursor)
 
 
 def list_flags(p: Principal, q: FlagQuery) -> FlagPage:

@@ -28,7 +28,7 @@ from intentbid.domain.principal import KIND_SCOPES, Principal
 from intentbid.schemas.accounts import KeyCreate, KeyCreated, KeyInfo, KeyPage, KeyPatch, KeyRotate
 from intentbid.schemas.common import PageQuery, utc
 from intentbid.services import retry_on_conflict
-from intentbid.services.accounts import key_view
+from intentbid.services.views.accounts import key_view
 from intentbid.store import api_keys as store
 from intentbid.store.port import Actor, ApiKey, Change, ConditionFailed, Target, TransactionConflict
 

@@ -26,7 +26,7 @@ from intentbid.schemas.common import PageQuery, utc
 from intentbid.schemas.offers import Offer, OfferCreate, OfferPage, OfferRevise
 from intentbid.services import antigaming, ownership, retry_on_conflict
 from intentbid.services.antigaming import records_rejections
-from intentbid.services.views import offer_view
+from intentbid.services.views.marketplace import offer_view
 from intentbid.store.port import (
     Actor,
     Change,

@@ -21,8 +21,8 @@ from intentbid.schemas.ranking import (
 )
 from intentbid.schemas.rfos import Rfo
 from intentbid.services import ownership, retry_on_conflict
-from intentbid.services.antigaming import flag_view
-from intentbid.services.views import offer_status, rfo_view, weights_of
+from intentbid.services.views.antigaming import flag_view
+from intentbid.services.views.marketplace import offer_status, rfo_view, weights_of
 from intentbid.store import accounts as account_store
 from intentbid.store import flags as flag_store
 from intentbid.store.port import Actor, Change, ConditionFailed, Target, store

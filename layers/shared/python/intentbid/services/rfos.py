@@ -19,7 +19,7 @@ from intentbid.domain.scoring import fmt
 from intentbid.schemas.common import utc
 from intentbid.schemas.rfos import Award, Reason, Reopen, Rfo, RfoCreate, RfoListQuery, RfoPage
 from intentbid.services import ownership, retry_on_conflict
-from intentbid.services.views import rfo_view
+from intentbid.services.views.marketplace import rfo_view
 from intentbid.store.port import Actor, Change, ConditionFailed, Offer, Target, TransactionConflict, store
 from intentbid.store.port import Rfo as RfoRecord
 

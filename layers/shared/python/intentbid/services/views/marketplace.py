@@ -1,4 +1,4 @@
-"""Model -> response object, per viewer. What a principal may see of an object is decided here."""
+"""RFOs and offers as each viewer may see them (disclosure, standing, allowed actions, awardability)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,44 @@
+"""Accounts and API keys as their owners see them (never a secret: a key shows its prefix and last four)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from intentbid.domain import clock
+from intentbid.schemas.accounts import Account, KeyInfo
+from intentbid.store.port import Account as AccountRecord
+from intentbid.store.port import ApiKey
+
+
+def account_view(a: AccountRecord) -> Account:
+    return Account(
+        id=a.id,
+        object=a.kind,
+        name=a.name,
+        email=a.email,
+        status=a.status,  # type: ignore[arg-type]
+        created_at=a.created_at,
+    )
+
+
+def key_view(k: ApiKey, now: datetime | None = None) -> KeyInfo:
+    now = now or clock.now()
+    status = k.status
+    if status == "active" and k.expires_at is not None and k.expires_at <= now:
+        status = "expired"
+    return KeyInfo(
+        id=k.key_id,
+        key_id=k.key_id,
+        name=k.name,
+        prefix=k.prefix,
+        last4=k.last4,
+        status=status,
+        scopes=list(k.scopes),
+        ip_allowlist=list(k.ip_allowlist or []),  # type: ignore[arg-type]
+        environment=k.environment,
+        created_at=k.created_at,  # type: ignore[arg-type]
+        last_used_at=k.last_used_at,
+        expires_at=k.expires_at,
+        revoked_at=k.revoked_at,
+        successor_key_id=k.successor_key_id,
+    )
