@@ -18,6 +18,24 @@ from intentbid_local.lambda_context import ACCOUNT_ID, REGION, LambdaContext, co
 from intentbid_local.lambda_events import sqs_event, stream_event
 from intentbid_local.proxy_events import HttpRequest, authorizer_context, authorizer_event, proxy_event
 
+
+def cold_process_env(shared_package: str, **extra: str) -> dict[str, str]:
+    """The environment of a fresh Python process that loads handlers as Lambda does: only the layer and the
+    installed packages on the path, Lambda's region and service variables, the tests' table prefix."""
+    import sysconfig
+
+    return {
+        "PYTHONPATH": f"{shared_package}:{sysconfig.get_paths()['purelib']}",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "TZ": "UTC",
+        "POWERTOOLS_SERVICE_NAME": "intentbid",
+        "TABLE_PREFIX": "intentbid-test-",
+        **extra,
+    }
+
+
 SOURCE_IP = "203.0.113.7"  # TEST-NET-3: the caller's address unless a test names one
 _loader = FunctionLoader()
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
+
+from intentbid_local.harness import cold_process_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / "layers" / "shared" / "python"
@@ -39,16 +40,7 @@ print(json.dumps(out))
 
 def cold_starts(bad: dict[str, str]) -> dict[str, str]:
     """{function: "loaded" or the exception its import raised} with ``bad`` added to a Lambda-like env."""
-    env = {
-        "PYTHONPATH": f"{SHARED}:{sysconfig.get_paths()['purelib']}",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "TZ": "UTC",
-        "POWERTOOLS_SERVICE_NAME": "intentbid",
-        "TABLE_PREFIX": "intentbid-test-",
-        **bad,
-    }
+    env = cold_process_env(str(SHARED), **bad)
     paths = [str(ROOT / "functions" / f / "app.py") for f in FUNCTIONS]
     proc = subprocess.run(
         [sys.executable, "-S", "-c", _PROBE, *paths],

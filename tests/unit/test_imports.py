@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import sysconfig
 from functools import cache
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import pytest
 
 from intentbid.iam import ACCESS, effective
 from intentbid.routes import ROUTES
+from intentbid_local.harness import cold_process_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / "layers" / "shared" / "python"
@@ -56,15 +56,7 @@ print(json.dumps({"modules": sorted(sys.modules), "tables": tables}))
 @cache
 def loaded(function: str) -> tuple[frozenset[str], dict[str, list[str]]]:
     """(every module in sys.modules, {model module: [logical table names]}) after a cold load of ``function``."""
-    env = {
-        "PYTHONPATH": f"{SHARED}:{sysconfig.get_paths()['purelib']}",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "TZ": "UTC",
-        "POWERTOOLS_SERVICE_NAME": "intentbid",
-        "TABLE_PREFIX": "intentbid-test-",
-    }
+    env = cold_process_env(str(SHARED))
     proc = subprocess.run(
         [sys.executable, "-S", "-c", _PROBE, str(ROOT / "functions" / function / "app.py")],
         env=env,
