@@ -317,6 +317,23 @@ OFFSETS_S = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2)
 SHIFTS_S = (-0.5, -0.15, -0.05, 0.03)
 
 
+def move_deadlines(api: Any, buyer: dict[str, Any], rfos: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give RFO i the deadline T + 0.5 i, with T a margin from now. The margin adapts to the machine: if the
+    moves run so late that the first race would start before they finish, every RFO is still OPEN before its
+    deadline (the check leaves 1.5 s), so all are moved again with twice the margin. A loaded CI machine gets a
+    later race, never a failed setup."""
+    for margin in (5.0, 10.0, 20.0, 40.0, 80.0):
+        start = time.time() + margin
+        moved = []
+        for i, r in enumerate(rfos):
+            if time.time() > start + SHIFTS_S[0] - 1.5:
+                break
+            moved.append(api.deadline_in(buyer, r, start + 0.5 * i - time.time()))
+        if len(moved) == len(rfos) and time.time() < start + SHIFTS_S[0] - 1.0:
+            return moved
+    raise AssertionError("could not move the deadlines ahead of the race, even with an 80 s margin")
+
+
 def test_an_award_racing_the_expiry_has_one_consistent_outcome(race_runtime: Any, api: Any) -> None:
     """Four RFOs; once their offers are in, each deadline is moved to a few seconds ahead (close + reopen, so a
     slow setup on a loaded machine cannot eat the window); on each, awards of different offers fire around the
@@ -328,7 +345,7 @@ def test_an_award_racing_the_expiry_has_one_consistent_outcome(race_runtime: Any
     rfos = [api.rfo(buyer, 3600) for _ in SHIFTS_S]
     offers = {r["id"]: api.offers(vendors, r) for r in rfos}
     conns = http_client.connections(runtime.url, len(rfos) * len(OFFSETS_S))
-    rfos = [api.deadline_in(buyer, r, 5 + 0.5 * i) for i, r in enumerate(rfos)]
+    rfos = move_deadlines(api, buyer, rfos)
     first_shot = epoch(rfos[0]["expires_at"]) + SHIFTS_S[0]
     assert time.time() < first_shot - 0.5, "moving the deadlines took longer than the RFOs' bidding window"
     results: dict[tuple[str, int], Any] = {}
