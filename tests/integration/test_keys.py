@@ -424,3 +424,40 @@ def test_audit_and_outbox_of_key_changes_carry_no_secret() -> None:
     for secret in (vendor["api_key"], created["api_key"], rotated["api_key"]):
         assert secret not in stored and keys.hash_key(secret) not in stored
     assert "key_rotate" in stored and rotated["key"]["key_id"] in stored
+
+
+def test_every_refused_field_of_a_key_request_comes_back_in_one_answer() -> None:
+    """Issue 11: environment, expiry, scopes and allowlist are all checked; one 400 names each field at fault
+    (a request wrong in one place keeps that check's own wording)."""
+    sandbox = register("vendor", sandbox=True)
+    status, problem = key_call(
+        "create",
+        sandbox,
+        body={
+            "name": "all wrong",
+            "environment": "live",
+            "expires_at": "2001-01-01T00:00:00Z",
+            "scopes": ["rfos:write"],
+            "ip_allowlist": ["not-an-address"],
+        },
+    )
+    assert status == 400 and problem["code"] == "validation_failed"
+    fields = {e["field"]: e["code"] for e in problem["errors"]}
+    assert fields == {
+        "environment": "environment_not_allowed",
+        "expires_at": "in_past",
+        "scopes[0]": "unknown_scope",
+        "ip_allowlist[0]": fields["ip_allowlist[0]"],
+    }
+    assert problem["detail"] == "4 field(s) failed validation."
+    vendor = register("vendor")
+    _, target = key_call("create", vendor, body={"name": "target", "scopes": ["rfos:read"]})
+    status, problem = key_call(
+        "patch", vendor, target["key"]["key_id"], {"scopes": ["offers:write"], "ip_allowlist": ["10.0.0.0/33"]}
+    )
+    assert status == 400
+    assert [e["field"] for e in problem["errors"]] == ["scopes[0]", "ip_allowlist[0]"]
+    status, problem = key_call("patch", vendor, target["key"]["key_id"], {"scopes": ["offers:write"]})
+    assert status == 400 and problem["detail"] == "The scopes are not valid for this key."  # alone: its own words
+    _, listed = key_call("list", vendor)
+    assert next(k for k in listed["data"] if k["key_id"] == target["key"]["key_id"])["scopes"] == ["rfos:read"]

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from intentbid import observability as obs
 from intentbid.config import settings
@@ -122,6 +123,35 @@ def _allowlist_within(requested: list[str], ceiling: list[str], field: str = "ip
         raise ValidationFailed("The IP allowlist is wider than the calling key's.", errors=errs)
 
 
+T = TypeVar("T")
+
+
+class _Refusals:
+    """Runs each check of a request and keeps its refusal, so one 400 names every field at fault (a check that
+    fails alone keeps its own wording)."""
+
+    def __init__(self) -> None:
+        self.refused: list[ValidationFailed] = []
+
+    def check(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        try:
+            return fn(*args, **kwargs)
+        except ValidationFailed as exc:
+            self.refused.append(exc)
+            return None
+
+    def add(self, errors: list[FieldError], detail: str) -> None:
+        if errors:
+            self.refused.append(ValidationFailed(detail, errors=errors))
+
+    def raise_any(self) -> None:
+        if len(self.refused) == 1:
+            raise self.refused[0]
+        if self.refused:
+            errors = [fe for exc in self.refused for fe in exc.errors]
+            raise ValidationFailed(f"{len(errors)} field(s) failed validation.", errors=errors)
+
+
 def _limit_reached(cap: int, environment: str) -> Conflict:
     return Conflict(
         f"This account already holds {cap} working {environment} keys, the most allowed: revoke one first.",
@@ -155,15 +185,17 @@ def create(p: Principal, owner_kind: str, owner_id: str, body: KeyCreate) -> Key
     expires_at = utc(body.expires_at) if body.expires_at else None
     if expires_at is not None and expires_at <= now:
         errs.append(FieldError("expires_at", "in_past", "expires_at must be in the future"))
-    if errs:
-        raise ValidationFailed("The key is not valid.", errors=errs)
-    scopes = _scopes(owner_kind, body.scopes, ceiling=p.scopes & KIND_SCOPES[owner_kind])
+    refusals = _Refusals()
+    refusals.add(errs, "The key is not valid.")
+    scopes = refusals.check(_scopes, owner_kind, body.scopes, ceiling=p.scopes & KIND_SCOPES[owner_kind])
     own = _caller_allowlist(p, owner_id)
+    allowlist: list[str] | None = own  # default: where the calling key itself may be used from
     if "ip_allowlist" in body.model_fields_set:
-        allowlist = cidr.normalise(body.ip_allowlist)
-        _allowlist_within(allowlist, own)
-    else:
-        allowlist = own  # default: where the calling key itself may be used from
+        allowlist = refusals.check(cidr.normalise, body.ip_allowlist)
+        if allowlist is not None:
+            refusals.check(_allowlist_within, allowlist, own)
+    refusals.raise_any()
+    assert scopes is not None and allowlist is not None
     ledger = store.read_ledger(owner_id, environment)
     cap = settings().keys.max_active_keys_per_account
     if cap and len(ledger.working(now.timestamp())) >= cap:
@@ -285,12 +317,18 @@ def patch(p: Principal, owner_kind: str, owner_id: str, key_id: str, body: KeyPa
     _within_caller(p, key, "change")
     now = clock.now()
     changed: dict[str, Any] = {}
+    refusals = _Refusals()
     if body.scopes is not None:
-        changed["scopes"] = _scopes(owner_kind, body.scopes, ceiling=frozenset(str(x) for x in key.scopes))
+        ceiling = frozenset(str(x) for x in key.scopes)
+        scopes = refusals.check(_scopes, owner_kind, body.scopes, ceiling=ceiling)
+        if scopes is not None:
+            changed["scopes"] = scopes
     if body.ip_allowlist is not None:
-        allowlist = cidr.normalise(body.ip_allowlist)
-        _allowlist_within(allowlist, _caller_allowlist(p, owner_id))
-        changed["ip_allowlist"] = allowlist
+        allowlist = refusals.check(cidr.normalise, body.ip_allowlist)
+        if allowlist is not None:
+            refusals.check(_allowlist_within, allowlist, _caller_allowlist(p, owner_id))
+            changed["ip_allowlist"] = allowlist
+    refusals.raise_any()
     if body.name is None and not changed:
         raise ValidationFailed(
             "Nothing to change.",
