@@ -6,7 +6,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-REGION = "us-east-1"
+from intentbid_local.environment import REGION
+
 ACCOUNT_ID = "123456789012"
 FUNCTION_PREFIX = "intentbid-local-"
 

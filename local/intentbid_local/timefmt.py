@@ -2,7 +2,8 @@
 
 The wire format is the product's own (:func:`intentbid.domain.clock.to_rfc3339`: UTC, ``Z``, microseconds only
 when present), so what a test sends is spelled like what the API answers. Nothing here reads the product's
-(shiftable) clock: "now" is this host's clock unless a caller passes one.
+(shiftable) clock: "now" is this host's clock unless a caller passes one; :func:`later` is the one helper that
+shifts it (in-process tests).
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+from intentbid.domain import clock
 from intentbid.domain.clock import parse_rfc3339, to_rfc3339
 
 Instant = datetime | float  # an aware datetime, or epoch seconds
 
-__all__ = ["Instant", "at", "epoch", "parse_rfc3339", "rfc3339"]
+__all__ = ["Instant", "at", "epoch", "later", "parse_rfc3339", "rfc3339"]
 
 
 def _datetime(when: Instant) -> datetime:
@@ -36,3 +38,9 @@ def at(now: Instant | None = None, **delta: float) -> str:
 def epoch(value: str) -> float:
     """Epoch seconds of an RFC 3339 timestamp (as the API writes them)."""
     return parse_rfc3339(value).timestamp()
+
+
+def later(seconds: float) -> None:
+    """Run the product's clock ``seconds`` ahead of this host's (in-process tests; undo with
+    ``clock.set_clock(None)``)."""
+    clock.set_clock(lambda: time.time() + seconds)

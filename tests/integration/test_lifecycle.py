@@ -13,7 +13,7 @@ from lambda_harness import invoke
 
 from intentbid import config
 from intentbid.domain import clock
-from intentbid_local.timefmt import rfc3339
+from intentbid_local.timefmt import later, rfc3339
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -197,10 +197,6 @@ def price_raises_allowed(monkeypatch: pytest.MonkeyPatch) -> Any:
     config.settings.cache_clear()
     yield
     config.settings.cache_clear()
-
-
-def later(seconds: float) -> None:
-    clock.set_clock(lambda: datetime.now(UTC).timestamp() + seconds)
 
 
 def revise(vendor: dict[str, Any], offer_id: str, **body: Any) -> tuple[int, Any]:

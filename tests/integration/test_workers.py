@@ -13,7 +13,7 @@ from helpers import create_rfo, register
 from lambda_harness import call, invoke, sqs_messages, stream_inserts
 
 from intentbid.domain import clock
-from intentbid_local.timefmt import rfc3339
+from intentbid_local.timefmt import later, rfc3339
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -21,10 +21,6 @@ pytestmark = pytest.mark.usefixtures("aws")
 def outbox_events() -> list[dict[str, Any]]:
     items = boto3.client("dynamodb").scan(TableName="intentbid-test-outbox")["Items"]
     return sorted(({k: next(iter(v.values())) for k, v in i.items()} for i in items), key=lambda e: e["id"])
-
-
-def later(seconds: float) -> None:
-    clock.set_clock(lambda: datetime.now(UTC).timestamp() + seconds)
 
 
 @pytest.fixture(autouse=True)
