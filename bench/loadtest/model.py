@@ -186,7 +186,7 @@ class VendorModel:
         self, offer: OfferState | None, rfo: RfoInfo | None, body: dict[str, Any], t0: float, t1: float
     ) -> set[Outcome]:
         if not body:
-            return {(400, "validation_failed", (("$", "value_error"),))}
+            return {(400, "validation_failed", (("$", "at_least_one_of"),))}
         if offer is None or rfo is None:
             return {(404, "not_found", None)}
         if self.rules.max_revisions and offer.revisions >= self.rules.max_revisions:

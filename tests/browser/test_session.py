@@ -16,7 +16,7 @@ def test_a_bad_key_shows_the_401_problem(page: Any) -> None:
     sign_in(page, "ib_live_thisKeyDoesNotExist000000000")
 
     alert = page.get_by_test_id("sign-in-form").get_by_test_id("form-error")
-    expect(alert).to_contain_text("A valid API key is required")
+    expect(alert).to_contain_text("Send a valid API key")
     expect(alert).to_contain_text("(unauthenticated)")
     expect(page.get_by_test_id("me-kind")).to_have_count(0)
     assert page.evaluate("sessionStorage.getItem('intentbid.apiKey')") is None

@@ -37,7 +37,7 @@ def test_every_function_has_an_access_entry_and_every_entry_a_function() -> None
 
 
 def test_a_function_without_an_access_entry_fails_synth() -> None:
-    with pytest.raises(KeyError, match=r"no entry in intentbid\.permissions\.ACCESS"):
+    with pytest.raises(KeyError, match=r"no entry in intentbid\.iam\.ACCESS"):
         access_of("function_nobody_declared")
 
 

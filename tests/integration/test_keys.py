@@ -461,3 +461,14 @@ def test_every_refused_field_of_a_key_request_comes_back_in_one_answer() -> None
     assert status == 400 and problem["detail"] == "The scopes are not valid for this key."  # alone: its own words
     _, listed = key_call("list", vendor)
     assert next(k for k in listed["data"] if k["key_id"] == target["key"]["key_id"])["scopes"] == ["rfos:read"]
+
+
+def test_every_key_created_event_names_the_key_as_its_subject() -> None:
+    """A registration is audited on the account but its outbox event announces the first key: subject = key id,
+    like a key created later (consumers of key.created key on the subject)."""
+    from intentbid.store.models.outbox import OutboxModel
+
+    vendor = register("vendor")
+    _, second = key_call("create", vendor, body={"name": "second"})
+    created = [e for e in OutboxModel.scan() if e.type == "key.created" and vendor["id"] in e.payload]
+    assert sorted(e.subject_id for e in created) == sorted([vendor["key_id"], second["key"]["key_id"]])

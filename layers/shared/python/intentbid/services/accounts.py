@@ -44,6 +44,7 @@ def _create(
         {"key_id": key.key_id, "name": name},
         now,
         event_data={"owner_id": account_id, "owner_kind": kind, "key_id": key.key_id},
+        event_subject=key.key_id,  # as every key.created: the key is the event's subject
     )
     account = store.create_with_key(
         {"id": account_id, "kind": kind, "name": name, "email": email, "status": "active", "created_at": now},

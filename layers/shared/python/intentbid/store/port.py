@@ -71,7 +71,8 @@ class Target:
 class Change:
     """One change as the audit log and the outbox record it: the transaction that writes the change expands it
     into an append-only audit entry (``data`` is its payload) and, when ``event`` is set, an outbox event
-    (``event_data``, or ``data`` when None, is its data)."""
+    (``event_data``, or ``data`` when None, is its data; ``event_subject``, or the target's id, its subject —
+    a registration is audited on the account but announces its first key)."""
 
     actor: Actor
     target: Target
@@ -83,6 +84,7 @@ class Change:
     to_status: str | None = None
     reason: str | None = None
     event_data: Mapping[str, Any] | None = field(default=None)
+    event_subject: str | None = None
 
 
 # --- records as services read them ---------------------------------------------------------------------

@@ -54,10 +54,6 @@ class Tx:
         self._inner.condition_check(model_cls, hash_key, range_key, condition=condition)
         self._note("condition_check", model_cls, str(hash_key))
 
-    def delete(self, model: Model, condition: Condition | None = None) -> None:
-        self._inner.delete(model, condition=condition)
-        self._note("delete", type(model), _hash_key(type(model), model))
-
     def save(self, model: Model, condition: Condition | None = None) -> None:
         self._inner.save(model, condition=condition)
         self._note("put", type(model), _hash_key(type(model), model))
@@ -89,7 +85,7 @@ def records_of(change: Change) -> tuple[Model, ...]:
     if change.event is None:
         return (entry,)
     data = change.event_data if change.event_data is not None else change.data
-    return entry, outbox.event(change.event, t.id, t.environment, dict(data), change.at)
+    return entry, outbox.event(change.event, change.event_subject or t.id, t.environment, dict(data), change.at)
 
 
 @contextmanager
