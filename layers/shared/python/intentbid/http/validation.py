@@ -16,17 +16,17 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
 from intentbid.domain import cidr
 from intentbid.domain import errors as e
 from intentbid.domain.money import CURRENCIES
-from intentbid.schemas.accounts import EMAIL_PATTERN
-from intentbid.schemas.common import NON_BLANK
-from intentbid.schemas.rfos import SLUG
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 Rules = Callable[[Mapping[str, Any]], list[e.FieldError]]
 
@@ -50,16 +50,26 @@ CODES = {
 CUSTOM_CODES = frozenset({"out_of_range", "invalid_choice", "exactly_one_of", "conflicting_fields", "at_least_one_of"})
 FALLBACK_CODE = "invalid_value"
 
-# Every pattern a request schema carries, in words (a unit test proves none is missing).
-PATTERNS: dict[str, str] = {
-    SLUG: "a lower-case slug of 1 to 64 characters: letters a-z, digits, '-' and '_', starting with a letter or "
-    "digit (e.g. 'office-supplies')",
-    r"^[A-Z]{3}$": f"a three-letter upper-case ISO 4217 currency code, one of {', '.join(sorted(CURRENCIES))}",
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a UTC day written YYYY-MM-DD (e.g. 2030-01-31)",
-    EMAIL_PATTERN: "an email address such as name@example.com (no spaces, quotes or angle brackets)",
-    NON_BLANK: "text with at least one visible character (not only spaces)",
-    cidr.PATTERN: "an IPv4 or IPv6 address or CIDR (e.g. 203.0.113.0/24 or 2001:db8::/32)",
-}
+
+# Every pattern a request schema carries, in words (a unit test proves none is missing). Built on the first
+# refused pattern, not at import: the schemas' modules are not every function's to load (cold start).
+@cache
+def patterns() -> dict[str, str]:
+    from intentbid.schemas.accounts import EMAIL_PATTERN
+    from intentbid.schemas.common import NON_BLANK
+    from intentbid.schemas.rfos import SLUG
+
+    return {
+        SLUG: "a lower-case slug of 1 to 64 characters: letters a-z, digits, '-' and '_', starting with a letter "
+        "or digit (e.g. 'office-supplies')",
+        r"^[A-Z]{3}$": f"a three-letter upper-case ISO 4217 currency code, one of {', '.join(sorted(CURRENCIES))}",
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a UTC day written YYYY-MM-DD (e.g. 2030-01-31)",
+        EMAIL_PATTERN: "an email address such as name@example.com (no spaces, quotes or angle brackets)",
+        NON_BLANK: "text with at least one visible character (not only spaces)",
+        cidr.PATTERN: "an IPv4 or IPv6 address or CIDR (e.g. 203.0.113.0/24 or 2001:db8::/32)",
+    }
+
+
 # Fields that carry money: integers in minor units of the request's (or the RFO's) currency.
 MONEY_FIELDS = frozenset({"unit_price", "budget_max"})
 MINOR_UNITS = "in minor units of the currency (e.g. 1250 means 12.50 USD; 1250 JPY is 1250 yen)"
@@ -152,7 +162,7 @@ def _length(name: str, kind: str, ctx: Mapping[str, Any], query: bool) -> tuple[
 
 
 def _pattern(name: str, ctx: Mapping[str, Any]) -> str:
-    described = PATTERNS.get(str(ctx.get("pattern", "")))
+    described = patterns().get(str(ctx.get("pattern", "")))
     if described is None:
         return f"{name} does not have the required format (see its pattern in the OpenAPI document)."
     return f"{name} must be {described}."
@@ -257,6 +267,8 @@ def top_field(field: str) -> str:
 @cache
 def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     from typing import Annotated
+
+    from pydantic import TypeAdapter  # lazy: pydantic.type_adapter is not every function's to load
 
     info = model.model_fields[name]
     config = ConfigDict(
