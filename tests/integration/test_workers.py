@@ -9,10 +9,10 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from helpers import create_rfo, register
+from helpers import create_rfo, register, submit
 from lambda_harness import call, invoke, sqs_messages, stream_inserts
 
-from intentbid.domain import clock
+from intentbid.domain import clock, ids
 from intentbid_local.timefmt import later, rfc3339
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -67,3 +67,55 @@ def test_outbox_dispatch_handles_stream_inserts_and_reports_bad_records(capsys: 
     assert result == {"batchItemFailures": [{"itemIdentifier": "999"}]}
     out = capsys.readouterr().out
     assert '"event_type":"rfo.created"' in out and '"event_type":"key.created"' in out
+
+
+def _dispatch_pending(done: set[str]) -> int:
+    """Feed every ``rfo.losers_pending`` event not yet dispatched to outbox_dispatch (as its stream would)."""
+    ddb = boto3.client("dynamodb")
+    pending = [e for e in outbox_events() if e["type"] == "rfo.losers_pending" and e["id"] not in done]
+    for e in pending:
+        image = ddb.get_item(TableName="intentbid-test-outbox", Key={"id": {"S": e["id"]}})["Item"]
+        assert call("outbox_dispatch", stream_inserts(image)) == {"batchItemFailures": []}
+        done.add(e["id"])
+    return len(pending)
+
+
+def test_an_award_of_150_offers_ends_every_offer_won_or_lost_with_one_event_each() -> None:
+    from intentbid.store.models.offers import OfferModel
+
+    buyer, vendor = register("buyer"), register("vendor")
+    rfo = create_rfo(buyer)
+    status, winner = submit(vendor, rfo["id"])
+    assert status == 201, winner
+    template = OfferModel.get(rfo["id"], winner["id"], consistent_read=True).attribute_values
+    fields = {k: v for k, v in template.items() if k not in ("rfo_id", "id")}
+    with OfferModel.batch_write() as batch:  # more offers than one transaction holds (one vendor's limits aside)
+        for _ in range(149):
+            batch.save(OfferModel(rfo["id"], ids.new_id("off"), **fields))
+    other = register("vendor", "Other")
+    _, withdrawn = submit(other, rfo["id"])
+    assert invoke("offer_withdraw", principal=other, path={"offer_id": withdrawn["id"]})[0] == 200
+    body = {"offer_id": winner["id"]}
+    status, _, awarded = invoke("rfo_award", principal=buyer, path={"rfo_id": rfo["id"]}, body=body)
+    assert status == 200 and awarded["status"] == "AWARDED"
+
+    def stored() -> dict[str, str]:
+        return {o.id: o.status for o in OfferModel.query(rfo["id"], consistent_read=True)}
+
+    assert list(stored().values()).count("active") == 149 - 47  # the transaction held 47 losers
+    done: set[str] = set()
+    rounds = 0
+    while _dispatch_pending(done):
+        rounds += 1
+    statuses = stored()
+    assert len(statuses) == 151 and statuses[winner["id"]] == "won" and statuses[withdrawn["id"]] == "withdrawn"
+    assert sorted(statuses.values()).count("lost") == 149
+    assert rounds == 3  # the award's sweep event, then one continuation per full batch of 49
+    lost = [json.loads(e["payload"])["offer_id"] for e in outbox_events() if e["type"] == "offer.lost"]
+    assert sorted(lost) == sorted(k for k, v in statuses.items() if v == "lost")  # exactly one event each
+    assert [e["subject_id"] for e in outbox_events() if e["type"] == "offer.won"] == [winner["id"]]
+
+    # redelivery (at-least-once streams): every sweep event again writes nothing more
+    redelivered = [e for e in outbox_events() if e["type"] == "rfo.losers_pending"]
+    assert _dispatch_pending(set()) == len(redelivered)
+    assert len([e for e in outbox_events() if e["type"] == "offer.lost"]) == len(lost)

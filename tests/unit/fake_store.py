@@ -139,7 +139,7 @@ class FakeStore:
         *,
         expires_at: datetime | None = None,
         deadline_version: int | None = None,
-    ) -> None:
+    ) -> Rfo:
         self._race()
         extra: dict[str, Any] = {}
         if expires_at is not None:
@@ -148,8 +148,9 @@ class FakeStore:
             extra["deadline_version"] = deadline_version
         guard = self._buyer_guard(rfo, change.at)
         self._transition(rfo, guard, change, status=status, status_reason=reason or None, **extra)
+        return dataclasses.replace(self._stored_rfo(rfo))
 
-    def award_rfo(self, rfo: Rfo, winner: Offer, losers: Sequence[Offer], reason: str | None, change: Change) -> None:
+    def award_rfo(self, rfo: Rfo, winner: Offer, losers: Sequence[Offer], reason: str | None, change: Change) -> Rfo:
         self._race()
         failed = [] if self._buyer_guard(rfo, change.at) else [("rfos", rfo.id)]
         w = self.offers.get(winner.id)
@@ -162,6 +163,24 @@ class FakeStore:
         stored.updated_at, stored.version = change.at, stored.version + 1
         for o, status in [(winner, "won"), *((o, "lost") for o in losers)]:
             self.offers[o.id].status, self.offers[o.id].updated_at = status, change.at
+        return dataclasses.replace(stored)
+
+    def active_losers(self, rfo_id: str, winner_id: str, after: str | None, limit: int) -> list[Offer]:
+        found = [
+            o
+            for o in self.offers_of_rfo(rfo_id)
+            if o.status == "active" and o.id != winner_id and (after is None or o.id > after)
+        ]
+        return found[:limit]
+
+    def mark_lost(self, rfo: Rfo, losers: Sequence[Offer], after: str | None, at: datetime) -> None:
+        s = self.rfos.get(rfo.id)
+        failed = [] if s is not None and s.status == AWARDED else [("rfos", rfo.id)]
+        failed += [("offers", o.rfo_id) for o in losers if self.offers[o.id].status != "active"]
+        if failed:
+            raise ConditionFailed(failed)
+        for o in losers:
+            self.offers[o.id].status, self.offers[o.id].updated_at = "lost", at
 
     def delete_rfo(self, rfo: Rfo, change: Change) -> None:
         self._race()
@@ -175,10 +194,11 @@ class FakeStore:
         guard = s is not None and s.status in (OPEN, CLOSED) and s.deadline_version == deadline_version
         self._transition(rfo, guard, change, status=EXPIRED, status_reason=reason)
 
-    def set_rfo_weights(self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change) -> None:
+    def set_rfo_weights(self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change) -> Rfo:
         self._race()
         guard = self._buyer_guard(rfo, change.at)
         self._transition(rfo, guard, change, weights=dict(weights), scoring_version=scoring_version)
+        return dataclasses.replace(self._stored_rfo(rfo))
 
     def share_rfo(self, rfo: Rfo, token_hash: str, show_prices: bool, change: Change) -> None:
         guard = self._stored_rfo(rfo).deleted_at is None

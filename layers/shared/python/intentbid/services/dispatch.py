@@ -23,4 +23,8 @@ def dispatch(image: dict[str, Any]) -> str:
 
         data = json.loads(str(image.get("payload") or "{}"))
         antigaming.evaluate_rfo(str(data["rfo_id"]), str(data.get("vendor_id") or "") or None)
+    elif event_type == "rfo.losers_pending":
+        from intentbid.services import losers
+
+        losers.sweep(json.loads(str(image.get("payload") or "{}")))
     return event_type

@@ -183,13 +183,13 @@ def set_weights(p: Principal, rfo_id: str, body: WeightsUpdate) -> Rfo:
         event_data={"rfo_id": rfo.id, **data},
     )
     try:
-        store().set_rfo_weights(rfo, after, version.version, change)
+        updated = store().set_rfo_weights(rfo, after, version.version, change)
     except ConditionFailed:
         raise Conflict(
             "The RFO changed while the weights were set; fetch it and retry.", code="invalid_transition"
         ) from None
     obs.count("WeightsChanged")
-    return rfo_view(ownership.own_rfo(p, rfo_id), p, now)
+    return rfo_view(updated, p, now)
 
 
 def catalog() -> ScoringCatalog:

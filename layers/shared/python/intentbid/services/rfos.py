@@ -140,13 +140,13 @@ def close(p: Principal, rfo_id: str, body: Reason) -> Rfo:
     current = effective_status(rfo.status, rfo.expires_at, now)
     t = transition("close", current)
     try:
-        store().transition_rfo(
+        closed = store().transition_rfo(
             rfo, t.target, body.reason, _change(p, rfo, "close", current, t.target, body.reason, now, t.event, {})
         )
     except ConditionFailed:
         raise _lost_race(p, rfo_id, "close") from None
     obs.count("RfosClosed")
-    return rfo_view(ownership.own_rfo(p, rfo_id), p, now)
+    return rfo_view(closed, p, now)
 
 
 @retry_on_conflict()
@@ -162,7 +162,7 @@ def reopen(p: Principal, rfo_id: str, body: Reopen) -> Rfo:
     version = int(rfo.deadline_version) + 1
     data = {"expires_at": clock.to_rfc3339(new_deadline), "deadline_version": version}
     try:
-        store().transition_rfo(
+        reopened = store().transition_rfo(
             rfo,
             t.target,
             body.reason,
@@ -174,7 +174,7 @@ def reopen(p: Principal, rfo_id: str, body: Reopen) -> Rfo:
         raise _lost_race(p, rfo_id, "reopen") from None
     expiry.schedule(rfo.id, new_deadline, version)
     obs.count("RfosReopened")
-    return rfo_view(ownership.own_rfo(p, rfo_id), p, now)
+    return rfo_view(reopened, p, now)
 
 
 def _pinned_revision(winner: Offer, body: Award, if_match: str | None) -> int | None:
@@ -207,10 +207,12 @@ def _offer_changed(offer: Offer) -> Conflict:
 
 @retry_on_conflict()
 def award(p: Principal, rfo_id: str, body: Award, if_match: str | None = None) -> Rfo:
-    """OPEN|CLOSED -> AWARDED: the chosen offer is won and every other active offer lost, atomically with
-    the RFO. The offer must be active, on this RFO, and still valid. The winner is written only at the
-    revision read here (so the audit's price is the price awarded); a buyer who pinned a revision
-    (``offer_revision`` or ``If-Match``) gets 409 ``offer_changed`` when the offer moved, also when it moves
+    """OPEN|CLOSED -> AWARDED: the chosen offer is won and the other active offers lost, atomically with
+    the RFO as far as one transaction holds; the rest are marked by the sweep its ``rfo.losers_pending``
+    event starts (:mod:`intentbid.services.losers`), each with its ``offer.lost`` event. The offer must be
+    active, on this RFO, and still valid. The winner is written only at the revision read here (so the
+    audit's price is the price awarded); a buyer who pinned a revision (``offer_revision`` or ``If-Match``)
+    gets 409 ``offer_changed`` when the offer moved, also when it moves
     between this read and the transaction."""
     now = clock.now()
     rfo = ownership.own_rfo(p, rfo_id)
@@ -239,7 +241,7 @@ def award(p: Principal, rfo_id: str, body: Award, if_match: str | None = None) -
         "lost_offer_ids": [o.id for o in losers],
     }
     try:
-        store().award_rfo(
+        awarded = store().award_rfo(
             rfo,
             winner,
             losers,
@@ -252,7 +254,7 @@ def award(p: Principal, rfo_id: str, body: Award, if_match: str | None = None) -
         raise _offer_lost_race(winner, pinned) from None
     obs.logger.info("rfo awarded", extra={"rfo_id": rfo.id, "offer_id": winner.id})
     obs.count("RfosAwarded")
-    return rfo_view(ownership.own_rfo(p, rfo_id), p, now)
+    return rfo_view(awarded, p, now)
 
 
 def _offer_lost_race(winner: Offer, pinned: int | None) -> Exception:

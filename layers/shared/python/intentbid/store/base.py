@@ -36,6 +36,7 @@ class BaseModel(Model):
     """Base for every table model; subclasses are registered for binding and table derivation."""
 
     logical_name: ClassVar[str] = ""
+    shares_table: ClassVar[bool] = False  # another model's table under other keys (no table of its own)
 
     class Meta:
         abstract = True

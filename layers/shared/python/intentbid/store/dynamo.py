@@ -15,17 +15,21 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from intentbid.domain.lifecycle import AWARDED, CLOSED, DELETED, EXPIRED, OPEN
-from intentbid.store import offers, rfos
+from intentbid.store import offers, outbox, rfos
 from intentbid.store.models.offers import OfferModel
+from intentbid.store.models.outbox import OutboxModel
 from intentbid.store.models.rfos import RfoModel
 from intentbid.store.port import Change, Offer, OfferRevision, Rfo
 
 if TYPE_CHECKING:
     from intentbid.domain.limits import CounterLimit
 
-# A transaction holds at most 100 items: RFO + winner + audit + outbox leave room for this many losers
-# marked in the same transaction; beyond it, readers derive "lost" from the RFO (views.offer_status).
-MAX_LOSERS_IN_TX = 90
+# A transaction holds at most 100 items. The award's: RFO, winner, audit, rfo.awarded, offer.won and the sweep
+# event, then each loser with its offer.lost event; the rest are marked in batches by the sweep
+# (services.losers). Until then readers derive "lost" from the RFO (views.offer_status).
+MAX_LOSERS_IN_TX = (100 - 6) // 2
+# The internal event that drives the sweep (not a customer notification: webhooks skip it).
+LOSERS_PENDING = "rfo.losers_pending"
 
 
 def _rfo(r: Rfo) -> RfoModel:
@@ -42,13 +46,36 @@ def _buyer_guard(rfo: Rfo, now: datetime) -> Condition:
     return (RfoModel.status == rfo.status) & RfoModel.deleted_at.does_not_exist() & (RfoModel.expires_at > now)
 
 
-def _status_actions(rfo: Rfo, status: str, reason: str | None, now: datetime) -> list[Action]:
-    return [
-        RfoModel.status.set(status),
-        RfoModel.list_key.set(rfos.list_key(rfo.environment, status)),
-        RfoModel.updated_at.set(now),
-        RfoModel.status_reason.set(reason) if reason else RfoModel.status_reason.remove(),
-    ]
+def _status_values(rfo: Rfo, status: str, reason: str | None, now: datetime) -> dict[str, Any]:
+    """A transition's new attribute values (None removes): written as actions, and applied to the model after
+    the commit so the answer is what the transaction wrote (no re-read)."""
+    return {
+        "status": status,
+        "list_key": rfos.list_key(rfo.environment, status),
+        "updated_at": now,
+        "status_reason": reason or None,
+    }
+
+
+def _actions(model: type[Any], values: Mapping[str, Any]) -> list[Action]:
+    return [getattr(model, k).set(v) if v is not None else getattr(model, k).remove() for k, v in values.items()]
+
+
+def _applied(model: Any, values: Mapping[str, Any]) -> Any:
+    for k, v in values.items():
+        setattr(model, k, v)
+    return model
+
+
+def _decided_event(offer: Offer, status: str, winner_id: str, now: datetime) -> OutboxModel:
+    """``offer.won`` / ``offer.lost``: one per offer of an awarded RFO, written with the status change."""
+    data = {"offer_id": offer.id, "rfo_id": offer.rfo_id, "vendor_id": offer.vendor_id, "awarded_offer_id": winner_id}
+    return outbox.event(f"offer.{status}", offer.id, offer.environment, data, now)
+
+
+def _sweep_event(rfo: Rfo, winner_id: str, after: str | None, now: datetime) -> OutboxModel:
+    data = {"rfo_id": rfo.id, "awarded_offer_id": winner_id, "after": after}
+    return outbox.event(LOSERS_PENDING, rfo.id, rfo.environment, data, now)
 
 
 class DynamoStore:
@@ -74,27 +101,48 @@ class DynamoStore:
         *,
         expires_at: datetime | None = None,
         deadline_version: int | None = None,
-    ) -> None:
-        actions = _status_actions(rfo, status, reason, change.at)
+    ) -> Rfo:
+        values = _status_values(rfo, status, reason, change.at)
         if expires_at is not None:
-            actions.append(RfoModel.expires_at.set(expires_at))
+            values["expires_at"] = expires_at
         if deadline_version is not None:
-            actions.append(RfoModel.deadline_version.set(deadline_version))
-        rfos.transition(_rfo(rfo), actions, _buyer_guard(rfo, change.at), change)
+            values["deadline_version"] = deadline_version
+        rfos.transition(_rfo(rfo), _actions(RfoModel, values), _buyer_guard(rfo, change.at), change)
+        return cast(Rfo, _applied(rfo, values))
 
-    def award_rfo(self, rfo: Rfo, winner: Offer, losers: Sequence[Offer], reason: str | None, change: Change) -> None:
+    def award_rfo(self, rfo: Rfo, winner: Offer, losers: Sequence[Offer], reason: str | None, change: Change) -> Rfo:
         now = change.at
         active = OfferModel.status == "active"
-        marked = [OfferModel.status.set("won"), OfferModel.updated_at.set(now)]
+        decided = {"updated_at": now}
         updates: list[tuple[OfferModel, Sequence[Action], Any]] = [
-            (_offer(winner), marked, active & (OfferModel.revision == int(winner.revision)))
+            (
+                _offer(winner),
+                _actions(OfferModel, {"status": "won", **decided}),
+                active & (OfferModel.revision == int(winner.revision)),
+            )
         ]
-        updates += [
-            (_offer(o), [OfferModel.status.set("lost"), OfferModel.updated_at.set(now)], active)
-            for o in losers[:MAX_LOSERS_IN_TX]
+        marked = losers[:MAX_LOSERS_IN_TX]
+        updates += [(_offer(o), _actions(OfferModel, {"status": "lost", **decided}), active) for o in marked]
+        events = [
+            _decided_event(winner, "won", winner.id, now),
+            *(_decided_event(o, "lost", winner.id, now) for o in marked),
+            _sweep_event(rfo, winner.id, None, now),  # from the start: also an offer submitted during the award
         ]
-        actions = [*_status_actions(rfo, AWARDED, reason, now), RfoModel.awarded_offer_id.set(winner.id)]
-        rfos.transition(_rfo(rfo), actions, _buyer_guard(rfo, now), change, offer_updates=updates)
+        values = {**_status_values(rfo, AWARDED, reason, now), "awarded_offer_id": winner.id}
+        rfos.transition(
+            _rfo(rfo), _actions(RfoModel, values), _buyer_guard(rfo, now), change, *events, offer_updates=updates
+        )
+        return cast(Rfo, _applied(rfo, values))
+
+    def active_losers(self, rfo_id: str, winner_id: str, after: str | None, limit: int) -> list[Offer]:
+        return list(offers.active_after(rfo_id, after, limit, exclude=winner_id))
+
+    def mark_lost(self, rfo: Rfo, losers: Sequence[Offer], after: str | None, at: datetime) -> None:
+        winner_id = str(rfo.awarded_offer_id)
+        events = [_decided_event(o, "lost", winner_id, at) for o in losers]
+        if after is not None:
+            events.append(_sweep_event(rfo, winner_id, after, at))
+        offers.mark_lost(rfo.id, winner_id, [_offer(o) for o in losers], at, *events)
 
     def delete_rfo(self, rfo: Rfo, change: Change) -> None:
         now = change.at
@@ -116,13 +164,10 @@ class DynamoStore:
         condition = RfoModel.status.is_in(OPEN, CLOSED) & (RfoModel.deadline_version == deadline_version)
         rfos.transition(_rfo(rfo), actions, condition, change)
 
-    def set_rfo_weights(self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change) -> None:
-        actions = [
-            RfoModel.weights.set(dict(weights)),
-            RfoModel.scoring_version.set(scoring_version),
-            RfoModel.updated_at.set(change.at),
-        ]
-        rfos.transition(_rfo(rfo), actions, _buyer_guard(rfo, change.at), change)
+    def set_rfo_weights(self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change) -> Rfo:
+        values = {"weights": dict(weights), "scoring_version": scoring_version, "updated_at": change.at}
+        rfos.transition(_rfo(rfo), _actions(RfoModel, values), _buyer_guard(rfo, change.at), change)
+        return cast(Rfo, _applied(rfo, values))
 
     def share_rfo(self, rfo: Rfo, token_hash: str, show_prices: bool, change: Change) -> None:
         actions = [RfoModel.public_token_hash.set(token_hash), RfoModel.public_show_prices.set(show_prices)]

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
 
+from intentbid.domain.lifecycle import AWARDED
 from intentbid.store import paging
 from intentbid.store.models.accounts import AccountModel, antigaming_attr
-from intentbid.store.models.offers import OfferModel
+from intentbid.store.models.offers import POINTER_PREFIX, OfferModel, OfferPointerModel
+from intentbid.store.models.outbox import OutboxModel
 from intentbid.store.models.rate_limits import RateLimitModel
 from intentbid.store.models.rfos import RfoModel
 from intentbid.store.port import Change
@@ -20,9 +22,16 @@ if TYPE_CHECKING:
 
 
 def get_by_id(offer_id: str) -> OfferModel | None:
-    for item in OfferModel.by_id.query(offer_id, limit=1):
-        return item
-    return None
+    """By id alone, strongly consistent: the offer's pointer (GetItem) then the offer (GetItem). An offer
+    submitted before pointers existed has none: the by_id index finds it (eventually consistent, but such an
+    offer is old; the deploy issue backfills the pointers, then this fallback and the index can go)."""
+    try:
+        pointer = OfferPointerModel.get(POINTER_PREFIX + offer_id, POINTER_PREFIX + offer_id, consistent_read=True)
+    except DoesNotExist:
+        for item in OfferModel.by_id.query(offer_id, limit=1):
+            return item
+        return None
+    return get(pointer.offer_rfo_id, offer_id)
 
 
 def rfo_open_condition(now: datetime) -> Any:
@@ -49,13 +58,14 @@ def count(tx: Any, limit: CounterLimit) -> None:
 def submit(offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *changes: Change) -> None:
     """One transaction: the RFO is OPEN before its deadline, the vendor is not cooling down (in the offer's
     environment), each limit's counter has room (``ConditionFailed.failed_on`` tells which guard refused), the
-    offer, its audit entry and its outbox event."""
+    offer, its pointer (the strongly consistent read by id), its audit entry and its outbox event."""
     with transaction(*changes) as tx:
         tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
         tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now, offer.environment))
         for limit in limits:
             count(tx, limit)
         tx.save(offer, condition=OfferModel.id.does_not_exist())
+        tx.save(OfferPointerModel.for_offer(offer.id, offer.rfo_id), condition=OfferPointerModel.sort.does_not_exist())
 
 
 def update(
@@ -111,3 +121,36 @@ def get(rfo_id: str, offer_id: str) -> OfferModel | None:
         return OfferModel.get(rfo_id, offer_id, consistent_read=True)
     except DoesNotExist:
         return None
+
+
+def active_after(rfo_id: str, after: str | None, limit: int, *, exclude: str) -> Iterator[OfferModel]:
+    """Up to ``limit`` active offers of an RFO past the id ``after`` (None: from the first), in id order, but
+    ``exclude``: a strongly consistent Query that filters out the decided ones (reads resume at ``after``)."""
+    start = {"rfo_id": {"S": rfo_id}, "id": {"S": after}} if after is not None else None
+    for found, offer in enumerate(
+        OfferModel.query(
+            rfo_id,
+            consistent_read=True,
+            filter_condition=(OfferModel.status == "active") & (OfferModel.id != exclude),
+            last_evaluated_key=start,
+            page_size=max(limit, 25),
+        )
+    ):
+        if found == limit:
+            return
+        yield offer
+
+
+def mark_lost(rfo_id: str, winner_id: str, losers: Sequence[OfferModel], now: datetime, *events: OutboxModel) -> None:
+    """One transaction: the RFO is still awarded to ``winner_id``, each loser goes active -> lost (a loser no
+    longer active fails it: another sweep marked it, so no event is ever written twice), with the events."""
+    with transaction(*events) as tx:
+        tx.condition_check(
+            RfoModel, rfo_id, condition=(RfoModel.status == AWARDED) & (RfoModel.awarded_offer_id == winner_id)
+        )
+        for offer in losers:
+            tx.update(
+                offer,
+                [OfferModel.status.set("lost"), OfferModel.updated_at.set(now)],
+                condition=OfferModel.status == "active",
+            )

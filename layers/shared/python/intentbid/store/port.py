@@ -335,14 +335,28 @@ class RfoStore(Protocol):
         *,
         expires_at: datetime | None = None,
         deadline_version: int | None = None,
-    ) -> None:
+    ) -> Rfo:
         """A buyer's transition (close, reopen): only while the RFO keeps the status, the deadline and the
-        version it was read at and is not deleted (``ConditionFailed.failed_on("rfos")`` otherwise)."""
+        version it was read at and is not deleted (``ConditionFailed.failed_on("rfos")`` otherwise). Returns
+        the RFO as written (no re-read)."""
         ...
 
-    def award_rfo(self, rfo: Rfo, winner: Offer, losers: Sequence[Offer], reason: str | None, change: Change) -> None:
-        """AWARDED under the buyer's guard, the winner won at the revision read and still active, each loser
-        lost while still active (``failed_on("offers")`` when one of them moved)."""
+    def award_rfo(self, rfo: Rfo, winner: Offer, losers: Sequence[Offer], reason: str | None, change: Change) -> Rfo:
+        """AWARDED under the buyer's guard, the winner won at the revision read and still active, as many
+        losers as one transaction holds lost while still active (``failed_on("offers")`` when one of them
+        moved), each with its ``offer.won`` / ``offer.lost`` event, and the ``rfo.losers_pending`` event that
+        starts the sweep of the rest (:meth:`active_losers`, :meth:`mark_lost`). Returns the RFO as written."""
+        ...
+
+    def active_losers(self, rfo_id: str, winner_id: str, after: str | None, limit: int) -> list[Offer]:
+        """Up to ``limit`` offers of the RFO still active but the winner, by id past ``after`` (strongly
+        consistent)."""
+        ...
+
+    def mark_lost(self, rfo: Rfo, losers: Sequence[Offer], after: str | None, at: datetime) -> None:
+        """One batch of the sweep: while the RFO is awarded, each loser active -> lost with its ``offer.lost``
+        event (``failed_on("offers")`` when one already moved: nothing written), and, when ``after`` is given,
+        the ``rfo.losers_pending`` event that continues past it."""
         ...
 
     def delete_rfo(self, rfo: Rfo, change: Change) -> None:
@@ -353,8 +367,8 @@ class RfoStore(Protocol):
         """EXPIRED while still OPEN or CLOSED under ``deadline_version``."""
         ...
 
-    def set_rfo_weights(self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change) -> None:
-        """New weights under the buyer's guard."""
+    def set_rfo_weights(self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change) -> Rfo:
+        """New weights under the buyer's guard; returns the RFO as written."""
         ...
 
     def share_rfo(self, rfo: Rfo, token_hash: str, show_prices: bool, change: Change) -> None:
@@ -395,7 +409,7 @@ class OfferStore(Protocol):
         ...
 
     def find_offer(self, offer_id: str) -> Offer | None:
-        """By id alone (the by-id index)."""
+        """By id alone, strongly consistent (right after its submission too)."""
         ...
 
     def offers_of_rfo(self, rfo_id: str) -> Iterator[Offer]:

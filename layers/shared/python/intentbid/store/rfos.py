@@ -10,6 +10,7 @@ from pynamodb.expressions.update import Action
 from intentbid.domain.lifecycle import effective_status
 from intentbid.store import paging
 from intentbid.store.models.offers import OfferModel
+from intentbid.store.models.outbox import OutboxModel
 from intentbid.store.models.rfos import RfoModel
 from intentbid.store.port import Change
 from intentbid.store.tx import transaction
@@ -43,10 +44,11 @@ def transition(
     rfo: RfoModel,
     actions: Sequence[Action],
     condition: Any,
-    *changes: Change,
+    *changes: Change | OutboxModel,
     offer_updates: Sequence[tuple[OfferModel, Sequence[Action], Any]] = (),
 ) -> None:
-    """Change an RFO under ``condition`` (plus its version), with offer updates, audit and outbox, atomically.
+    """Change an RFO under ``condition`` (plus its version), with offer updates, audit and outbox (``changes``
+    and bare events), atomically.
     ``ConditionFailed.failed_on("rfos")`` means the RFO changed; ``failed_on("offers")`` an offer did."""
     with transaction(*changes) as tx:
         tx.update(rfo, list(actions), condition=condition)

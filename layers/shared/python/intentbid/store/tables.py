@@ -91,7 +91,8 @@ def spec_of(model: type[Model]) -> TableSpec:
 
 def all_specs() -> list[TableSpec]:
     load_all_models()
-    return sorted((spec_of(m) for m in registered_models()), key=lambda s: s.logical_name)
+    models = (m for m in registered_models() if not getattr(m, "shares_table", False))
+    return sorted((spec_of(m) for m in models), key=lambda s: s.logical_name)
 
 
 def create_table_request(spec: TableSpec) -> dict[str, Any]:

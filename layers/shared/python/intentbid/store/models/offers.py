@@ -49,3 +49,29 @@ class OfferModel(BaseModel):
 
     by_id = ByIdIndex()
     by_vendor = ByVendorIndex()
+
+
+POINTER_PREFIX = "offer#"
+
+
+class OfferPointerModel(BaseModel):
+    """Where an offer lives, by its id alone: an item of the offers table under the reserved partition
+    ``offer#<offer id>`` (never an RFO id, so no RFO's Query sees it), written in the offer's creation
+    transaction and read with a strongly consistent GetItem — the by_id index is eventually consistent in AWS,
+    so a read right after the submission could miss the offer through it. Without ``vendor_id`` the pointer
+    stays out of the by_vendor index; its ``id`` (the prefixed key, unique) keeps it apart in by_id."""
+
+    logical_name = "offers"
+    shares_table = True  # a second view of the offers table: no table of its own
+
+    class Meta:
+        table_name = ""
+
+    key = UnicodeAttribute(hash_key=True, attr_name="rfo_id")  # offer#<offer id>
+    sort = UnicodeAttribute(range_key=True, attr_name="id")  # offer#<offer id>
+    offer_rfo_id = UnicodeAttribute()
+
+    @classmethod
+    def for_offer(cls, offer_id: str, rfo_id: str) -> OfferPointerModel:
+        key = POINTER_PREFIX + offer_id
+        return cls(key, key, offer_rfo_id=rfo_id)
