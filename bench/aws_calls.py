@@ -450,7 +450,21 @@ def _workers(counter: CallCounter, due: dict[str, Any], offer_id: str) -> list[M
     with counter.recording() as calls:
         out = call("outbox_dispatch", stream_event(offer_id))
     results.append(Measured("outbox_dispatch", "1 event", 200 if not out["batchItemFailures"] else 500, list(calls)))
+    sweep = sweep_event()  # the round's award marked every loser in its transaction: the sweep finds none
+    with counter.recording() as calls:
+        out = call("outbox_dispatch", sweep)
+    status = 200 if not out["batchItemFailures"] else 500
+    results.append(Measured("outbox_dispatch", "losers sweep", status, list(calls)))
     return results
+
+
+def sweep_event() -> dict[str, Any]:
+    """The award's ``rfo.losers_pending`` event, as the stream delivers it."""
+    import boto3
+
+    table = f"{os.environ['TABLE_PREFIX']}outbox"
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    return stream_inserts(next(i for i in items if i["type"]["S"] == "rfo.losers_pending"))
 
 
 def stream_event(offer_id: str) -> dict[str, Any]:
