@@ -296,3 +296,19 @@ def test_revise_then_withdraw_keep_the_revision_counter(fake: FakeStore, now: _C
     assert (withdrawn.status, withdrawn.revision) == ("withdrawn", 2)
     assert [e for e, _ in fake.events][-2:] == ["offer.revised", "offer.withdrawn"]
     assert fake.changes[-1].from_status == "active" and fake.changes[-1].to_status == "withdrawn"
+
+
+def test_the_sweep_marks_the_losers_the_award_left_active_once(fake: FakeStore) -> None:
+    from intentbid.services import losers
+
+    buyer = principal("buyer")
+    rfo_id = post_rfo(buyer)
+    won, *rest = (offers.submit(principal("vendor"), rfo_id, offer_body(unit_price=3_000 + i)) for i in range(3))
+    rfos.award(buyer, rfo_id, Award(offer_id=won.id))
+    for o in rest:  # as if past what the award's transaction held
+        fake.offers[o.id].status = "active"
+    data = {"rfo_id": rfo_id, "awarded_offer_id": won.id, "after": None}
+    assert losers.sweep({**data, "awarded_offer_id": rest[0].id}) == 0  # not the awarded offer: nothing moves
+    assert losers.sweep(data) == 2
+    assert {fake.offers[o.id].status for o in rest} == {"lost"} and fake.offers[won.id].status == "won"
+    assert losers.sweep(data) == 0  # redelivered: nothing left active
