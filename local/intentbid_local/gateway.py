@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from intentbid.http import correlation
 from intentbid.http import gateway_errors as gw
-from intentbid_local import paths, static_files
+from intentbid_local import faults, paths, static_files
 from intentbid_local.functions import Handler
 from intentbid_local.gateway_responses import HttpResponse, problem
 from intentbid_local.lambda_context import context_for
@@ -151,6 +151,12 @@ class Gateway:
             result = handler(event, context_for(function, API_TIMEOUT_S))
         except Exception:
             log.exception("function %s raised (API Gateway answers 502)", function)
+            return self._gateway_error(req, gw.INTEGRATION_FAILURE)
+        injector = faults.current()
+        if injector is not None and injector.draw("lambda_timeout"):
+            # The function did its work but overran its timeout: Lambda reports "Task timed out" instead of the
+            # result, and API Gateway answers its integration failure. The client cannot know what happened.
+            log.warning("function %s timed out after its work (fault: lambda_timeout): 502", function)
             return self._gateway_error(req, gw.INTEGRATION_FAILURE)
         try:
             return lambda_result_to_response(result)

@@ -4,6 +4,12 @@ connections, a pool of them, a barrier to fire requests at once, and a one-shot 
 Every answer is a :class:`Response`: status, headers (case-insensitive, as ``http.client`` gives them), the body
 parsed when it is JSON (problem+json too) else bytes, and when it was sent and received (this host's clock,
 which a loopback runtime shares). No answer at all raises :class:`TransportError`.
+
+Inside :func:`client_retries` every connection behaves like a careful client under faults: each POST carries its
+own ``Idempotency-Key``; a retryable answer (503 and 409 ``idempotency_in_flight``: nothing was done) is re-sent
+after its ``Retry-After``; an answer of unknown outcome (502/504, no answer) only when re-sending is safe (a GET,
+or a POST with its same ``Idempotency-Key``). The final answer keeps the first attempt's ``sent_at`` and lists
+the retried ones in ``history``.
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ import json
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +40,7 @@ class Response:
     sent_at: float  # epoch seconds
     received_at: float
     latency_ms: float
+    history: list[tuple[int, str | None]] = field(default_factory=list)  # retried answers (client_retries)
 
     @property
     def code(self) -> str | None:
@@ -104,7 +113,22 @@ class Connection:
         headers: dict[str, str] | None = None,
         body: bytes | None = None,
     ) -> Response:
-        """Send one request (``json_body`` JSON-encoded, or raw ``body``); ``key`` as a bearer token."""
+        """Send one request (``json_body`` JSON-encoded, or raw ``body``); ``key`` as a bearer token. Inside
+        :func:`client_retries`, retried as a careful client does (see the module's docstring)."""
+        policy = _retries
+        if policy is None:
+            return self._send(method, path, json_body, key, headers, body)
+        return policy.send(lambda h: self._send(method, path, json_body, key, h, body), method, headers)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        json_body: Any,
+        key: str | None,
+        headers: dict[str, str] | None,
+        body: bytes | None,
+    ) -> Response:
         if self._conn is None or time.monotonic() - self._last > self.IDLE_S:
             self.connect()
         assert self._conn is not None
@@ -126,6 +150,60 @@ class Connection:
             self.close()
         parsed = parse_body(raw, resp.headers.get("Content-Type") or "")
         return Response(resp.status, resp.headers, parsed, sent, received, latency)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 12
+    max_wait_s: float = 2.0
+
+    def send(
+        self, send: Callable[[dict[str, str] | None], Response], method: str, headers: dict[str, str] | None
+    ) -> Response:
+        hdrs = dict(headers or {})
+        if method == "POST" and not any(k.lower() == "idempotency-key" for k in hdrs):
+            hdrs["Idempotency-Key"] = str(uuid.uuid4())
+        safe = method in ("GET", "HEAD") or any(k.lower() == "idempotency-key" for k in hdrs)
+        history: list[tuple[int, str | None]] = []
+        first_sent: float | None = None
+        for attempt in range(1, self.attempts + 1):
+            last = attempt == self.attempts
+            try:
+                resp = send(hdrs)
+            except TransportError:
+                if not safe or last:
+                    raise
+                history.append((0, "transport_error"))
+                time.sleep(0.2 * attempt)
+                continue
+            first_sent = resp.sent_at if first_sent is None else first_sent
+            nothing_done = resp.status == 503 or (resp.status == 409 and resp.code == "idempotency_in_flight")
+            unknown = resp.status in (502, 504)
+            if last or not (nothing_done or (unknown and safe)):
+                resp.sent_at, resp.history = first_sent, history
+                return resp
+            history.append((resp.status, resp.code))
+            time.sleep(min(self.max_wait_s, _retry_after(resp, 0.2 * attempt)))
+        raise AssertionError("unreachable")
+
+
+def _retry_after(resp: Response, default: float) -> float:
+    value = resp.headers.get("Retry-After") or ""
+    return float(value) if value.isdigit() else default
+
+
+_retries: RetryPolicy | None = None
+
+
+@contextmanager
+def client_retries(policy: RetryPolicy | None = None) -> Iterator[RetryPolicy]:
+    """Within this block every request of this process is retried as a careful client does (module docstring)."""
+    global _retries
+    previous, _retries = _retries, policy or RetryPolicy()
+    try:
+        yield _retries
+    finally:
+        _retries = previous
 
 
 class Pool:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from intentbid_local import faults
 from intentbid_local.functions import Handler
 from intentbid_local.lambda_context import context_for
 from intentbid_local.lambda_events import failed_item_ids, sqs_event, stream_event
@@ -110,7 +111,14 @@ class SqsPoller(Poller):
         messages = resp.get("Messages", [])
         if not messages or self._stop.is_set():
             return
+        if _crash_mid_batch(self, lambda part: sqs_event(part, self.queue_arn), messages, self.visibility_timeout_s):
+            return  # nothing deleted: the whole batch returns after the visibility timeout
         result, raised = self._invoke(sqs_event(messages, self.queue_arn), self.visibility_timeout_s)
+        injector = faults.current()
+        if not raised and injector is not None and injector.draw("sqs_duplicate"):
+            # SQS is at-least-once: the same messages again (another receive: one more receive count).
+            log.info("worker %s: the batch is delivered again (fault: sqs_duplicate)", self.function)
+            self._invoke(sqs_event([_received_again(m) for m in messages], self.queue_arn), self.visibility_timeout_s)
         ids = {m["MessageId"] for m in messages}
         failed = ids if raised else failed_item_ids(result, ids)
         if failed is None:
@@ -191,7 +199,15 @@ class StreamPoller(Poller):
         batch = records
         for attempt in range(STREAM_MAX_RETRIES + 1):
             seqs = {r["dynamodb"]["SequenceNumber"] for r in batch}
-            result, raised = self._invoke(stream_event(batch, self.stream_arn), 60.0)
+            arn: str = self.stream_arn
+
+            def event_of(part: list[dict[str, Any]], a: str = arn) -> dict[str, Any]:
+                return stream_event(part, a)
+
+            if _crash_mid_batch(self, event_of, batch, 60.0):
+                result, raised = None, True  # Lambda retries the whole batch
+            else:
+                result, raised = self._invoke(stream_event(batch, self.stream_arn), 60.0)
             failed = seqs if raised else failed_item_ids(result, seqs)
             if failed is None:
                 log.warning("worker %s: malformed batchItemFailures, the whole batch fails", self.function)
@@ -211,3 +227,23 @@ class StreamPoller(Poller):
                 break
             self._stop.wait(STREAM_RETRY_DELAY_S)
         self._checkpoints[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
+
+
+def _crash_mid_batch(
+    poller: Poller, event_of: Callable[[list[dict[str, Any]]], dict[str, Any]], batch: list[Any], timeout_s: float
+) -> bool:
+    """Fault ``worker_crash``: the worker handles the first half of the batch (at least one record), then its
+    process dies. True when it did: the whole batch counts as failed, as when a Lambda crashes."""
+    injector = faults.current()
+    if injector is None or not batch or not injector.draw("worker_crash"):
+        return False
+    part = batch[: max(1, len(batch) // 2)]
+    poller._invoke(event_of(part), timeout_s)
+    log.info("worker %s crashed after %d of %d record(s) (fault: worker_crash)", poller.function, len(part), len(batch))
+    return True
+
+
+def _received_again(message: dict[str, Any]) -> dict[str, Any]:
+    attrs = dict(message.get("Attributes") or {})
+    attrs["ApproximateReceiveCount"] = str(int(attrs.get("ApproximateReceiveCount", "1")) + 1)
+    return {**message, "Attributes": attrs}

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from intentbid_local import console, snapshot
+from intentbid_local import console, faults, snapshot
 from intentbid_local.environment import LOCAL_DEFAULTS
 from intentbid_local.runtime import LocalRuntime, RuntimeInfo
 
@@ -67,6 +67,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--visibility-timeout", type=int, help="override every queue's visibility timeout (s)")
     p.add_argument("--max-receive-count", type=int, help="override every queue's redrive maxReceiveCount")
+    p.add_argument(
+        "--faults",
+        default=os.environ.get(faults.ENV, ""),
+        metavar="PLAN",
+        help=f"inject faults, e.g. 'throttle=0.05,tx_conflict=0.05,gsi_lag_ms=200,seed=7' (default ${faults.ENV}; "
+        "see intentbid_local.faults)",
+    )
     return p.parse_args(argv)
 
 
@@ -174,6 +181,7 @@ def banner(info: RuntimeInfo, workers: list[str], data: snapshot.Store | None = 
             f"  Docs       {info.docs_url}",
             f"  moto       {info.moto_url}",
             f"  Workers    {', '.join(workers) or '(none)'}",
+            *([f"  Faults     {info.faults} (intentbid_local.faults)"] if info.faults else []),
             registration_limit_line(),
             *data_lines(info, data),
             "  Ctrl-C stops everything.",
@@ -218,10 +226,17 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    try:
+        plan = faults.FaultPlan.parse(args.faults)
+    except faults.PlanError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     data = snapshot.Store(args.data_dir, args.save_every) if args.data_dir else None
     if data is not None and args.reset:
         data.discard()
-    runtime = LocalRuntime(args.extra_functions, args.visibility_timeout, args.max_receive_count, data=data)
+    runtime = LocalRuntime(
+        args.extra_functions, args.visibility_timeout, args.max_receive_count, data=data, fault_plan=plan
+    )
     try:
         try:
             info = runtime.start(args.host, args.port, args.moto_port)

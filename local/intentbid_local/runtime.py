@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from intentbid_local import environment, snapshot
+from intentbid_local import environment, faults, snapshot
 from intentbid_local.functions import FunctionLoader
 from intentbid_local.gateway import AUTHORIZER, Gateway, GatewayServer
 from intentbid_local.moto_server import MotoServer
@@ -32,6 +32,7 @@ class RuntimeInfo:
     admin_id: str | None
     startup_s: float
     restored: int | None = None  # items restored from saved data (None: nothing was restored)
+    faults: str = ""  # the fault plan injected (intentbid_local.faults), "" when none
 
     @property
     def dashboard_url(self) -> str:
@@ -50,8 +51,11 @@ class LocalRuntime:
         max_receive_count: int | None = None,
         dashboard: Path | None = None,
         data: snapshot.Store | None = None,
+        fault_plan: faults.FaultPlan | None = None,
     ) -> None:
-        """``data``: keep the tables' items there across restarts (``make dev``: ``.local/``)."""
+        """``data``: keep the tables' items there across restarts (``make dev``: ``.local/``); ``fault_plan``: the
+        faults to inject once provisioned (:mod:`intentbid_local.faults`)."""
+        self._fault_plan = fault_plan
         self.loader = FunctionLoader(extra_function_dirs)
         self._visibility = visibility_timeout_s
         self._max_receive = max_receive_count
@@ -72,12 +76,14 @@ class LocalRuntime:
         # Bind the API port first: a port in use fails fast, before moto starts.
         self.server = GatewayServer(Gateway(self.loader, self._dashboard), host, port)
         environment.apply_base(None)
+        injector = faults.configure(self._fault_plan)
         self.moto = MotoServer("127.0.0.1", moto_port)
         moto_url = self.moto.start()
         environment.apply_base(moto_url)
         saved = self.data.load() if self.data is not None else None
         admin = self._provision(saved)
         self._preload()
+        faults.activate()  # after provisioning and the bootstrap admin: they never see a fault
         self.server.start()
         self._start_pollers()
         self.info = RuntimeInfo(
@@ -87,6 +93,7 @@ class LocalRuntime:
             admin_id=admin[0] if admin else None,
             startup_s=time.perf_counter() - started,
             restored=self._restored_count,
+            faults=injector.plan.describe() if injector else "",
         )
         if self.data is not None:
             self.data.write_admin_key(self.info.admin_key)
@@ -267,6 +274,9 @@ class LocalRuntime:
                     log.info("data saved to %s", self.data.data_path)
             except Exception:
                 log.exception("could not save data to %s", self.data.data_path)
+        injector = faults.current()
+        if injector is not None:
+            log.warning("faults injected: %s", injector.summary())
         if self.moto is not None:
             self.moto.stop()
             self.moto = None

@@ -3,8 +3,9 @@
 ``@api_handler("rfo_create")`` turns ``fn(request) -> model`` into a Lambda handler for API Gateway's REST
 proxy events. In order: request and correlation ids -> log context -> principal from the authorizer context
 (401 for revoked/expired keys, 403 kind/scope re-check) -> body limits and JSON -> the endpoint -> response
-with ``X-Request-Id``/``X-Correlation-Id``; any :class:`DomainError` goes through the one error map, anything
-else is logged and becomes a 500 problem without details.
+with ``X-Request-Id``/``X-Correlation-Id``; any :class:`DomainError` goes through the one error map; a transient
+AWS failure (throttling, a transaction conflict: :mod:`intentbid.store.transient`) is 503 ``service_unavailable``
+with ``Retry-After``; anything else is logged and becomes a 500 problem without details.
 """
 
 from __future__ import annotations
@@ -257,6 +258,19 @@ def _serialize(route: Route, result: Any) -> tuple[int, dict[str, str], str]:
     return status, headers, json.dumps(resp.body, ensure_ascii=False, default=str)
 
 
+def _unexpected(exc: Exception, request_id: str, base: str) -> tuple[int, dict[str, str], str]:
+    """A transient AWS failure the SDK's retries did not absorb (throttled, conflicting: nothing was written) is
+    503 with Retry-After; anything else a 500, logged."""
+    from intentbid.store.transient import unavailable  # lazy: only a failure pays for it
+
+    busy = unavailable(exc)
+    if busy is None:
+        obs.logger.exception("unhandled error")
+        return problem.internal_error(request_id, base)
+    obs.logger.warning("transient failure: %s", type(exc).__name__, exc_info=True)
+    return problem.from_exception(busy, request_id, base)
+
+
 def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHandler]:
     """Wrap an endpoint function as a Lambda handler for the route named ``function``."""
     route = BY_FUNCTION[function]
@@ -305,9 +319,8 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                 except e.DomainError as exc:
                     status, headers, body = problem.from_exception(exc, req.request_id, base_path(event))
                     obs.logger.info("request rejected", extra={"status": status, "code": exc.code})
-                except Exception:
-                    obs.logger.exception("unhandled error")
-                    status, headers, body = problem.internal_error(req.request_id, base_path(event))
+                except Exception as exc:
+                    status, headers, body = _unexpected(exc, req.request_id, base_path(event))
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 obs.logger.info(
                     "request",

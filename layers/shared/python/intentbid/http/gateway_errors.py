@@ -52,6 +52,7 @@ AUTHORIZER_FAILURE = GatewayProblem(
     "Service unavailable",
     "Authorization is unavailable right now; retry later.",
     retryable=True,
+    headers={"Retry-After": "1"},
 )
 # The authorizer answered something API Gateway cannot use: our bug, logged.
 AUTHORIZER_CONFIGURATION_ERROR = GatewayProblem(

@@ -6,8 +6,11 @@ environment.
   with another body or pin is 422 ``idempotency_key_reused``. A sandbox key never replays a live response of the same
   account (nor the other way round). The scope is the principal and environment, not the key id: a client retrying
   across a key rotation (old key, then its successor) still gets the replay instead of a second RFO or offer.
-- Only completed responses are stored (a raised DomainError — validation, conflicts — deletes the in-flight
-  record, so a corrected retry runs); a second request while the first runs is 409 ``idempotency_in_flight``.
+- Only completed responses are stored (a raised DomainError — validation, conflicts, a 503 after a throttled or
+  conflicting write, which wrote nothing — deletes the in-flight record, so the retry runs and gets the one true
+  outcome); a second request while the first runs is 409 ``idempotency_in_flight``. When the request ran but its
+  record could not be completed (the idempotency table throttled), the fresh answer is still sent, never a 503
+  that would invite a second run (the in-flight record then blocks the key until the function's deadline).
 - Records live 24 h (TTL). A replay returns the stored status, headers and body with
   ``Idempotent-Replayed: true``.
 - Secrets are never stored: top-level ``api_key`` fields are nulled in the stored copy, so a replayed
@@ -115,6 +118,7 @@ def run_once(
     """Run ``produce`` at most once per (scope, route, key); returns (response, replayed)."""
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
         IdempotencyValidationError,
     )
 
@@ -143,6 +147,13 @@ def run_once(
         raise Conflict(
             "A request with this Idempotency-Key is still in flight.", code="idempotency_in_flight", retry_after=1
         ) from None
+    except IdempotencyPersistenceLayerError:
+        if fresh:  # the request ran and its answer stands: only storing it failed (throttled), never answer 503
+            from intentbid import observability as obs
+
+            obs.logger.warning("idempotency record not completed; the answer is sent anyway", exc_info=True)
+            return fresh[0], False
+        raise  # the record could not be written or removed: transient (503), nothing ran or nothing was kept
     if fresh:
         return fresh[0], False
     return (int(out["status"]), dict(out["headers"]), str(out["body"])), True

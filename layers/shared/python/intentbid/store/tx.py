@@ -115,5 +115,5 @@ def transaction(*records: Change | OutboxModel) -> Iterator[Tx]:
                 raise ConditionFailed(failed) from None
             if any(r == "TransactionConflict" for r in reasons):
                 raise TransactionConflict() from None
-            raise ServiceUnavailable("The write could not be completed; retry the request.") from None
+            raise ServiceUnavailable("The write could not be completed; retry the request.", retry_after=1) from None
         raise

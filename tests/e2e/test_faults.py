@@ -1,0 +1,58 @@
+"""A marketplace round on a runtime that throttles and conflicts (intentbid_local.faults), driven by a careful
+client (http_client.client_retries: the same Idempotency-Key on every retry): no 500 ever, every retried answer
+is a 503 service_unavailable with Retry-After (or 409 idempotency_in_flight), and the final state holds exactly
+what was accepted, once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from intentbid_local import http_client
+from intentbid_local.testdata import TEN_BOXES, offer_body, rfo_body
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+PLAN = "throttle=0.1,tx_conflict=0.1,sdk_backoff=0.05,seed=7"
+VENDORS = 3
+
+
+def test_a_round_under_throttling_and_conflicts_converges_to_one_true_outcome(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    rt = runtime_factory(env={"INTENTBID_LOCAL_FAULTS": PLAN, "INTENTBID_AUTH_FAILURES_PER_MINUTE": "0"})
+    answers: list[http_client.Response] = []
+
+    def call(method: str, path: str, body: Any = None, key: str | None = None) -> http_client.Response:
+        resp = http_client.request(rt.url, method, path, body, key=key)
+        answers.append(resp)
+        return resp
+
+    with http_client.client_retries():
+        buyer = call("POST", "/v1/buyers/register", {"name": "fault buyer", "email": "b@example.com"})
+        assert buyer.status == 201, buyer.body
+        rfo = call("POST", "/v1/rfos", rfo_body(title="faults", **TEN_BOXES), key=buyer.body["api_key"])
+        assert rfo.status == 201, rfo.body
+        offers = []
+        for i in range(VENDORS):
+            v = call("POST", "/v1/vendors/register", {"name": f"fault vendor {i}", "email": f"v{i}@example.com"})
+            assert v.status == 201, v.body
+            o = call(
+                "POST",
+                f"/v1/rfos/{rfo.body['id']}/offers",
+                offer_body(unit_price=5_000 + i, quantity_available=10),
+                key=v.body["api_key"],
+            )
+            assert o.status == 201, o.body
+            offers.append(o.body["id"])
+        ranking = call("GET", f"/v1/rfos/{rfo.body['id']}/ranking", key=buyer.body["api_key"])
+    assert ranking.status == 200, ranking.body
+    assert sorted(r["offer_id"] for r in ranking.body["data"]) == sorted(offers)  # nothing lost, nothing twice
+    assert not [a for a in answers if a.status >= 500], [(a.status, a.body) for a in answers if a.status >= 500]
+    retried = [h for a in answers for h in a.history]
+    assert all(h in ((503, "service_unavailable"), (409, "idempotency_in_flight")) for h in retried), retried
+    items = rt.aws("dynamodb").scan(TableName="intentbid-local-offers")["Items"]
+    assert len([i for i in items if i["rfo_id"]["S"] == rfo.body["id"]]) == VENDORS
+    log = rt.log()
+    assert "fault injected: throttle" in log and "fault injected: tx_conflict" in log
