@@ -356,9 +356,14 @@ def price_dynamodb(inv: Invocation, tables: Tables) -> None:  # noqa: PLR0912 - 
         elif op in ("UpdateItem", "DeleteItem"):
             wru = write(p["TableName"], p["Key"], False)
         elif op == "TransactWriteItems":
+            per_table: dict[str, float] = {}
             for entry in p["TransactItems"]:
                 for kind, spec in entry.items():
-                    wru += write(spec["TableName"], spec.get("Item") or spec["Key"], True, kind == "ConditionCheck")
+                    units = write(spec["TableName"], spec.get("Item") or spec["Key"], True, kind == "ConditionCheck")
+                    short = spec["TableName"].removeprefix("intentbid-bench-")
+                    per_table[short] = per_table.get(short, 0) + units
+                    wru += units
+            op += "(" + ",".join(f"{t}:{u:g}" for t, u in per_table.items()) + ")"
         elif op == "BatchWriteItem":
             for table, reqs in p["RequestItems"].items():
                 for req in reqs:
