@@ -76,11 +76,12 @@ invoke: install ## Run one handler on one event: make invoke FN=health EVENT=eve
 demo: install ## Play a marketplace round against a running `make dev` (or start one)
 	$(PYTHON) -m intentbid_local.demo
 
-bench: install ## Benchmarks: cold imports, AWS calls per request, ranking CPU (print tables)
+bench: install ## Benchmarks: cold imports, AWS calls per request, ranking CPU, cost per 1M (print tables)
 	$(PYTHON) bench/cold_imports.py
 	$(PYTHON) bench/aws_calls.py
 	$(PYTHON) bench/ranking.py
 	$(PYTHON) bench/rejections.py
+	$(PYTHON) bench/cost.py
 
 bench-load: install ## Load test over HTTP: 50 vendors x 40 offers/revisions, every answer checked (~5 min)
 	$(PYTHON) bench/load.py

@@ -56,6 +56,11 @@ class Call:
     operation: str
     tables: tuple[tuple[str, str], ...]  # (physical table name, IAM action it needs), in request order
     items_read: int = 0  # items the call read (Query/Scan: scanned; GetItem: 0 or 1), a request's read cost
+    # What bench/cost.py prices a call from: its parameters, its answer, and the time spent in it (moto's time
+    # in-process, not AWS latency). Not part of a call's identity.
+    params: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    response: Any = field(default=None, compare=False, repr=False)
+    elapsed_s: float = field(default=0.0, compare=False, repr=False)
 
     def label(self, prefix: str) -> str:
         names = sorted({t[len(prefix) :] if t.startswith(prefix) else t for t, _ in self.tables})
@@ -117,13 +122,16 @@ class CallCounter:
             if not counter._active:
                 return original(client, operation_name, api_params)
             response: Any = None
+            started = time.perf_counter()
             try:
                 response = original(client, operation_name, api_params)
                 return response
             finally:
+                elapsed = time.perf_counter() - started
                 service = client.meta.service_model.service_name
                 tables = tables_of(service, operation_name, api_params)
-                call = Call(service, operation_name, tables, items_read(operation_name, response))
+                read = items_read(operation_name, response)
+                call = Call(service, operation_name, tables, read, api_params, response, elapsed)
                 with counter._lock:
                     counter.calls.append(call)
 
