@@ -49,7 +49,9 @@ for name, mod in list(sys.modules.items()):
             {v.logical_name for v in vars(mod).values()
              if isinstance(v, type) and getattr(v, "__module__", "") == name and getattr(v, "logical_name", "")}
         )
-print(json.dumps({"modules": sorted(sys.modules), "tables": tables}))
+loader = sys.modules.get("pydantic.plugin._loader")
+scanned = loader is not None and loader._plugins is not None
+print(json.dumps({"modules": sorted(sys.modules), "tables": tables, "plugin_scan": scanned}))
 """
 
 
@@ -68,7 +70,11 @@ def loaded(function: str) -> tuple[frozenset[str], dict[str, list[str]]]:
     )
     assert proc.returncode == 0, f"functions/{function}/app.py failed to import:\n{proc.stderr[-3000:]}"
     out = json.loads(proc.stdout.strip().splitlines()[-1])
+    _scanned[function] = out["plugin_scan"]
     return frozenset(out["modules"]), out["tables"]
+
+
+_scanned: dict[str, bool] = {}
 
 
 def imported(modules: frozenset[str], package: str) -> list[str]:
@@ -151,3 +157,11 @@ def test_every_model_module_declares_one_table() -> None:
     logical = set().union(*declared.values())
     for function, access in ACCESS.items():
         assert set(access.tables) <= logical, f"{function}: unknown table(s) {set(access.tables) - logical}"
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_no_pydantic_plugin_scan(function: str) -> None:
+    """Building the first model must not scan every distribution's entry points for pydantic plugins (we use
+    none): ``intentbid/__init__.py`` sets ``PYDANTIC_DISABLE_PLUGINS`` before any of our modules loads pydantic."""
+    loaded(function)
+    assert _scanned[function] is False, f"{function} scanned importlib.metadata entry points for pydantic plugins"
