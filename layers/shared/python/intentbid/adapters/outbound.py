@@ -190,11 +190,11 @@ def post(
     else:
         conn = HTTPConnection(str(ip), target.port, timeout=connect_timeout)
     timed_out = threading.Event()
+    opened: list[socket.socket] = []  # the connection's socket, once connected (the watchdog's handle)
 
     def watchdog() -> None:
         timed_out.set()
-        sock = getattr(conn, "sock", None)
-        if sock is not None:
+        for sock in opened:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
@@ -206,7 +206,10 @@ def post(
     try:
         conn.connect()
         if conn.sock is not None:
+            opened.append(conn.sock)
             conn.sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            if timed_out.is_set():  # the deadline passed while connecting
+                raise TimeoutError("deadline")
         sent = {
             **dict(headers),
             "Host": target.host_header,
