@@ -245,4 +245,6 @@ def test_secrets_sealed_with_kms_when_the_stage_names_a_key(monkeypatch: pytest.
     assert stored is not None and stored.secret_sealed and stored.secret_sealed.startswith("v1.kms.")
     assert service.signing_secrets(stored) == [out["secret"]]
     with pytest.raises(secret_box.SecretBoxError):  # bound to its endpoint: another id does not open it
-        secret_box.open_sealed(stored.secret_sealed, {"purpose": "webhook-secret", "owner_id": vendor["id"], "webhook_id": "whk_x"})
+        secret_box.open_sealed(
+            stored.secret_sealed, {"purpose": "webhook-secret", "owner_id": vendor["id"], "webhook_id": "whk_x"}
+        )

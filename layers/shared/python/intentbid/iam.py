@@ -16,8 +16,8 @@ Producers only append to the outbox (PutItem inside their transaction); only the
 ``queues``: queues it sends to.
 ``start_expiry``: may start executions of the RFO expiry state machine.
 ``secrets``: what it may do with the secret box's KMS key (``seal``: GenerateDataKey; ``open``: Decrypt).
-Keep this next to the services that use the access (for an endpoint: on its route): a new store call without it fails in AWS (and in the infra
-tests), not silently.
+Keep this next to the services that use the access (for an endpoint: on its route): a new store call without
+it fails in AWS (and in the infra tests), not silently.
 """
 
 from __future__ import annotations

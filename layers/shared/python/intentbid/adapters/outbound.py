@@ -15,6 +15,7 @@ The resolver is injectable (:func:`use_resolver`): tests stage rebinding without
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import ssl
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 
 from intentbid.config import WebhookPolicy, settings
 from intentbid.domain import url_rules
+from intentbid.domain.errors import ValidationFailed
 from intentbid.domain.url_rules import IPAddress, Target
 
 Resolver = Callable[[str, int], list[str]]
@@ -171,10 +173,13 @@ def post(
 
     try:
         target = url_rules.parse(url, policy.webhook_allow_local)
-    except url_rules.ValidationFailed as exc:
+    except ValidationFailed as exc:
         return Outcome(None, "url_not_allowed", "", elapsed(), reason=exc.detail)
     try:
-        ip = _checked(_resolve(target, min(policy.webhook_connect_timeout_s, deadline - time.monotonic())), policy.webhook_allow_local)
+        ip = _checked(
+            _resolve(target, min(policy.webhook_connect_timeout_s, deadline - time.monotonic())),
+            policy.webhook_allow_local,
+        )
     except Refused as refused:
         return Outcome(None, refused.error, "", elapsed(), reason=refused.reason)
     connect_timeout = min(policy.webhook_connect_timeout_s, max(deadline - time.monotonic(), 0.001))
@@ -195,10 +200,8 @@ def post(
     def watchdog() -> None:
         timed_out.set()
         for sock in opened:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     timer = threading.Timer(max(deadline - time.monotonic(), 0.001), watchdog)
     timer.daemon = True
@@ -223,7 +226,7 @@ def post(
         raw = response.read(policy.webhook_response_keep_bytes) or b""
         status = int(response.status)
         retry_after = response.headers.get("Retry-After")
-    except Exception as exc:  # noqa: BLE001 - whatever the receiver or network did, it is a failed attempt
+    except Exception as exc:
         return Outcome(None, _error_of(exc, timed_out.is_set()), "", elapsed(), str(ip))
     finally:
         timer.cancel()

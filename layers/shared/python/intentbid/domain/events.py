@@ -53,7 +53,9 @@ def subscription(kind: str, requested: Sequence[str], field: str = "events") -> 
         if t == WILDCARD:
             if len(requested) > 1:
                 errors.append(
-                    FieldError(f"{field}[{i}]", "conflicting_fields", f'"*" must stand alone in {field}: it means every type')
+                    FieldError(
+                        f"{field}[{i}]", "conflicting_fields", f'"*" must stand alone in {field}: it means every type'
+                    )
                 )
         elif t not in CATALOG:
             errors.append(

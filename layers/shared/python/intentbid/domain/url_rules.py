@@ -78,18 +78,16 @@ def address_problem(ip: IPAddress, allow_loopback: bool) -> str | None:
             return f"it embeds an IPv4 address that {why.removeprefix('it ')}" if why else None
     if ip.is_loopback:
         return None if allow_loopback else "it is a loopback address"
-    if ip.is_unspecified:
-        return "it is the unspecified address"
-    if ip.is_multicast:
-        return "it is a multicast address"
-    if ip.is_link_local:
-        return "it is a link-local address"
-    if isinstance(ip, ipaddress.IPv4Address) and ip in CGNAT:
-        return "it is a carrier-grade NAT (100.64.0.0/10) address"
-    if ip.is_private:
-        return "it is a private address"
-    if ip.is_reserved or not ip.is_global:
-        return "it is not a public address"
+    for refused, why in (
+        (ip.is_unspecified, "it is the unspecified address"),
+        (ip.is_multicast, "it is a multicast address"),
+        (ip.is_link_local, "it is a link-local address"),
+        (isinstance(ip, ipaddress.IPv4Address) and ip in CGNAT, "it is a carrier-grade NAT (100.64.0.0/10) address"),
+        (ip.is_private, "it is a private address"),
+        (ip.is_reserved or not ip.is_global, "it is not a public address"),
+    ):
+        if refused:
+            return why
     return None
 
 
@@ -121,7 +119,7 @@ def is_loopback_host(target: Target) -> bool:
     return target.host in LOCAL_NAMES or target.host.endswith(".localhost")
 
 
-def parse(url: str, allow_local: bool, field: str = "url") -> Target:
+def parse(url: str, allow_local: bool, field: str = "url") -> Target:  # noqa: PLR0912 - one branch per rule
     """Check the URL's shape and, for an IP literal, its address. ``allow_local``: loopback receivers (and
     ``http`` to them) are allowed — the local runtime only."""
     if len(url) > MAX_URL_CHARS:

@@ -317,7 +317,7 @@ ENTRIES: tuple[Entry, ...] = (
         "unknown_event_type",
         _V,
         "An event type is not in the event catalog.",
-        "Use types of the catalog (API docs, Events), or [\"*\"] for every type your kind of account receives.",
+        'Use types of the catalog (API docs, Events), or ["*"] for every type your kind of account receives.',
         field=True,
     ),
     Entry(

@@ -72,18 +72,18 @@ class Webhook(Out):
     )
 
 
-_SECRET = "The signing secret (Standard Webhooks whsec_...), shown once; null on an idempotent replay"
+_SECRET_DOC = "The signing secret (Standard Webhooks whsec_...), shown once; null on an idempotent replay"  # noqa: S105 - a description
 
 
 class WebhookCreated(Out):
     webhook: Webhook
-    secret: str | None = Field(description=_SECRET)
+    secret: str | None = Field(description=_SECRET_DOC)
 
 
 class WebhookSecret(Out):
     object: Literal["webhook_secret"] = "webhook_secret"
     webhook_id: str
-    secret: str | None = Field(description=_SECRET)
+    secret: str | None = Field(description=_SECRET_DOC)
     previous_secret_expires_at: Timestamp | None = Field(
         description="Until then both secrets sign each delivery (two entries in webhook-signature); null: no grace"
     )

@@ -47,7 +47,9 @@ def _context(owner_id: str, webhook_id: str) -> dict[str, str]:
     return {"purpose": "webhook-secret", "owner_id": owner_id, "webhook_id": webhook_id}
 
 
-def _change(p: Principal, w: WebhookEndpoint | str, action: str, now: datetime, data: dict[str, Any], **kw: Any) -> Change:
+def _change(
+    p: Principal, w: WebhookEndpoint | str, action: str, now: datetime, data: dict[str, Any], **kw: Any
+) -> Change:
     webhook_id = w if isinstance(w, str) else w.id
     return Change(Actor.of(p), Target("webhook", webhook_id, p.environment), action, None, data, now, **kw)
 
@@ -160,7 +162,9 @@ def patch(p: Principal, webhook_id: str, body: WebhookPatch) -> Webhook:
     if not any(getattr(body, f) is not None for f in ("url", "events", "description", "status")):
         raise ValidationFailed(
             "Nothing to change.",
-            errors=[FieldError("$", "required", "Nothing to change: give at least one of url, events, description, status.")],
+            errors=[
+                FieldError("$", "required", "Nothing to change: give at least one of url, events, description, status.")
+            ],
         )
     w = _find(p, webhook_id)
     subscription = _checked(p, body.url, body.events)
@@ -199,7 +203,8 @@ def delete(p: Principal, webhook_id: str) -> None:
     now = clock.now()
     try:
         store().delete_webhook(
-            w, _change(p, w, "webhook_delete", now, {}, from_status=w.status, to_status="deleted"),
+            w,
+            _change(p, w, "webhook_delete", now, {}, from_status=w.status, to_status="deleted"),
             int(now.timestamp()) + DELETED_KEPT_S,
         )
     except ConditionFailed:

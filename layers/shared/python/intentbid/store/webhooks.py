@@ -42,6 +42,7 @@ class DynamoWebhookStore:
     def webhooks_of(
         self, owner_id: str, environment: str, *, limit: int, cursor: str | None
     ) -> tuple[list[WebhookEndpoint], str | None]:
+        items: list[WebhookModel]
         items, nxt = paging.page(
             lambda start: WebhookModel.query(
                 owner_id,
