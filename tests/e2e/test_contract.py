@@ -182,6 +182,7 @@ def world(api: Any) -> dict[str, Any]:
     for kind, owner, secret in (("vendor", vendor_id, vkey), ("buyer", buyer_id, bkey)):
         for action in ("revoke", "rotate", "patch"):
             per_function[f"{kind}_key_{action}"] = {"key_id": key(kind, owner, secret, action)}
+
     def webhook() -> str:  # a name that resolves nowhere: accepted (the connection would decide)
         made = api.request("POST", "/v1/webhooks", json={"url": WEBHOOK_URL, "events": ["*"]}, key=vkey)
         return str(_ok(201, made)["webhook"]["id"])
