@@ -52,7 +52,6 @@ def load_all_models() -> None:
         rate_limits,
         rejections,
         rfos,
-        webhooks,
     )
 
 
