@@ -320,6 +320,7 @@ def _play(counter: CallCounter) -> list[Measured]:
     _refused(request, principal_of(request("vendor_register", body=VENDOR_BODY, measure=False), "vendor"))
     for kind, who in (("vendor", vendor), ("buyer", buyer)):
         _keys(request, kind, who)
+    _webhooks(request, vendor)
     rfo_id = request("rfo_create", body=rfo_body(now), principal=buyer)["id"]
     request("rfo_list", "buyer", principal=buyer)
     request("rfo_list", "vendor", principal=vendor)
@@ -412,6 +413,18 @@ def _keys(request: _Round, kind: str, who: dict[str, Any]) -> None:
     request(f"{kind}_key_revoke", path={**owner, "key_id": rotated["key"]["key_id"]}, principal=who)
 
 
+def _webhooks(request: _Round, who: dict[str, Any]) -> None:
+    """A vendor's webhook endpoint: create, list, get, patch, rotate its secret, delete (a literal public address,
+    so the create's courtesy resolution makes no lookup)."""
+    body = {"url": "https://93.184.215.14/intentbid", "events": ["rfo.created", "offer.won"]}
+    hook = request("webhook_create", body=body, principal=who)["webhook"]["id"]
+    request("webhook_list", principal=who)
+    request("webhook_get", path={"webhook_id": hook}, principal=who)
+    request("webhook_patch", path={"webhook_id": hook}, body={"description": "order desk"}, principal=who)
+    request("webhook_rotate", path={"webhook_id": hook}, body={"grace_seconds": 3600}, principal=who)
+    request("webhook_delete", path={"webhook_id": hook}, principal=who)
+
+
 def admin_principal() -> dict[str, Any]:
     """A real ops account and key (as the runtime bootstraps one), as the authorizer describes it."""
     from intentbid.services.accounts import create_admin
@@ -501,6 +514,9 @@ EXPECTED_STATUS = {
     "buyer_key_create": 201,
     "vendor_key_rotate": 201,
     "buyer_key_rotate": 201,
+    "webhook_create": 201,
+    "webhook_rotate": 201,
+    "webhook_delete": 204,
     ("me", "rate-limited"): 429,
     ("authorizer", "unknown key"): 401,
     ("authorizer", "malformed key"): 401,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -66,10 +67,12 @@ class Functions(Construct):
         tables: Tables,
         queues: Queues,
         expiry: ExpiryStateMachine,
+        secrets_key: kms.IKey | None = None,
         require_deps_layer: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         self.stage = stage
+        self.secrets_key = secrets_key
         self.shared_layer = lambda_.LayerVersion(
             self,
             "SharedLayer",
@@ -122,7 +125,7 @@ class Functions(Construct):
             description=f"{function_name}: logs, tracing and exactly its ACCESS entry",
         )
         log_group.grant_write(role)
-        env = grants.grant(name, role, tables=tables, queues=queues, expiry=expiry)
+        env = grants.grant(name, role, tables=tables, queues=queues, expiry=expiry, secrets_key=self.secrets_key)
         fn = lambda_.Function(
             self,
             cid,

@@ -12,6 +12,7 @@ Nobody gets Scan. Transactions need no actions of their own: DynamoDB checks eac
 from __future__ import annotations
 
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 
 from intentbid.iam import ACCESS, Access, effective
 from intentbid_infra import config
@@ -75,8 +76,17 @@ def table_statements(access: Access, tables: Tables) -> list[iam.PolicyStatement
     return statements
 
 
+SECRET_ACTIONS: dict[str, tuple[str, ...]] = {"seal": ("kms:GenerateDataKey",), "open": ("kms:Decrypt",)}
+
+
 def grant(
-    function: str, role: iam.IRole, *, tables: Tables, queues: Queues, expiry: ExpiryStateMachine
+    function: str,
+    role: iam.IRole,
+    *,
+    tables: Tables,
+    queues: Queues,
+    expiry: ExpiryStateMachine,
+    secrets_key: kms.IKey | None = None,
 ) -> dict[str, str]:
     """Attach ``function``'s access to ``role``; return the environment variables that go with it."""
     access = access_of(function)
@@ -92,4 +102,10 @@ def grant(
     if access.start_expiry:
         expiry.grant_start(role)
         env["EXPIRY_STATE_MACHINE_ARN"] = expiry.state_machine.state_machine_arn
+    if access.secrets:
+        if secrets_key is None:
+            raise KeyError(f"ACCESS[{function!r}] uses the secret box, but the stack has no secrets key")
+        actions = sorted({a for use in access.secrets for a in SECRET_ACTIONS[use]})
+        role.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=[secrets_key.key_arn]))
+        env["WEBHOOK_SECRETS_KEY_ARN"] = secrets_key.key_arn
     return env

@@ -14,6 +14,7 @@ from intentbid_infra.expiry import EXPIRY_QUEUE, ExpiryStateMachine
 from intentbid_infra.functions import Functions
 from intentbid_infra.observability import Observability
 from intentbid_infra.queues import Queues
+from intentbid_infra.secrets import SecretsKey
 from intentbid_infra.tables import Tables
 from intentbid_infra.workers import Workers
 
@@ -36,6 +37,7 @@ class IntentBidStack(Stack):
         self.tables = Tables(self, "Tables", stage=stage)
         self.queues = Queues(self, "Queues", stage=stage)
         self.expiry = ExpiryStateMachine(self, "Expiry", stage=stage, queue=self.queues.queues[EXPIRY_QUEUE])
+        self.secrets = SecretsKey(self, "Secrets", stage=stage)
         self.functions = Functions(
             self,
             "Functions",
@@ -43,6 +45,7 @@ class IntentBidStack(Stack):
             tables=self.tables,
             queues=self.queues,
             expiry=self.expiry,
+            secrets_key=self.secrets.key,
             require_deps_layer=require_deps_layer,
         )
         self.workers = Workers(

@@ -23,9 +23,12 @@ BASE = {
 
 # Per-source-IP limits assume distinct client IPs; locally every client (browser, demo, tests) is 127.0.0.1,
 # so the registration limit would lock a developer out after a couple of demos. Explicit settings still win.
+# Webhook receivers on the developer's machine (http://127.0.0.1:...) work locally; a deployed stage refuses it.
 LOCAL_DEFAULTS = {
     "INTENTBID_RATE_LIMIT_REGISTER": "1000/3600",
+    "INTENTBID_WEBHOOK_ALLOW_LOCAL": "true",
 }
+SECRETS_KEY_FILE = "secrets.key"  # the local master key of webhook secrets, in the data directory (0600)
 
 
 def queue_env_name(logical_name: str) -> str:

@@ -8,6 +8,7 @@ exists, exactly as Lambda's configuration would: run one runtime per process.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -80,6 +81,11 @@ class LocalRuntime:
         self.moto = MotoServer("127.0.0.1", moto_port)
         moto_url = self.moto.start()
         environment.apply_base(moto_url)
+        if self.data is not None:  # sealed webhook secrets must still open after a restart: a key file beside the data
+            os.environ.setdefault(
+                "INTENTBID_SECRETS_LOCAL_KEY_FILE", str(self.data.directory / environment.SECRETS_KEY_FILE)
+            )
+            environment.apply({})
         saved = self.data.load() if self.data is not None else None
         admin = self._provision(saved)
         self._preload()

@@ -110,6 +110,7 @@ CALLERS = ("buyer", "vendor", "admin")
 STATUSES: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
 FAILED: set[str] = set()
 
+WEBHOOK_URL = "https://hooks.ct.example/intentbid"
 # The main RFO's terms: plausible offers are priced and sized against them.
 QUANTITY, BUDGET_MAX, NEED_BY_DAYS = 100, 500_000, 30
 
@@ -181,6 +182,13 @@ def world(api: Any) -> dict[str, Any]:
     for kind, owner, secret in (("vendor", vendor_id, vkey), ("buyer", buyer_id, bkey)):
         for action in ("revoke", "rotate", "patch"):
             per_function[f"{kind}_key_{action}"] = {"key_id": key(kind, owner, secret, action)}
+
+    def webhook() -> str:  # a name that resolves nowhere: accepted (the connection would decide)
+        made = api.request("POST", "/v1/webhooks", json={"url": WEBHOOK_URL, "events": ["*"]}, key=vkey)
+        return str(_ok(201, made)["webhook"]["id"])
+
+    ids["webhook_id"] = webhook()
+    per_function["webhook_delete"] = {"webhook_id": webhook()}
     keys = {"vendor": vkey, "buyer": bkey}
     if api.admin_key:
         keys["admin"] = api.admin_key
@@ -247,6 +255,10 @@ def plausible(function: str, body: Any, now: datetime, world: dict[str, Any]) ->
         body["until"] = later[1]
     elif function.endswith("_key_patch"):
         body = {"name": body.get("name") or "renamed"}
+    elif function == "webhook_create":  # a public name, and the catalog's events for any kind
+        body.update(url=WEBHOOK_URL, events=["*"])
+    elif function == "webhook_patch":
+        body = {k: v for k, v in body.items() if k in ("description", "status")} or {"description": "ct"}
     return body
 
 

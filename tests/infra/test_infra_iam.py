@@ -172,3 +172,22 @@ def test_sqs_grants_follow_access_and_the_worker_list(synth: Synth, function: st
     for queue in QUEUES:
         key = f"QUEUE_URL_{queue.logical_name.upper().replace('-', '_')}"
         assert (key in env) == (queue.logical_name in ACCESS[function].queues), key
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_the_secrets_key_is_granted_exactly_to_the_functions_that_seal_or_open(synth: Synth, function: str) -> None:
+    """``ACCESS.secrets``: ``seal`` -> kms:GenerateDataKey, ``open`` -> kms:Decrypt, on the one key, with its ARN
+    in the environment; nobody else touches KMS. And no function may allow loopback webhook receivers."""
+    (key_id,) = synth.of_type("AWS::KMS::Key")
+    kms_grants = {(a, r) for a, r in _role_grants(synth, function) if a.startswith("kms:")}
+    fn_id = by_property(synth.resources, "AWS::Lambda::Function", "FunctionName")[PREFIX + function]
+    env = synth.props(fn_id)["Environment"]["Variables"]
+    wanted = {"seal": "kms:GenerateDataKey", "open": "kms:Decrypt"}
+    assert kms_grants == {(wanted[u], f"{key_id}.Arn") for u in ACCESS[function].secrets}
+    assert ("WEBHOOK_SECRETS_KEY_ARN" in env) == bool(ACCESS[function].secrets)
+    assert "INTENTBID_WEBHOOK_ALLOW_LOCAL" not in env
+
+
+def test_the_secrets_key_rotates(synth: Synth) -> None:
+    (key_id,) = synth.of_type("AWS::KMS::Key")
+    assert synth.props(key_id)["EnableKeyRotation"] is True

@@ -94,6 +94,14 @@ EXPECTED: dict[str, list[str]] = {
     "rfo_expire (due RFO)": [GET, TX],
     "outbox_dispatch (1 event)": [],
     "outbox_dispatch (losers sweep)": [GET, QUERY],  # the award's sweep: nothing left active, nothing written
+    # webhooks: the create counts the account's endpoints (the cap), then one transaction (endpoint + audit);
+    # a change reads the endpoint (consistent GetItem), writes it guarded on its sealed secret, reads it back
+    "webhook_create": [RL, QUERY, TX],
+    "webhook_list": [RL, QUERY],
+    "webhook_get": [RL, GET],
+    "webhook_patch": [RL, GET, TX, GET],
+    "webhook_rotate": [RL, GET, TX],
+    "webhook_delete": [RL, GET, TX],
 }
 
 _results: list[Any] = []

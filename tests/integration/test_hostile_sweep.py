@@ -45,6 +45,7 @@ SAMPLES: dict[str, Any] = {
     "CooldownSet": lambda: {"reason": "sweep", "until": "2030-01-01T00:00:00Z"},
     "RfoCreate": rfo_body,
     "Reopen": lambda: {"reason": "sweep"},
+    "WebhookCreate": lambda: {"url": "https://93.184.215.14/intentbid", "events": ["*"]},  # a literal: no lookup
 }
 
 # Every key attribute name a cursor of ours may carry (tables and indexes): a single one is never a whole key.
@@ -110,6 +111,12 @@ class World:
         for who in (self.buyer, self.vendor):  # a second key each, so a paginated key list has a second page
             path = {f"{who['kind']}_id": who["id"]}
             assert invoke(f"{who['kind']}_key_create", principal=who, path=path, body={"name": "second"})[0] == 201
+        self.webhooks = {}
+        for who in (self.buyer, self.vendor):  # two endpoints each, so the webhook list has a second page
+            for _ in range(2):
+                status, _, hook = invoke("webhook_create", principal=who, body=SAMPLES["WebhookCreate"]())
+                assert status == 201, hook
+                self.webhooks[who["kind"]] = hook["webhook"]["id"]
         status, _, token = invoke("public_token_create", principal=self.buyer, path={"rfo_id": self.rfo["id"]})
         assert status == 201, token
         self.token = token["token"]
@@ -130,6 +137,7 @@ class World:
             "buyer_id": own["id"] if own and own["kind"] == "buyer" else self.buyer["id"],
             "key_id": (own or self.buyer)["key_id"] if route.path.startswith("/v1/buyers") else self.vendor["key_id"],
             "code": "validation_failed",
+            "webhook_id": self.webhooks[own["kind"] if own else "vendor"],
         }
         if own is not None and "{key_id}" in route.path:
             values["key_id"] = own["key_id"]

@@ -110,6 +110,12 @@ def test_every_request_example_is_accepted_and_answers_in_the_example_s_shape(st
     call("public_token_create", principal=buyer, path=second)
     call("public_token_revoke", principal=buyer, path=second)
     call("rfo_delete", principal=buyer, path=second)
+    hook = {"webhook_id": call("webhook_create", principal=vendor)["webhook"]["id"]}  # the name resolves nowhere
+    call("webhook_list", principal=vendor)
+    call("webhook_get", principal=vendor, path=hook)
+    call("webhook_patch", principal=vendor, path=hook)
+    call("webhook_rotate", principal=vendor, path=hook)
+    call("webhook_delete", principal=vendor, path=hook)
 
     assert set(answers) == {r.function for r in ROUTES}
     wrong_status = {f: s for f, (s, body) in answers.items() if s != BY_FUNCTION[f].status}

@@ -52,6 +52,8 @@ def valid_body(route: Route, w: World) -> Any:
         "Reopen": lambda: {"expires_at": iso(datetime.now(UTC) + timedelta(hours=3))},
         "PublicTokenCreate": dict,
         "WeightsUpdate": lambda: {"weights": {"price": 1.0}},
+        "WebhookPatch": lambda: {"description": "renamed"},
+        "WebhookRotate": dict,
     }
     return {**SAMPLES, **more}[model]()
 
@@ -71,6 +73,7 @@ def unknown_path(route: Route) -> dict[str, str]:
         "key_id": "key_01J00000000000000000000000",
         "token": "pub_" + "A" * 43,
         "code": "no_such_code",
+        "webhook_id": "whk_01J00000000000000000000000",
     }
     return {p: values[p] for p in route.path_params}
 

@@ -268,10 +268,11 @@ def test_the_schemathesis_project_file_names_the_world_dependent_400s() -> None:
     inactive_key = {"vendor_key_rotate", "buyer_key_rotate"}  # 400 key_not_active
     narrowing = {"vendor_key_patch", "buyer_key_patch"}  # 400 scope_not_narrowing / allowlist_not_narrowing
     weights = {"rfo_weights"}  # 400 unknown_component (the RFO's version's) / weights_all_zero
-    assert set(only["include-operation-id"]) == listings | future | inactive_key | narrowing | weights
+    hooks = {"webhook_create", "webhook_patch"}  # 400 webhook_url_not_allowed (resolution), unknown_event_type
+    assert set(only["include-operation-id"]) == listings | future | inactive_key | narrowing | weights | hooks
     assert "400" in only["checks"]["positive_data_acceptance"]["expected-statuses"]
     operation_ids = {op["operationId"] for ops in DOC["paths"].values() for op in ops.values()}
-    assert future | inactive_key | narrowing | weights <= operation_ids
+    assert future | inactive_key | narrowing | weights | hooks <= operation_ids
 
 
 def test_idempotency_statuses_are_documented_and_422_means_only_key_reuse() -> None:

@@ -410,6 +410,52 @@ class ClockSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookPolicy:
+    """Webhook endpoints and every outbound call (``intentbid.adapters.outbound``: the one guard).
+
+    ``INTENTBID_WEBHOOK_ALLOW_LOCAL`` = ``false`` (boolean)
+        Allow endpoints on loopback addresses (``127.0.0.0/8``, ``::1``, ``localhost``), over ``http`` or
+        ``https``, so a receiver on the developer's machine works. The local runtime turns it on (``make dev``);
+        a deployed stage never may: the settings refuse it when ``STAGE`` is other than ``local`` or unset.
+    ``INTENTBID_WEBHOOK_CONNECT_TIMEOUT_S`` = ``5``
+        Seconds to resolve, connect and finish TLS to a receiver (also the bound on the courtesy resolution at
+        create and patch).
+    ``INTENTBID_WEBHOOK_TIMEOUT_S`` = ``15``
+        Seconds a whole delivery may take, from resolution to the last byte read; later is a ``timeout``.
+    ``INTENTBID_WEBHOOK_RESPONSE_KEEP_BYTES`` = ``1024``
+        Bytes of a receiver's answer read and kept (the excerpt); the rest is never read.
+    ``INTENTBID_WEBHOOK_MAX_ENDPOINTS_PER_ACCOUNT`` = ``20``
+        Endpoints one account may hold per environment (the plan limit of billing comes on top): one more is
+        409 ``webhook_limit_reached``. 0 disables.
+    ``INTENTBID_SECRETS_LOCAL_KEY_FILE`` = (unset)
+        Where the local runtime keeps its 32-byte master key for webhook secrets (created 0600 on first use;
+        ``make dev``: ``.local/secrets.key``). Unset and no ``WEBHOOK_SECRETS_KEY_ARN``: a key per process
+        (tests). Never used when ``WEBHOOK_SECRETS_KEY_ARN`` is set.
+    """
+
+    webhook_allow_local: bool = False
+    webhook_connect_timeout_s: int = 5
+    webhook_timeout_s: int = 15
+    webhook_response_keep_bytes: int = 1024
+    webhook_max_endpoints_per_account: int = 20
+    secrets_local_key_file: str = ""
+
+    def __post_init__(self) -> None:
+        _validate_fields(self)
+        _require(self.webhook_connect_timeout_s >= 1, "webhook_connect_timeout_s", "must be >= 1")
+        _require(
+            self.webhook_timeout_s >= self.webhook_connect_timeout_s,
+            "webhook_timeout_s",
+            f"must be >= INTENTBID_WEBHOOK_CONNECT_TIMEOUT_S ({self.webhook_connect_timeout_s})",
+        )
+        _require(self.webhook_response_keep_bytes <= 65536, "webhook_response_keep_bytes", "must be <= 65536")
+
+
+# Stages where loopback receivers may be allowed: the local runtime's, and none (tests, scripts).
+LOCAL_STAGES = ("", "local")
+
+
+@dataclass(frozen=True, slots=True)
 class Deployment:
     """Deployment variables, set per stage by CDK (``infra/``) and by the local runtime (``intentbid_local``).
 
@@ -433,6 +479,10 @@ class Deployment:
     ``PUBLIC_BASE_URL`` = (unset)
         ``http(s)://`` origin that prefixes a public RFO link (``url`` of a public token); unset: a
         path-only link.
+    ``WEBHOOK_SECRETS_KEY_ARN`` = (unset)
+        The KMS key (an ``arn:``) that wraps each webhook secret's data key, set by CDK for the functions that
+        seal or open secrets; unset: the local master key (``INTENTBID_SECRETS_LOCAL_KEY_FILE``), which a
+        deployed stage refuses to use.
     """
 
     ENV_PREFIX: ClassVar[str] = ""
@@ -446,12 +496,16 @@ class Deployment:
     log_level: str = "INFO"
     expiry_state_machine_arn: str = ""
     public_base_url: str = ""
+    webhook_secrets_key_arn: str = ""
 
     def __post_init__(self) -> None:
         _validate_fields(self)
         arn, url = self.expiry_state_machine_arn, self.public_base_url
         if arn and not arn.startswith("arn:"):
             raise ValueError(f"EXPIRY_STATE_MACHINE_ARN: expected an ARN (arn:...), got {arn!r}")
+        key = self.webhook_secrets_key_arn
+        if key and not key.startswith("arn:"):
+            raise ValueError(f"WEBHOOK_SECRETS_KEY_ARN: expected an ARN (arn:...), got {key!r}")
         if url and not url.startswith(("https://", "http://")):
             raise ValueError(f"PUBLIC_BASE_URL: expected an http(s):// URL, got {url!r}")
 
@@ -470,7 +524,16 @@ class Settings:
     rate_limits: RateLimits = field(default_factory=RateLimits)
     auth: AuthPolicy = field(default_factory=AuthPolicy)
     clock: ClockSettings = field(default_factory=ClockSettings)
+    webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
     deployment: Deployment = field(default_factory=Deployment)
+
+    def __post_init__(self) -> None:
+        stage = self.deployment.stage
+        if self.webhooks.webhook_allow_local and stage not in LOCAL_STAGES:
+            raise ValueError(
+                f"{env_name('webhook_allow_local')}: loopback receivers are for the local runtime only "
+                f"(STAGE local or unset), not stage {stage!r}"
+            )
 
 
 GROUPS: dict[str, type[Any]] = {
@@ -482,6 +545,7 @@ GROUPS: dict[str, type[Any]] = {
     "rate_limits": RateLimits,
     "auth": AuthPolicy,
     "clock": ClockSettings,
+    "webhooks": WebhookPolicy,
     "deployment": Deployment,
 }
 
@@ -608,6 +672,7 @@ __all__ = [
     "Rate",
     "RateLimits",
     "Settings",
+    "WebhookPolicy",
     "cold_start",
     "env_name",
     "load",

@@ -14,9 +14,10 @@ infra and aws-calls tests check these grants against the calls each function mak
 idempotency records for idempotent POSTs) — nobody lists those twice.
 Producers only append to the outbox (PutItem inside their transaction); only the dispatcher updates it.
 ``queues``: queues it sends to.
-``start_expiry``: may start executions of the RFO expiry state machine. Keep this next to the services that
-use the access (for an endpoint: on its route): a new store call without it fails in AWS (and in the infra
-tests), not silently.
+``start_expiry``: may start executions of the RFO expiry state machine.
+``secrets``: what it may do with the secret box's KMS key (``seal``: GenerateDataKey; ``open``: Decrypt).
+Keep this next to the services that use the access (for an endpoint: on its route): a new store call without
+it fails in AWS (and in the infra tests), not silently.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Access:
     tables: dict[str, str] = field(default_factory=dict)
     queues: tuple[str, ...] = ()
     start_expiry: bool = False
+    secrets: tuple[str, ...] = ()  # the secret box's KMS key: "seal" (GenerateDataKey), "open" (Decrypt)
 
 
 R, U, W, A, D = "read", "update", "write", "append", "delete"
@@ -48,6 +50,7 @@ ALL_TABLES = (
     "rate-limits",
     "rejections",
     "rfos",
+    "webhooks",
 )
 
 # The functions that are not endpoints; an endpoint declares its tables on its route (``Route.tables``).
@@ -60,7 +63,7 @@ WORKER_ACCESS: dict[str, Access] = {
 
 ACCESS: dict[str, Access] = {
     **WORKER_ACCESS,
-    **{r.function: Access(dict(r.tables), start_expiry=r.start_expiry) for r in ROUTES},
+    **{r.function: Access(dict(r.tables), start_expiry=r.start_expiry, secrets=r.secrets) for r in ROUTES},
 }
 
 
@@ -85,4 +88,4 @@ def effective(function: str) -> Access:
         extra |= {"rate-limits": U}
     if route.idempotent:
         extra |= {"idempotency": f"{W}+{D}"}  # Powertools deletes its record when the handler raised
-    return Access(_merge(own.tables, extra), own.queues, own.start_expiry)
+    return Access(_merge(own.tables, extra), own.queues, own.start_expiry, own.secrets)

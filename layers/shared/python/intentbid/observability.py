@@ -31,6 +31,7 @@ MASK = "***"
 _KEY_RE = re.compile(r"\bib_(live|test)_[A-Za-z0-9]+")
 _BEARER_RE = re.compile(r"(?i)\bbearer\s+[^\s\"',]+")
 _STRIPE_SECRET_RE = re.compile(r"\b(sk|rk|whsec)_(live|test)?_?[A-Za-z0-9]{8,}")
+_WEBHOOK_SECRET_RE = re.compile(r"\bwhsec_[A-Za-z0-9+/=_-]{8,}")  # base64: +, / and = too
 _SECRET_NAMES = re.compile(r"(?i)(authorization|api[_-]?key|secret|password|token|signature|cookie)")
 
 _request_fields: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
@@ -41,7 +42,7 @@ _request_fields: contextvars.ContextVar[dict[str, Any] | None] = contextvars.Con
 def redact_text(text: str) -> str:
     text = _KEY_RE.sub(lambda m: f"ib_{m.group(1)}_{MASK}", text)
     text = _BEARER_RE.sub(f"Bearer {MASK}", text)
-    return _STRIPE_SECRET_RE.sub(MASK, text)
+    return _STRIPE_SECRET_RE.sub(MASK, _WEBHOOK_SECRET_RE.sub(MASK, text))
 
 
 def redact(value: Any, _depth: int = 0) -> Any:

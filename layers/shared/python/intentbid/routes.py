@@ -54,6 +54,7 @@ class Route:
     # the shared middleware's needs (rate limits, idempotency) are added there, derived from the fields above.
     tables: dict[str, str] = field(default_factory=dict)
     start_expiry: bool = False  # starts executions of the RFO expiry state machine
+    secrets: tuple[str, ...] = ()  # the secret box (KMS in AWS): "seal" (new data keys), "open" (decrypt them)
 
     @property
     def public(self) -> bool:
@@ -180,6 +181,102 @@ def _key_routes(kind: str) -> tuple[Route, ...]:
             ownership="self",
             returns={kind: "its own key within its scopes, renamed / narrowed / re-allowlisted"},
             tables={"api-keys": "write", **_CHANGE},
+        ),
+    )
+
+
+def _webhook_routes() -> tuple[Route, ...]:
+    """Webhook endpoints of vendors and buyers (API.md "Webhooks and events"): the caller's own, of its key's
+    environment; another tenant's (or environment's) endpoint is a 404."""
+    kinds, manage, base = ("vendor", "buyer"), ("webhooks:manage",), "/v1/webhooks"
+    one = f"{base}/{{webhook_id}}"
+    change = {"webhooks": "write", "audit": "append"}  # audited; no outbox event (the catalog has none)
+    return (
+        _R(
+            "webhook_create",
+            "POST",
+            base,
+            kinds,
+            manage,
+            summary="Register a webhook endpoint (its signing secret is shown once)",
+            tag="webhooks",
+            status=201,
+            request="webhooks:WebhookCreate",
+            response="webhooks:WebhookCreated",
+            idempotent=True,
+            returns={"*": "a new endpoint of its environment and its signing secret (shown once; 409 at the cap)"},
+            tables={"webhooks": "write", "audit": "append"},
+            secrets=("seal",),
+        ),
+        _R(
+            "webhook_list",
+            "GET",
+            base,
+            kinds,
+            manage,
+            summary="List the caller's webhook endpoints of its environment (never secrets)",
+            tag="webhooks",
+            query="common:PageQuery",
+            response="webhooks:WebhookPage",
+            returns={"*": "its own endpoints of its key's environment, paginated, never secrets"},
+            tables={"webhooks": "read"},
+        ),
+        _R(
+            "webhook_get",
+            "GET",
+            one,
+            kinds,
+            manage,
+            summary="Get a webhook endpoint (never its secret)",
+            tag="webhooks",
+            response="webhooks:Webhook",
+            ownership="own",
+            returns={"*": "its own endpoint of its environment, never the secret"},
+            tables={"webhooks": "read"},
+        ),
+        _R(
+            "webhook_patch",
+            "PATCH",
+            one,
+            kinds,
+            manage,
+            summary="Change a webhook endpoint's URL, events or description; disable or re-enable it",
+            tag="webhooks",
+            request="webhooks:WebhookPatch",
+            response="webhooks:Webhook",
+            ownership="own",
+            returns={"*": "its own endpoint, changed (re-enabling is audited)"},
+            tables=change,
+        ),
+        _R(
+            "webhook_delete",
+            "DELETE",
+            one,
+            kinds,
+            manage,
+            summary="Delete a webhook endpoint (its secrets are dropped at once)",
+            tag="webhooks",
+            status=204,
+            ownership="own",
+            returns={"*": "nothing (204); then 404 everywhere"},
+            tables=change,
+        ),
+        _R(
+            "webhook_rotate",
+            "POST",
+            f"{one}/rotate-secret",
+            kinds,
+            manage,
+            summary="Rotate the signing secret; the previous one keeps signing during the grace",
+            tag="webhooks",
+            status=201,
+            request="webhooks:WebhookRotate",
+            response="webhooks:WebhookSecret",
+            idempotent=True,
+            ownership="own",
+            returns={"*": "the new signing secret of its own endpoint (shown once)"},
+            tables=change,
+            secrets=("seal",),
         ),
     )
 
@@ -694,6 +791,8 @@ ROUTES: tuple[Route, ...] = (
         returns={"vendor": "its own offers (path must name itself)", "admin": "any vendor's offers"},
         tables={"offers": "read", "rfos": "read"},  # each RFO on the page: status, disclosure, standing
     ),
+    # --- webhooks
+    *_webhook_routes(),
 )
 
 BY_FUNCTION: dict[str, Route] = {r.function: r for r in ROUTES}

@@ -304,6 +304,30 @@ ENTRIES: tuple[Entry, ...] = (
         field=True,
     ),
     Entry(
+        "webhook_url_not_allowed",
+        _V,
+        "The webhook URL breaks a URL rule: not https, userinfo, a fragment, a name that is no public DNS name, or "
+        "an address (literal or resolved) that is loopback, private, link-local, CGNAT, multicast, unspecified, "
+        "reserved, a cloud metadata address or an IPv4-mapped form of one.",
+        "Give an https URL on a public host name or address, without user:password@ (the README's Webhooks "
+        "section lists the rules).",
+        field=True,
+    ),
+    Entry(
+        "unknown_event_type",
+        _V,
+        "An event type is not in the event catalog.",
+        'Use types of the catalog (API docs, Events), or ["*"] for every type your kind of account receives.',
+        field=True,
+    ),
+    Entry(
+        "event_not_available",
+        _V,
+        "The event type exists but is never sent to this kind of account (e.g. billing events to a buyer).",
+        "Subscribe only to the types the message lists for your kind of account.",
+        field=True,
+    ),
+    Entry(
         "unknown_scope",
         _V,
         "A scope is not one this kind of key can hold.",
@@ -410,6 +434,12 @@ ENTRIES: tuple[Entry, ...] = (
         "Read the offer again (its ETag) and decide on its current revision.",
     ),
     Entry("key_limit_reached", _C, "The account holds the most keys it may.", "Revoke a key you no longer use."),
+    Entry(
+        "webhook_limit_reached",
+        _C,
+        "The account holds the most webhook endpoints it may in this environment.",
+        "Delete an endpoint you no longer use, or subscribe one endpoint to more event types.",
+    ),
     Entry("key_already_rotated", _C, "The key already has its one successor.", "Use (or rotate) the successor."),
     Entry(
         "idempotency_in_flight",

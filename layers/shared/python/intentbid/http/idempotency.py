@@ -13,7 +13,7 @@ environment.
   that would invite a second run (the in-flight record then blocks the key until the function's deadline).
 - Records live 24 h (TTL). A replay returns the stored status, headers and body with
   ``Idempotent-Replayed: true``.
-- Secrets are never stored: top-level ``api_key`` fields are nulled in the stored copy, so a replayed
+- Secrets are never stored: top-level ``api_key`` and ``secret`` fields are nulled in the stored copy, so a replayed
   registration or key creation answers ``"api_key": null`` (the secret is shown once; rotate if it was lost).
 - The persistence layer is built on first use, never at import (cold start, and tests rebind tables).
 """
@@ -31,7 +31,7 @@ from intentbid.domain.principal import Principal
 
 TTL_S = 24 * 3600
 HEADER = "idempotency-key"
-SECRET_FIELDS = ("api_key",)
+SECRET_FIELDS = ("api_key", "secret")  # a key's secret; a webhook's signing secret
 Produced = tuple[int, dict[str, str], str]
 
 _runner: Callable[..., dict[str, Any]] | None = None

@@ -455,6 +455,85 @@ AWARDED = {
 CLOSED = {**RFO, "status": "CLOSED", "status_reason": "Budget review", "allowed_actions": ["award", "reopen", "delete"]}
 
 
+WEBHOOK_ID = "whk_01M8TFJ7A2D4QK8V6S1W3YB5NC"
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw3EzkdU5zpSI="  # noqa: S105 - an example, valid nowhere
+WEBHOOK = {
+    "id": WEBHOOK_ID,
+    "object": "webhook_endpoint",
+    "url": "https://hooks.northwind.example/intentbid",
+    "events": ["rfo.created", "offer.won", "offer.lost"],
+    "status": "enabled",
+    "description": "Order desk",
+    "environment": "live",
+    "created_at": NOW,
+    "updated_at": NOW,
+    "disabled_reason": None,
+    "secret_rotated_at": None,
+    "previous_secret_expires_at": None,
+}
+WEBHOOK_URL_REFUSED = problem(
+    400,
+    "webhook_url_not_allowed",
+    "Validation failed",
+    "The webhook URL is not allowed: it is a private address.",
+    [_field("url", "webhook_url_not_allowed", "url is not allowed: it is a private address")],
+)
+WEBHOOK_EXAMPLES: dict[str, Examples] = {
+    "webhook_create": Examples(
+        request={
+            "url": "https://hooks.northwind.example/intentbid",
+            "events": ["rfo.created", "offer.won", "offer.lost"],
+            "description": "Order desk",
+        },
+        summary="Northwind's order desk receives new RFOs and the outcome of its offers",
+        success={"webhook": WEBHOOK, "secret": WEBHOOK_SECRET},
+        errors=(
+            WEBHOOK_URL_REFUSED,
+            _invalid(
+                "The event types are not valid for this endpoint.",
+                _field("events[1]", "unknown_event_type", "events[1] is not an event type"),
+            ),
+            problem(
+                409,
+                "webhook_limit_reached",
+                "Conflict",
+                "This account already holds 20 live webhook endpoints, the most allowed: delete one first.",
+                limit=20,
+            ),
+        ),
+    ),
+    "webhook_list": Examples(
+        success={"object": "list", "data": [WEBHOOK], "next_cursor": None},
+        errors=(_insufficient_scope("webhooks:manage"), INVALID_CURSOR),
+    ),
+    "webhook_get": Examples(success=WEBHOOK, errors=(_not_found("webhook endpoint"),)),
+    "webhook_patch": Examples(
+        request={"status": "enabled"},
+        summary="Re-enable an endpoint after fixing the receiver",
+        success={**WEBHOOK, "updated_at": LATER},
+        errors=(WEBHOOK_URL_REFUSED, _not_found("webhook endpoint")),
+    ),
+    "webhook_delete": Examples(success=None, errors=(_not_found("webhook endpoint"),)),
+    "webhook_rotate": Examples(
+        request={"grace_seconds": 3_600},
+        summary="A new secret; the old one keeps signing for an hour",
+        success={
+            "object": "webhook_secret",
+            "webhook_id": WEBHOOK_ID,
+            "secret": "whsec_3q2+7wQ6tUu2oVvBmn8f8yq1b0cR6rYw5Hk0dGkX1bA=",
+            "previous_secret_expires_at": "2099-06-01T10:00:00Z",
+        },
+        errors=(
+            _invalid(
+                "Validation failed.",
+                _field("grace_seconds", "out_of_range", "grace_seconds must be between 0 and 604800"),
+            ),
+            _not_found("webhook endpoint"),
+        ),
+    ),
+}
+
+
 EXAMPLES: dict[str, Examples] = {
     # --- meta
     "health": Examples(success={"status": "ok", "checks": None}, errors=(_unknown_parameter("verbose"),)),
@@ -942,3 +1021,4 @@ EXAMPLES: dict[str, Examples] = {
         errors=(_not_found("vendor"), _insufficient_scope("offers:read")),
     ),
 }
+EXAMPLES.update(WEBHOOK_EXAMPLES)

@@ -443,6 +443,85 @@ class Store(RfoStore, OfferStore, Protocol):
     """Everything the RFO and offer use cases ask of persistence."""
 
 
+# --- webhook endpoints (their own port: :mod:`intentbid.store.webhooks`) -----------------------------------
+
+
+class WebhookEndpoint(Protocol):
+    """A webhook endpoint as read from the store (its secrets sealed)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def owner_id(self) -> str: ...
+    @property
+    def owner_kind(self) -> str: ...
+    @property
+    def environment(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def events(self) -> Any: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def disabled_reason(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def secret_sealed(self) -> str | None: ...
+    @property
+    def previous_secret_sealed(self) -> str | None: ...
+    @property
+    def previous_secret_expires_at(self) -> datetime | None: ...
+    @property
+    def secret_rotated_at(self) -> datetime | None: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+
+
+class WebhookStore(Protocol):
+    def get_webhook(self, owner_id: str, webhook_id: str) -> WebhookEndpoint | None:
+        """Strongly consistent, deleted ones included (callers treat them as absent)."""
+        ...
+
+    def webhooks_of(
+        self, owner_id: str, environment: str, *, limit: int, cursor: str | None
+    ) -> tuple[list[WebhookEndpoint], str | None]:
+        """The owner's live endpoints of one environment, in id (creation) order."""
+        ...
+
+    def count_webhooks(self, owner_id: str, environment: str) -> int: ...
+
+    def create_webhook(self, fields: Mapping[str, Any], change: Change) -> WebhookEndpoint:
+        """Write a new endpoint (``fields``: its attributes, id and sealed secret included)."""
+        ...
+
+    def update_webhook(self, endpoint: WebhookEndpoint, changes: Mapping[str, Any], change: Change) -> None:
+        """Set each field of ``changes`` (None removes it) while the endpoint is not deleted and still has the
+        sealed secret it was read with (``ConditionFailed.failed_on("webhooks")`` otherwise)."""
+        ...
+
+    def delete_webhook(self, endpoint: WebhookEndpoint, change: Change, expire_at: int) -> None:
+        """Mark deleted, drop its secrets, let its TTL remove it at ``expire_at`` (epoch s)."""
+        ...
+
+
+_webhooks: WebhookStore | None = None
+
+
+def webhook_store() -> WebhookStore:
+    global _webhooks
+    if _webhooks is None:
+        from intentbid.store.webhooks import DynamoWebhookStore
+
+        _webhooks = DynamoWebhookStore()
+    return _webhooks
+
+
 _current: Store | None = None
 
 

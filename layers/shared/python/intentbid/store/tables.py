@@ -52,6 +52,7 @@ def load_all_models() -> None:
         rate_limits,
         rejections,
         rfos,
+        webhooks,
     )
 
 

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from intentbid.domain.events import MAX_EVENTS
+from intentbid.domain.url_rules import MAX_URL_CHARS
+from intentbid.schemas.accounts import _at_least_one_of
+from intentbid.schemas.common import Integer, Out, StrictModel, Timestamp
+
+MAX_DESCRIPTION = 500
+EventType = str  # validated against the event catalog (intentbid.domain.events), which names each bad entry
+
+_URL = Field(
+    max_length=MAX_URL_CHARS,
+    description="https URL on a public host (API.md 'Webhook URL rules'); checked again at every connection",
+)
+_EVENTS = Field(
+    min_length=1,
+    max_length=MAX_EVENTS,
+    description='Event types of the catalog (API.md "Events") this endpoint receives, or ["*"] for all',
+)
+
+
+class WebhookCreate(StrictModel):
+    url: str = _URL
+    events: list[EventType] = _EVENTS
+    description: str | None = Field(None, max_length=MAX_DESCRIPTION)
+
+
+class WebhookPatch(StrictModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        str_strip_whitespace=True,
+        json_schema_extra=_at_least_one_of(
+            ("url", "string"), ("events", "array"), ("description", "string"), ("status", "string")
+        ),
+    )
+
+    url: str | None = Field(None, max_length=MAX_URL_CHARS)
+    events: list[EventType] | None = Field(None, min_length=1, max_length=MAX_EVENTS)
+    description: str | None = Field(None, max_length=MAX_DESCRIPTION, description='"" removes it')
+    status: Literal["enabled", "disabled"] | None = Field(
+        None, description="enabled re-enables (an auto-disabled endpoint too); disabled pauses deliveries"
+    )
+
+
+class WebhookRotate(StrictModel):
+    grace_seconds: Integer = Field(
+        86_400, ge=0, le=604_800, description="How long the previous secret keeps signing too (default one day)"
+    )
+
+
+class Webhook(Out):
+    """An endpoint as its owner sees it: never a secret."""
+
+    id: str
+    object: Literal["webhook_endpoint"] = "webhook_endpoint"
+    url: str
+    events: list[str]
+    status: Literal["enabled", "disabled"]
+    description: str | None = None
+    environment: Literal["live", "test"]
+    created_at: Timestamp
+    updated_at: Timestamp
+    disabled_reason: str | None = Field(None, description="Why it is disabled (manual, gone, failing); null if enabled")
+    secret_rotated_at: Timestamp | None = None
+    previous_secret_expires_at: Timestamp | None = Field(
+        None, description="Until then the previous secret signs too (a rotation's grace)"
+    )
+
+
+_SECRET_DOC = "The signing secret (Standard Webhooks whsec_...), shown once; null on an idempotent replay"  # noqa: S105 - a description
+
+
+class WebhookCreated(Out):
+    webhook: Webhook
+    secret: str | None = Field(description=_SECRET_DOC)
+
+
+class WebhookSecret(Out):
+    object: Literal["webhook_secret"] = "webhook_secret"
+    webhook_id: str
+    secret: str | None = Field(description=_SECRET_DOC)
+    previous_secret_expires_at: Timestamp | None = Field(
+        description="Until then both secrets sign each delivery (two entries in webhook-signature); null: no grace"
+    )
+
+
+class WebhookPage(Out):
+    object: Literal["list"] = "list"
+    data: list[Webhook]
+    next_cursor: str | None = None
