@@ -63,7 +63,11 @@ CHANGING = (
     "public_token_revoke",
     "offer_revise",
     "offer_withdraw",
+    "webhook_patch",
+    "webhook_delete",
+    "webhook_rotate",
 )
+WEBHOOK_URL = "https://hooks.matrix.example/intentbid"
 RUNTIME_ENV = {"INTENTBID_REVISION_MIN_INTERVAL_S": "0", "INTENTBID_AUTH_FAILURES_PER_MINUTE": "0"}
 WORKERS = 8
 
@@ -76,7 +80,7 @@ def owned_kinds(route: Route) -> frozenset[str]:
     path = route.path
     if route.ownership == "self":
         return frozenset({"vendor"} if "{vendor_id}" in path else {"buyer"})
-    if "{offer_id}" in path:
+    if "{offer_id}" in path or "{webhook_id}" in path:
         return frozenset({"vendor", "buyer"}) & frozenset(route.kinds)
     if "{rfo_id}" in path and route.function != "offer_submit":  # a vendor bids on any OPEN RFO
         return frozenset({"buyer"}) & frozenset(route.kinds)
@@ -194,6 +198,8 @@ class World:
     fresh: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # function -> objects for allowed cells
     fresh_award_offers: dict[str, dict[str, Any]] = field(default_factory=dict)  # rfo id -> its offer
     victim_tokens: dict[str, str] = field(default_factory=dict)  # a|b -> the public_token_revoke victims' tokens
+    webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> the owner's endpoint
+    other_webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> the other tenant's endpoint
 
 
 def matrix_offer(price: int = 5000) -> dict[str, Any]:
@@ -226,6 +232,11 @@ def new_key(pool: Any, acct: Account, name: str, scopes: list[str] | None = None
     if scopes is not None:
         body["scopes"] = sorted(scopes)
     return ok(pool.request("POST", f"/v1/{acct.kind}s/{acct.id}/keys", body, key=acct.setup_key), 201, f"key {name}")
+
+
+def new_webhook(pool: Any, acct: Account) -> dict[str, Any]:
+    body = {"url": WEBHOOK_URL, "events": ["rfo.created"], "description": "matrix"}
+    return ok(pool.request("POST", "/v1/webhooks", body, key=acct.setup_key), 201, "webhook")["webhook"]
 
 
 def new_rfo(pool: Any, buyer: Account, hours: float = 2.0) -> dict[str, Any]:
@@ -302,6 +313,9 @@ def build_world(pool: Any, admin_key: str) -> World:
     world = World(
         pool, a, b, v, w, x, admin_key, rfo, other_rfo, submit_rfo, token, offer, other_offer, other_rfo_offer
     )
+    hooks = parallel([lambda acct=acct: new_webhook(pool, acct) for acct in (v, a, w, b)])
+    world.webhooks = {"vendor": hooks[0], "buyer": hooks[1]}
+    world.other_webhooks = {"vendor": hooks[2], "buyer": hooks[3]}
     prepare_objects(world)
     return world
 
@@ -331,10 +345,21 @@ def prepare_objects(world: World) -> None:
             out += [lambda r=r: (new_offer(pool, v, r), None)] * min(2, n)
         return out[:n]
 
+    def webhook_of(acct: Account) -> Callable[[], tuple[Any, Any]]:
+        return lambda: (new_webhook(pool, acct), None)
+
     jobs: list[tuple[str, str, Callable[[], tuple[Any, Any]]]] = []
     for function in CHANGING:
         allowed = sum(1 for c in CELLS if c.route.function == function and c.succeeds)
-        if not function.startswith("offer_"):
+        if function.startswith("webhook_"):
+            # Per kind: the owner's victim (denied scopes), the other tenant's (not owner), fresh for the allowed.
+            for kind, mine, theirs in (("vendor", v, w), ("buyer", a, b)):
+                jobs += [(function, f"{kind}:a", webhook_of(mine)), (function, f"{kind}:b", webhook_of(theirs))]
+                mine_allowed = sum(
+                    1 for c in CELLS if c.route.function == function and c.succeeds and c.principal == kind
+                )
+                jobs += [(function, f"fresh:{kind}", webhook_of(mine)) for _ in range(mine_allowed)]
+        elif not function.startswith("offer_"):
             jobs += [(function, "a", rfo_in_state(function, a, v)), (function, "b", rfo_in_state(function, b, w))]
             jobs += [(function, "fresh", rfo_in_state(function, a, v)) for _ in range(allowed)]
         else:
@@ -343,7 +368,9 @@ def prepare_objects(world: World) -> None:
             jobs += [(function, "fresh", f) for f in offers_for(function, allowed)]
     results = parallel([job for _, _, job in jobs])
     for (function, which, _), (obj, extra) in zip(jobs, results, strict=True):
-        if which == "fresh":
+        if which.startswith("fresh:"):  # webhooks: fresh per kind
+            world.fresh.setdefault(f"{function}:{which.removeprefix('fresh:')}", []).append(obj)
+        elif which == "fresh":
             world.fresh.setdefault(function, []).append(obj)
             if function == "rfo_award":
                 world.fresh_award_offers[obj["id"]] = extra
@@ -375,7 +402,13 @@ def path_and_body(world: World, cell: Cell, fresh: dict[str, Iterator[dict[str, 
     p: dict[str, str] = {}
     body: Any = None
     changing_target: dict[str, Any] | None = None
-    if f in CHANGING:
+    if f in CHANGING and f.startswith("webhook_"):
+        kind = cell.principal if cell.principal in ("vendor", "buyer") else "vendor"
+        if cell.succeeds:
+            changing_target = next(fresh[f"{f}:{kind}"])
+        else:
+            changing_target = world.victims[(f, f"{kind}:{'b' if other else 'a'}")]
+    elif f in CHANGING:
         changing_target = next(fresh[f]) if cell.succeeds else world.victims.get((f, "b" if other else "a"))
     if "{vendor_id}" in route.path:
         p["vendor_id"] = (world.other_vendor if other else world.cooling if f.startswith("admin_") else world.vendor).id
@@ -399,6 +432,12 @@ def path_and_body(world: World, cell: Cell, fresh: dict[str, Iterator[dict[str, 
             p["offer_id"] = (world.other_rfo_offer if cell.principal == "buyer" else world.other_offer)["id"]
         else:
             p["offer_id"] = world.offer["id"]
+    if "{webhook_id}" in route.path:
+        if changing_target is not None:
+            p["webhook_id"] = changing_target["id"]
+        else:
+            kind = cell.principal if cell.principal in ("vendor", "buyer") else "vendor"
+            p["webhook_id"] = (world.other_webhooks if other else world.webhooks)[kind]["id"]
     if "{token}" in route.path:
         p["token"] = world.public_token
     if "{code}" in route.path:
@@ -433,6 +472,12 @@ def path_and_body(world: World, cell: Cell, fresh: dict[str, Iterator[dict[str, 
             body = matrix_offer(4000)
         case "offer_revise":
             body = {"unit_price": 4500}
+        case "webhook_create":
+            body = {"url": WEBHOOK_URL, "events": ["rfo.created"]}
+        case "webhook_patch":
+            body = {"description": "matrix renamed"}
+        case "webhook_rotate":
+            body = {"grace_seconds": 60}
         case "admin_cooldown_set":
             body = {"until": at(seconds=600), "reason": "matrix"}
     path = route.path
@@ -562,6 +607,7 @@ def test_methods_and_paths_outside_the_route_table_are_refused(world: World) -> 
         "key_id": world.vendor.spare["patch"],
         "rfo_id": world.rfo["id"],
         "offer_id": world.offer["id"],
+        "webhook_id": world.webhooks["vendor"]["id"],
         "token": world.public_token,
         "code": "validation_failed",
     }
@@ -599,6 +645,16 @@ def test_denied_and_not_owner_cells_changed_nothing(world: World, results: dict[
     for (function, which), victim in world.victims.items():
         if function in ("offer_revise", "offer_withdraw"):
             continue  # offers: below
+        if function.startswith("webhook_"):
+            kind, side = which.split(":")
+            owner = {("vendor", "a"): world.vendor, ("vendor", "b"): world.other_vendor}.get(
+                (kind, side), world.buyer if side == "a" else world.other_buyer
+            )
+            resp = pool.request("GET", f"/v1/webhooks/{victim['id']}", key=owner.setup_key)
+            assert resp.status == 200, f"{function} victim {which} is gone: {resp.body!r}"
+            got = {k: resp.body[k] for k in ("url", "description", "status", "secret_rotated_at")}
+            assert got == {k: victim[k] for k in got}, f"{function} victim {which}: {resp.body!r}"
+            continue
         resp = pool.request("GET", f"/v1/rfos/{victim['id']}", key=admin)
         assert resp.status == 200, f"{function} victim {which} is gone: {resp.body!r}"
         want = "CLOSED" if function == "rfo_reopen" else "OPEN"
@@ -707,6 +763,6 @@ def test_every_tenant_scoped_route_has_an_ownership_rule() -> None:
         if not r.public
         and r.kinds != ("admin",)
         and r.function != "offer_submit"
-        and re.search(r"{(rfo|offer|vendor|buyer)_id}", r.path)
+        and re.search(r"{(rfo|offer|vendor|buyer|webhook)_id}", r.path)
     }
     assert scoped - {r.function for r in ROUTES if r.ownership != "none"} == set()
