@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(NODE_DIR)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TZ := UTC
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install node chromium dev dev-reset test test-fast test-e2e test-browser test-infra lint typecheck synth \
+.PHONY: help install node chromium dev dev-reset migrate test test-fast test-e2e test-browser test-infra lint typecheck synth \
         invoke demo bench bench-load build clean openapi deploy access-policy config-docs
 
 help:
@@ -38,10 +38,10 @@ chromium: ## Debian's Chromium for the browser tests (Playwright drives it; no b
 
 DATA_DIR ?= .local
 dev: install ## Run the whole system locally (moto, API Gateway, pollers, dashboard); data kept in .local/
-	$(PYTHON) -m intentbid_local.run --data-dir $(DATA_DIR)
+	$(PYTHON) -m intentbid_local.run --data-dir $(DATA_DIR) --state-file $(DATA_DIR)/runtime.json
 
 dev-reset: install ## Like `make dev`, but start empty (the saved data is set aside in .local/, not deleted)
-	$(PYTHON) -m intentbid_local.run --data-dir $(DATA_DIR) --reset
+	$(PYTHON) -m intentbid_local.run --data-dir $(DATA_DIR) --reset --state-file $(DATA_DIR)/runtime.json
 
 test: install node chromium ## Every test: unit, integration, e2e, infra, browser, contract
 	$(BIN)/pytest -n 2 --dist loadgroup tests --deselect tests/e2e/test_contract.py
@@ -65,7 +65,7 @@ lint: install node ## ruff, and Redocly's OpenAPI linter on docs/openapi.json (r
 	redocly lint docs/openapi.json --config redocly.yaml
 
 typecheck: install ## mypy
-	$(BIN)/mypy layers/shared/python/intentbid local/intentbid_local functions infra tests/unit/fake_store.py
+	$(BIN)/mypy layers/shared/python/intentbid local/intentbid_local functions infra migrations tests/unit/fake_store.py
 
 synth: install node ## cdk synth offline, with cdk-nag AwsSolutions
 	cdk synth --quiet
@@ -100,7 +100,12 @@ openapi: install ## Write the OpenAPI document to docs/openapi.json (a test keep
 
 STAGE ?= staging
 deploy: install node build ## Deploy one stage to AWS (needs credentials): make deploy STAGE=staging
+	$(PYTHON) -m migrations check --stage $(STAGE)
 	cdk deploy -c stage=$(STAGE) -c require_deps_layer=true --require-approval never
+	$(PYTHON) -m migrations migrate --stage $(STAGE) --by "$${MIGRATE_BY:-$$(whoami)@$$(hostname)} (make deploy)"
+
+migrate: install ## Data migrations to the latest version or TO=N (down too): make migrate [STAGE=staging] [TO=N] [CMD=status]; no STAGE: the running make dev
+	$(PYTHON) -m migrations $(or $(CMD),migrate) $(if $(TO),--to $(TO)) $(if $(filter command line,$(origin STAGE)),--stage $(STAGE),--local $(DATA_DIR)/runtime.json)
 
 clean:
 	rm -rf $(VENV) .tools node_modules cdk.out layers/deps .pytest_cache

@@ -120,6 +120,8 @@ class LocalRuntime:
         bind()  # models imported before the environment was final are re-pointed
         self._stream_starts = {}
         self._restored_count = None
+        if saved is None or self.data is None:
+            migrate()  # empty tables: the ledger records every migration as applied (as a new stage's deploy does)
         if saved is not None and self.data is not None:
             try:
                 self._restore(saved)
@@ -149,6 +151,7 @@ class LocalRuntime:
         ddb = self._snapshot_ddb()
         written = snapshot.restore(ddb, saved, self.resources.tables, environment.TABLE_PREFIX)
         self._restored_count = sum(written.values())
+        migrate()  # saved data may predate a migration (as a deployed stage's would before its post-deploy step)
         armed = snapshot.rearm_expiry(snapshot.open_rfo_ids(saved))
         streams = self._client("dynamodbstreams")
         for name in self.resources.tables:
@@ -294,3 +297,13 @@ class LocalRuntime:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def migrate() -> None:
+    """Apply the pending data migrations (``migrations/``), as a deploy's post-deploy step does."""
+    from migrations import runner
+
+    report = runner.run(by="make dev")
+    for step in report.steps:
+        if step.items:
+            log.info("migration m%04d %s: %d item(s) changed", step.version, step.name, step.items)

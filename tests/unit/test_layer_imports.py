@@ -79,3 +79,16 @@ def test_the_rule_catches_each_way_of_importing(source: str) -> None:
 def test_the_rule_allows_the_port() -> None:
     allowed = "from intentbid.store.port import Change, store\nfrom intentbid.adapters import expiry_scheduler\n"
     assert not any(_within(n, NO_PERSISTENCE) for n in imported(allowed, "intentbid.services.probe"))
+
+
+def test_data_migrations_speak_to_tables_only_through_the_store() -> None:
+    """``migrations/`` (outside the layer) holds the same rule as the services: the store's verbs, no PynamoDB."""
+    root = PACKAGE.parents[3] / "migrations"
+    sources = sorted(root.glob("*.py"))
+    assert any(p.name.startswith("m0001_") for p in sources)
+    found = {
+        p.name: v
+        for p in sources
+        if (v := sorted(n for n in imported(p.read_text(), f"migrations.{p.stem}") if _within(n, NO_PERSISTENCE)))
+    }
+    assert found == {}

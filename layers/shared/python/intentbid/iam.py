@@ -45,6 +45,7 @@ ALL_TABLES = (
     "audit",
     "flags",
     "idempotency",
+    "migrations",  # the data-migration ledger: only the deployer (make migrate) touches it, no function
     "offers",
     "outbox",
     "rate-limits",

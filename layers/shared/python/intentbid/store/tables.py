@@ -47,6 +47,7 @@ def load_all_models() -> None:
         audit,
         flags,
         idempotency,
+        migrations,
         offers,
         outbox,
         rate_limits,

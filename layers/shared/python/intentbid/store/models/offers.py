@@ -70,6 +70,7 @@ class OfferPointerModel(BaseModel):
     key = UnicodeAttribute(hash_key=True, attr_name="rfo_id")  # offer#<offer id>
     sort = UnicodeAttribute(range_key=True, attr_name="id")  # offer#<offer id>
     offer_rfo_id = UnicodeAttribute()
+    backfilled_by = NumberAttribute(null=True)  # the migration that wrote it (none: written with the offer)
 
     @classmethod
     def for_offer(cls, offer_id: str, rfo_id: str) -> OfferPointerModel:
