@@ -5,8 +5,6 @@ A module declares::
 
     VERSION = 1                      # its number (the file's NNNN)
     NAME = "offer pointers"
-    PHASE = "post"                   # "post": applied after the stack update (the code tolerates its absence);
-                                     # "pre": the code needs it, so a deploy refuses while it is pending
     def up(cursor, page_size) -> Page      # one page of work from ``cursor`` (None: the beginning)
     def down(cursor, page_size) -> Page
     def down_blockers() -> Iterator[str]   # why ``down`` would lose data changed since (empty: safe)
@@ -14,6 +12,10 @@ A module declares::
 Each page must be idempotent (conditional writes: a page run twice after a crash changes nothing the second
 time), because the runner checkpoints after a page, not inside one. Modules speak to data only through the
 store's verbs. A module is never edited once applied (the ledger keeps its checksum): write a new one.
+
+Migrations run after the stack update (the deploy's post-deploy step), so new code must tolerate a pending
+migration — until it cannot: ``intentbid.store.migrations.REQUIRED_VERSION`` names the highest version the code
+needs applied, and a deploy refuses (``python -m migrations check``) while any version up to it is pending.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ class Page:
 class Migration:
     version: int
     name: str
-    phase: str
     checksum: str
     module: ModuleType
 
@@ -75,13 +76,10 @@ def discover(directory: Path = HERE, package: str = __name__) -> list[Migration]
         version = int(m.group(1))
         if getattr(module, "VERSION", None) != version:
             raise ValueError(f"{path.name}: VERSION must be {version}")
-        phase = getattr(module, "PHASE", "post")
-        if phase not in ("pre", "post"):
-            raise ValueError(f"{path.name}: PHASE must be 'pre' or 'post', not {phase!r}")
         for fn in ("up", "down", "down_blockers"):
             if not callable(getattr(module, fn, None)):
                 raise ValueError(f"{path.name}: defines no {fn}()")
-        found.append(Migration(version, str(module.NAME), phase, checksum(path), module))
+        found.append(Migration(version, str(module.NAME), checksum(path), module))
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
         raise ValueError(f"two migrations share a version: {versions}")

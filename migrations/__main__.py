@@ -4,7 +4,8 @@
 - ``migrate [--to N]``: bring the data to version N (default: the latest), applying or reverting;
 - ``up [--to N]``: only apply (refused if N is below an applied version); an applied version is a no-op;
 - ``down --to N``: only revert the applied ones above N (refused when their data changed since);
-- ``check``: exit 1 when a ``pre`` migration is pending (deploy must not touch the stack) or when the ledger
+- ``check``: exit 1 when a migration the code requires (``REQUIRED_VERSION``) is pending (the deploy must not
+  touch the stack) or when the ledger
   knows migrations this code does not (the data is newer than the code).
 
 ``--stage S`` works on the deployed stage's tables (``intentbid-S-``; the ambient AWS credentials); ``--local``
@@ -58,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
                 extra = (
                     f" by {e.by} at {(e.finished_at or e.started_at):%Y-%m-%dT%H:%M:%SZ}, {e.items} items" if e else ""
                 )
-                print(f"m{s.migration.version:04d} {s.migration.name:<30} {s.migration.phase:<4} {s.status}{extra}")
+                print(f"m{s.migration.version:04d} {s.migration.name:<30} {s.status}{extra}")
             return 0
         if args.command == "check":
-            pre = runner.pending(phase="pre")
+            pre = runner.required_pending()
             if pre:
                 names = ", ".join(f"m{m.version:04d}" for m in pre)
                 print(f"pending migrations the code requires before it deploys: {names} (run: make migrate)")

@@ -1,9 +1,9 @@
 """Backfill the pointer item ``offer#<id>`` of every offer submitted before pointers existed (issue 12: reading
 an offer by id right after its submission must not depend on the eventually consistent ``by_id`` index).
 
-``post``: the code reads through the index where a pointer is missing, so the stack updates first and this runs
-after. ``down`` removes only the pointers this migration wrote (marked ``backfilled_by = 1``), never those
-written with their offers; it is refused when a pointer it wrote no longer points at its offer's RFO.
+Applied after the stack update: the code reads through the index where a pointer is missing. ``down`` removes
+only the pointers this migration wrote (marked ``backfilled_by = 1``), never those written with their offers; it
+is refused when a pointer it wrote no longer points at its offer's RFO.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from migrations import Page
 
 VERSION = 1
 NAME = "offer pointers"
-PHASE = "post"
 
 
 def up(cursor: str | None, page_size: int) -> Page:

@@ -76,8 +76,14 @@ def states(found: list[Migration] | None = None) -> list[State]:
     return [State(m, known[m.version].status if m.version in known else "pending", known.get(m.version)) for m in found]
 
 
-def pending(found: list[Migration] | None = None, *, phase: str | None = None) -> list[Migration]:
-    return [s.migration for s in states(found) if not s.applied and (phase is None or s.migration.phase == phase)]
+def pending(found: list[Migration] | None = None) -> list[Migration]:
+    return [s.migration for s in states(found) if not s.applied]
+
+
+def required_pending(found: list[Migration] | None = None, required: int | None = None) -> list[Migration]:
+    """Pending migrations the code needs applied before it deploys (``REQUIRED_VERSION``)."""
+    required = ledger_store.REQUIRED_VERSION if required is None else required
+    return [m for m in pending(found) if m.version <= required]
 
 
 def run(

@@ -146,13 +146,20 @@ def test_a_ledger_newer_than_the_code_is_refused() -> None:
         runner.run(by="test")
 
 
-def test_a_pending_pre_migration_is_what_the_deploy_check_reports() -> None:
+def test_a_pending_migration_the_code_requires_is_what_the_deploy_check_reports(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from migrations.__main__ import main
+
     (real,) = [m for m in discover() if m.version == 1]
-    assert real.phase == "post" and runner.pending(phase="pre") == []
-    pre = dataclasses.replace(real, version=2, name="needed first", phase="pre")
-    assert [m.version for m in runner.pending([real, pre], phase="pre")] == [2]
-    runner.run(by="test", found=[real, pre])
-    assert runner.pending([real, pre], phase="pre") == []
+    assert runner.required_pending([real], required=0) == []
+    assert [m.version for m in runner.required_pending([real], required=1)] == [1]
+    monkeypatch.setattr(ledger_store, "REQUIRED_VERSION", 1)
+    assert main(["check", "--stage", "test"]) == 1
+    assert "m0001" in capsys.readouterr().out
+    runner.run(by="test", found=[real])
+    assert runner.required_pending([real], required=1) == []
+    assert main(["check", "--stage", "test"]) == 0
 
 
 def test_every_module_is_well_formed() -> None:

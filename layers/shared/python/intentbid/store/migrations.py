@@ -10,6 +10,11 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from intentbid.store.models.migrations import MigrationModel
 
+# The highest data migration (migrations/m<NNNN>_*.py) this code needs applied before it is deployed: a deploy
+# refuses while one up to it is pending. 0: the code tolerates every migration pending (m0001's offers without a
+# pointer are found through the by_id index).
+REQUIRED_VERSION = 0
+
 
 @dataclass(frozen=True)
 class LedgerEntry:
