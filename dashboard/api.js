@@ -99,6 +99,13 @@ export const api = {
   rotateKey: (me, keyId, body) => request("POST", `${owner(me)}/keys/${seg(keyId)}/rotate`, {body}),
   patchKey: (me, keyId, body) => request("PATCH", `${owner(me)}/keys/${seg(keyId)}`, {body}),
 
+  // Webhook endpoints of the signed-in vendor or buyer (of its key's environment).
+  listWebhooks: (query) => request("GET", "/v1/webhooks", {query}),
+  createWebhook: (body) => request("POST", "/v1/webhooks", {body}),
+  patchWebhook: (id, body) => request("PATCH", `/v1/webhooks/${seg(id)}`, {body}),
+  deleteWebhook: (id) => request("DELETE", `/v1/webhooks/${seg(id)}`),
+  rotateWebhookSecret: (id, body) => request("POST", `/v1/webhooks/${seg(id)}/rotate-secret`, {body}),
+
   // RFO lifecycle and scoring.
   history: (id, query) => request("GET", `/v1/rfos/${seg(id)}/history`, {query}),
   closeRfo: (id, body) => request("POST", `/v1/rfos/${seg(id)}/close`, {body}),

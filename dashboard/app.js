@@ -11,15 +11,25 @@ import {auditView, opsView} from "./ops.js";
 import {baseUrl, parseRoute, routeHash} from "./router.js";
 import {FieldProblem, problemText, tabs} from "./ui.js";
 import {vendorView} from "./vendor.js";
+import {webhooksView} from "./webhooks.js";
 
 const main = document.getElementById("main");
 const who = document.getElementById("who");
 const notices = document.getElementById("notices");
 
-// The sections (tabs) of each principal kind's view; the first is shown after signing in.
+// The sections (tabs) of each principal kind's view; the first is shown after signing in. A section with a
+// `scope` is shown only to a key that holds it.
 const VIEWS = {
-  buyer: [{id: "rfos", label: "RFOs", render: buyerView}, {id: "keys", label: "API keys", render: keysView}],
-  vendor: [{id: "rfos", label: "RFOs & offers", render: vendorView}, {id: "keys", label: "API keys", render: keysView}],
+  buyer: [
+    {id: "rfos", label: "RFOs", render: buyerView},
+    {id: "keys", label: "API keys", render: keysView},
+    {id: "webhooks", label: "Webhooks", render: webhooksView, scope: "webhooks:manage"},
+  ],
+  vendor: [
+    {id: "rfos", label: "RFOs & offers", render: vendorView},
+    {id: "keys", label: "API keys", render: keysView},
+    {id: "webhooks", label: "Webhooks", render: webhooksView, scope: "webhooks:manage"},
+  ],
   admin: [
     {id: "rfos", label: "RFOs", render: adminView},
     {id: "ops", label: "Flags & cooldowns", render: opsView},
@@ -113,7 +123,7 @@ function showSignedIn(me, newKey) {
     h("code", {"data-testid": "me-id", title: `Key ${me.key_id}`}, me.id),
     h("span", {className: `badge badge-env-${me.environment}`, "data-testid": "me-environment"}, me.environment),
     h("button", {type: "button", className: "secondary", "data-testid": "sign-out", onclick: () => signOut()}, "Sign out"));
-  const sections = VIEWS[me.kind];
+  const sections = VIEWS[me.kind]?.filter((s) => !s.scope || (me.scopes || []).includes(s.scope));
   const keyPanel = newKey ? keyOncePanel(newKey) : null;
   ctx.onRoute = null;
   sectionTabs = sections

@@ -15,6 +15,7 @@ from intentbid_local.timefmt import at
 SCREENSHOT = Path(os.environ.get("INTENTBID_DASHBOARD_SCREENSHOT", "/tmp/dashboard.png"))
 EXPLAIN_SCREENSHOT = Path(os.environ.get("INTENTBID_EXPLAIN_SCREENSHOT", "/tmp/explain.png"))
 KEYS_SCREENSHOT = Path(os.environ.get("INTENTBID_KEYS_SCREENSHOT", "/tmp/keys.png"))
+WEBHOOKS_SCREENSHOT = Path(os.environ.get("INTENTBID_WEBHOOKS_SCREENSHOT", "/tmp/webhooks.png"))
 
 TIMEZONE = "Europe/Berlin"  # the pages' time zone: not UTC, so local <-> UTC conversions are really exercised
 

@@ -91,3 +91,13 @@ def test_no_other_dashboard_module_talks_to_the_server() -> None:
         if path != API_JS:
             code = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("//"))
             assert not re.search(r"\bfetch\(|XMLHttpRequest|\brequest\(", code), path.name
+
+
+@pytest.mark.parametrize("kind", ["vendor", "buyer"])
+def test_the_webhooks_screen_offers_exactly_the_event_types_of_the_catalog(kind: str) -> None:
+    from intentbid.domain.events import available_to
+
+    source = (DASHBOARD / "webhooks.js").read_text()
+    block = re.search(rf"\b{kind}: \[(?P<types>[^\]]*)\]", source)
+    assert block, f"webhooks.js: EVENT_TYPES.{kind}"
+    assert re.findall(r'"([a-z_.]+)"', block["types"]) == list(available_to(kind))
