@@ -10,15 +10,16 @@ export PATH := $(CURDIR)/$(NODE_DIR)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TZ := UTC
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install node chromium dev dev-reset migrate test test-fast test-e2e test-browser test-infra lint typecheck synth \
+.PHONY: help install node chromium dev dev-reset migrate lock test test-fast test-e2e test-browser test-infra lint typecheck synth \
         invoke demo bench bench-load build clean openapi deploy access-policy config-docs
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+$(STAMP): requirements.txt requirements.lock requirements-dev.txt pyproject.toml
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
-	$(PYTHON) -m pip install -q -r requirements-dev.txt
+	sed -n 's/^\([A-Za-z0-9_.-]*==[^ ;]*\).*/\1/p' requirements.lock > $(VENV)/runtime-constraints.txt
+	$(PYTHON) -m pip install -q -r requirements-dev.txt -c $(VENV)/runtime-constraints.txt
 	$(PYTHON) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
@@ -86,8 +87,11 @@ bench: install ## Benchmarks: cold imports, AWS calls per request, ranking CPU, 
 bench-load: install ## Load test over HTTP: 50 vendors x 40 offers/revisions, every answer checked (~5 min)
 	$(PYTHON) bench/load.py
 
-build: install ## Build the third-party dependencies layer for Lambda (arm64 wheels)
+build: install ## Build the deps layer for Lambda from requirements.lock (arm64 wheels, hashes checked; a reproducible zip)
 	tools/build_deps_layer.sh
+
+lock: install ## Re-lock the runtime dependencies (requirements.lock, with hashes) after changing requirements.txt
+	tools/lock_requirements.sh
 
 access-policy: install ## Regenerate docs/ACCESS_POLICY.md from the route table
 	$(PYTHON) -c "from intentbid.access_doc import markdown; print(markdown(), end='')" > docs/ACCESS_POLICY.md

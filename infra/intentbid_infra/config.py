@@ -18,6 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 SHARED_LAYER_DIR = REPO_ROOT / "layers" / "shared"
 DEPS_LAYER_DIR = REPO_ROOT / "layers" / "deps"  # built by `make build` (tools/build_deps_layer.sh)
+DEPS_LAYER_ZIP = REPO_ROOT / "layers" / "deps.zip"  # the same, zipped reproducibly: what a deploy uploads
 # Stand-in for an unbuilt deps layer, so synth (tests, cdk-nag, CI lint) never needs `make build`.
 # Under cdk.out (git-ignored); a deploy must use the real layer: `-c require_deps_layer=true`.
 DEPS_PLACEHOLDER_DIR = REPO_ROOT / "cdk.out" / ".deps-layer-placeholder"

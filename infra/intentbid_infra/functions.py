@@ -42,10 +42,12 @@ def code_dir(function: str) -> Path:
     return path
 
 
-def deps_layer_dir(*, required: bool) -> Path:
-    """``layers/deps`` if built; else an empty placeholder layer (synth only) unless ``required``."""
-    if (config.DEPS_LAYER_DIR / "python").is_dir():
-        return config.DEPS_LAYER_DIR
+def deps_layer_asset(*, required: bool) -> Path:
+    """``layers/deps.zip`` if built (the reproducible zip ``make build`` writes from requirements.lock: uploaded
+    as it is, so the deployed bytes are the built ones); else an empty placeholder layer (synth only) unless
+    ``required``."""
+    if config.DEPS_LAYER_ZIP.is_file() and (config.DEPS_LAYER_DIR / "python").is_dir():
+        return config.DEPS_LAYER_ZIP
     if required:
         raise FileNotFoundError("layers/deps is not built: run `make build` before deploying")
     marker = config.DEPS_PLACEHOLDER_DIR / "python" / "DEPS_LAYER_NOT_BUILT.txt"
@@ -85,11 +87,11 @@ class Functions(Construct):
             self,
             "DepsLayer",
             code=lambda_.Code.from_asset(
-                str(deps_layer_dir(required=require_deps_layer)), exclude=config.ASSET_EXCLUDES
+                str(deps_layer_asset(required=require_deps_layer)), exclude=config.ASSET_EXCLUDES
             ),
             compatible_runtimes=[config.RUNTIME],
             compatible_architectures=[config.ARCHITECTURE],
-            description="third-party dependencies (requirements.txt), arm64 wheels",
+            description="third-party dependencies (requirements.lock), arm64 wheels",
         )
         self.base_env = {
             "STAGE": stage.name,

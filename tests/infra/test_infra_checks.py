@@ -68,11 +68,20 @@ def test_a_missing_function_folder_fails_with_a_clear_error() -> None:
 
 def test_synth_without_the_deps_layer_uses_a_placeholder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(config, "DEPS_LAYER_DIR", tmp_path / "not-built")
+    monkeypatch.setattr(config, "DEPS_LAYER_ZIP", tmp_path / "not-built.zip")
     monkeypatch.setattr(config, "DEPS_PLACEHOLDER_DIR", tmp_path / "placeholder")
-    assert functions.deps_layer_dir(required=False) == tmp_path / "placeholder"
+    assert functions.deps_layer_asset(required=False) == tmp_path / "placeholder"
     assert (tmp_path / "placeholder" / "python").is_dir()
     with pytest.raises(FileNotFoundError, match="make build"):
-        functions.deps_layer_dir(required=True)
+        functions.deps_layer_asset(required=True)
+
+
+def test_a_built_deps_layer_is_deployed_as_its_reproducible_zip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "deps" / "python").mkdir(parents=True)
+    (tmp_path / "deps.zip").write_bytes(b"PK")
+    monkeypatch.setattr(config, "DEPS_LAYER_DIR", tmp_path / "deps")
+    monkeypatch.setattr(config, "DEPS_LAYER_ZIP", tmp_path / "deps.zip")
+    assert functions.deps_layer_asset(required=True) == tmp_path / "deps.zip"
 
 
 def test_deps_layer_is_built_for_the_deployed_runtime() -> None:
