@@ -76,7 +76,9 @@ def test_synth_without_the_deps_layer_uses_a_placeholder(tmp_path: Path, monkeyp
         functions.deps_layer_asset(required=True)
 
 
-def test_a_built_deps_layer_is_deployed_as_its_reproducible_zip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_built_deps_layer_is_deployed_as_its_reproducible_zip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "deps" / "python").mkdir(parents=True)
     (tmp_path / "deps.zip").write_bytes(b"PK")
     monkeypatch.setattr(config, "DEPS_LAYER_DIR", tmp_path / "deps")
