@@ -271,9 +271,16 @@ def _unexpected(exc: Exception, request_id: str, base: str) -> tuple[int, dict[s
     return problem.from_exception(busy, request_id, base)
 
 
-def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHandler]:
-    """Wrap an endpoint function as a Lambda handler for the route named ``function``."""
+ReplayHook = Callable[..., tuple[int, dict[str, str], str]]
+
+
+def api_handler(function: str, on_replay: ReplayHook | None = None) -> Callable[[Callable[[Request], Any]], LambdaHandler]:
+    """Wrap an endpoint function as a Lambda handler for the route named ``function``. ``on_replay`` (only for a
+    route declaring ``replay_reissues``) turns an idempotent replay's stored answer into the one to send: a
+    replayed registration re-issues its key (``services.accounts.reissue_on_replay``)."""
     route = BY_FUNCTION[function]
+    if (on_replay is not None) != route.replay_reissues:
+        raise ValueError(f"{function}: on_replay is given exactly when the route declares replay_reissues")
     config.cold_start()  # load and validate the settings: a bad value fails the cold start, naming the variable
 
     def decorate(fn: Callable[[Request], Any]) -> LambdaHandler:
@@ -314,6 +321,10 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                             context=context,
                             produce=lambda: _serialize(route, fn(req)),
                         )
+                        if replayed and on_replay is not None:
+                            status, headers, body = on_replay(
+                                (status, headers, body), request_id=req.request_id, source_ip=req.source_ip
+                            )
                         if replayed:
                             headers = {**headers, "Idempotent-Replayed": "true"}
                 except e.DomainError as exc:
