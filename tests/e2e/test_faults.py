@@ -56,3 +56,37 @@ def test_a_round_under_throttling_and_conflicts_converges_to_one_true_outcome(
     assert len([i for i in items if i["rfo_id"]["S"] == rfo.body["id"]]) == VENDORS
     log = rt.log()
     assert "fault injected: throttle" in log and "fault injected: tx_conflict" in log
+
+
+def test_a_lambda_killed_mid_handler_leaves_its_key_in_flight_then_the_retry_gets_the_one_outcome(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    """``lambda_crash``: the RFO create is killed right after its idempotency record was written, before its
+    transaction (seed 1238: the first keyed invocation is killed, none of the next 79). The record stays in
+    flight until the function's deadline (10 s, as deployed): a retry with the same key is 409
+    ``idempotency_in_flight`` with Retry-After, never a second run alongside; once the deadline passed the
+    retry runs and gets the one true outcome, and replays repeat it."""
+    import time
+
+    rt = runtime_factory(env={"INTENTBID_LOCAL_FAULTS": "lambda_crash=0.05,seed=1238"})
+    buyer = http_client.request(rt.url, "POST", "/v1/buyers/register", {"name": "crash", "email": "c@example.com"})
+    assert buyer.status == 201, buyer.body
+    key, body, hdrs = buyer.body["api_key"], rfo_body(title="killed once", **TEN_BOXES), {"Idempotency-Key": "k-1"}
+    first = http_client.request(rt.url, "POST", "/v1/rfos", body, key=key, headers=hdrs)
+    assert first.status == 502, first.body  # the answer of a killed Lambda
+    started, answers = time.monotonic(), []
+    while time.monotonic() - started < 30:
+        resp = http_client.request(rt.url, "POST", "/v1/rfos", body, key=key, headers=hdrs)
+        answers.append((resp.status, resp.code))
+        if resp.status != 409:
+            break
+        assert resp.code == "idempotency_in_flight" and resp.headers["Retry-After"] == "1", resp.body
+        time.sleep(1)
+    waited = time.monotonic() - started
+    assert resp.status == 201 and "Idempotent-Replayed" not in resp.headers, answers
+    assert answers[0] == (409, "idempotency_in_flight") and 5 < waited < 15, (answers, waited)  # the 10 s deadline
+    again = http_client.request(rt.url, "POST", "/v1/rfos", body, key=key, headers=hdrs)
+    assert again.status == 201 and again.headers["Idempotent-Replayed"] == "true" and again.body == resp.body
+    rfos = rt.aws("dynamodb").scan(TableName="intentbid-local-rfos")["Items"]
+    assert [i["id"]["S"] for i in rfos if i.get("title", {}).get("S") == "killed once"] == [resp.body["id"]]
+    assert "fault injected: lambda_crash" in rt.log()

@@ -19,6 +19,12 @@ import re
 from dataclasses import dataclass, field
 
 PUBLIC = "public"
+# Lambda timeouts, deployed (infra/intentbid_infra/config.py) and local (the local gateway's contexts and its
+# timeout: an overrun answers 502 as API Gateway does). API Gateway's own integration limit, 29 s, never comes
+# into play: every function gives up first.
+API_TIMEOUT_S = 10  # every endpoint function
+AUTHORIZER_TIMEOUT_S = 5  # lean import path (DESIGN.md §3)
+INTEGRATION_TIMEOUT_S = 29
 OWNERSHIP_RULES = ("own", "self", "none")
 # A change's audit entry and outbox event: appended inside its transaction, never read or updated there.
 _CHANGE = {"outbox": "append", "audit": "append"}

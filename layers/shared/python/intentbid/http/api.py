@@ -274,7 +274,9 @@ def _unexpected(exc: Exception, request_id: str, base: str) -> tuple[int, dict[s
 ReplayHook = Callable[..., tuple[int, dict[str, str], str]]
 
 
-def api_handler(function: str, on_replay: ReplayHook | None = None) -> Callable[[Callable[[Request], Any]], LambdaHandler]:
+def api_handler(
+    function: str, on_replay: ReplayHook | None = None
+) -> Callable[[Callable[[Request], Any]], LambdaHandler]:
     """Wrap an endpoint function as a Lambda handler for the route named ``function``. ``on_replay`` (only for a
     route declaring ``replay_reissues``) turns an idempotent replay's stored answer into the one to send: a
     replayed registration re-issues its key (``services.accounts.reissue_on_replay``)."""
