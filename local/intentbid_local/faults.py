@@ -17,11 +17,11 @@ A local-only setting, deliberately not in ``intentbid.config``: no deployed func
   the worker crashes: the whole batch counts as failed and comes back (visibility timeout / stream retry).
 - ``lambda_timeout=P``: a share P of API invocations overruns the function's timeout after the handler did its
   work: the answer is lost and the gateway answers 502, as API Gateway does for a timed-out Lambda.
-- ``lambda_crash=P``: a share P of API invocations with an ``Idempotency-Key`` is killed mid-handler (Lambda's timeout or an out-of-memory
-  kill): right after its Idempotency-Key record was written, at its next DynamoDB write, before that write is
-  sent. The record stays in flight (Powertools cannot clean up after a killed process) until the function's
-  deadline; the gateway answers 502. A retry with the same key gets 409 ``idempotency_in_flight`` until then,
-  and afterwards runs: the one true outcome.
+- ``lambda_crash=P``: a share P of API invocations with an ``Idempotency-Key`` is killed mid-handler (Lambda's
+  timeout or an out-of-memory kill): right after its Idempotency-Key record was written, at its next DynamoDB
+  write, before that write is sent. The record stays in flight (Powertools cannot clean up after a killed
+  process) until the function's deadline; the gateway answers 502. A retry with the same key gets 409
+  ``idempotency_in_flight`` until then, and afterwards runs: the one true outcome.
 - ``sdk_backoff=F``: scales the SDK's retry back-off (default 1: botocore's own; tests use 0.05 to stay fast).
   The number of attempts and which errors are retried stay botocore's.
 - ``seed=S``: the draws' seed (default 0). The sequence is fixed; which call gets which draw depends on the
