@@ -37,7 +37,7 @@ FAULTS = {
     "sqs_duplicate": "sqs_duplicate=1,seed=7",
     "worker_crash": "worker_crash=0.3,seed=7",
     "lambda_timeout": "lambda_timeout=0.1,seed=7",
-    "lambda_crash": "lambda_crash=0.02,seed=7",
+    "lambda_crash": "lambda_crash=0.05,seed=7",
 }
 TABLE = "intentbid-local-{}"
 

@@ -95,7 +95,7 @@ def test_a_lambda_killed_mid_handler_leaves_its_key_in_flight_then_the_retry_get
     assert "fault injected: lambda_crash" in rt.log()
 
 
-SMALL_LOAD = scenario.LoadConfig(vendors=3, requests=6, seed=7, race_vendors=2, race_threads=3, max_seconds=90.0)
+SMALL_LOAD = scenario.LoadConfig(vendors=2, requests=5, seed=7, race_vendors=1, race_threads=3, max_seconds=90.0)
 
 
 @pytest.mark.parametrize("fault", list(faultmatrix.FAULTS))
