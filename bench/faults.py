@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadtest import faultmatrix, scenario  # noqa: E402
-from loadtest.model import Rules  # noqa: E402
+from loadtest import faultmatrix, scenario
+from loadtest.model import Rules
 
-from intentbid_local import launcher  # noqa: E402
+from intentbid_local import launcher
 
 
 def main() -> int:
@@ -49,8 +49,8 @@ def main() -> int:
         aws = _aws(rt.state["moto_url"])
         try:
             for run in (
-                lambda: faultmatrix.marketplace_round(rt.url, aws, args.round_vendors),
-                lambda: faultmatrix.load_round(rt.url, config, rules),
+                lambda rt=rt, aws=aws: faultmatrix.marketplace_round(rt.url, aws, args.round_vendors),
+                lambda rt=rt: faultmatrix.load_round(rt.url, config, rules),
             ):
                 started = time.perf_counter()
                 try:

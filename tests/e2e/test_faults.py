@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from loadtest import faultmatrix, scenario
 from loadtest.model import Rules
 
