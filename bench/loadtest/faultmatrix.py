@@ -49,6 +49,7 @@ class Outcome:
     retried: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    conserved: bool = True  # nothing accepted lost, nothing twice, no 500 (the load: lists = rankings = admitted)
 
     @property
     def ok(self) -> bool:
@@ -194,5 +195,9 @@ def load_round(url: str, config: scenario.LoadConfig, rules: Rules) -> Outcome:
     out.answers = Counter(str(r.response.status) for r in rep.answered if r.response)
     out.retried = Counter(f"{s} {c}" for r in rep.answered if r.response for s, c in r.response.history)
     out.problems = list(rep.problems)
+    c = rep.counts
+    out.conserved = c["listed"] == c["accepted"] == c["ranked"] and not any(
+        r.error or (r.response is not None and r.response.status == 500) for r in rep.records
+    )
     out.notes.append(f"{len(rep.records)} requests, {rep.counts['accepted']} offers admitted = listed = ranked")
     return out

