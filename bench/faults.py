@@ -1,95 +1,85 @@
-"""The fault matrix: one local runtime per fault (intentbid_local.faults), a marketplace round on each, driven by a
-careful client (http_client.client_retries). Prints fault -> outcome: the answers' statuses, the retried ones,
-5xx, and whether the offers accepted are exactly the ones stored (nothing lost, nothing twice).
+"""The fault matrix: fault x scenario -> outcome. One local runtime per fault (intentbid_local.faults); on each,
+the marketplace round (index reads right after writes, an award swept by the outbox dispatcher, an RFO expired
+by the expiry worker, the stored offers, audit entries and outbox events compared in full) and the load
+scenario (bench/loadtest, every answer checked against the rules model), driven by a careful client
+(http_client.client_retries). See bench/loadtest/faultmatrix.py.
 
-    .venv/bin/python bench/faults.py [--vendors 3]
+    .venv/bin/python bench/faults.py [--vendors 50 --requests 40] [--only throttle,gsi_lag]
+
+Defaults: the load scenario at its full size (``make bench-load``'s 50 vendors x 40 requests).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
-from collections import Counter
+import time
 from pathlib import Path
 
-import boto3
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from intentbid_local import http_client, launcher
-from intentbid_local.testdata import TEN_BOXES, offer_body, rfo_body
+from loadtest import faultmatrix, scenario
+from loadtest.model import Rules
 
-FAULTS = {
-    "none": "",
-    "gsi_lag": "gsi_lag_ms=300,seed=7",
-    "throttle": "throttle=0.1,sdk_backoff=0.05,seed=7",
-    "tx_conflict": "tx_conflict=0.1,seed=7",
-    "sqs_duplicate": "sqs_duplicate=1,seed=7",
-    "worker_crash": "worker_crash=0.3,seed=7",
-    "lambda_timeout": "lambda_timeout=0.2,seed=7",
-}
-
-
-def round_on(url: str, moto_url: str, vendors: int) -> str:
-    answers: list[http_client.Response] = []
-
-    def call(method: str, path: str, body: object = None, key: str | None = None) -> http_client.Response:
-        resp = http_client.request(url, method, path, body, key=key)
-        answers.append(resp)
-        return resp
-
-    accepted: list[str] = []
-    with http_client.client_retries():
-        buyer = call("POST", "/v1/buyers/register", {"name": "matrix buyer", "email": "b@example.com"}).body
-        rfo = call("POST", "/v1/rfos", rfo_body(title="matrix", **TEN_BOXES), key=buyer["api_key"]).body
-        for i in range(vendors):
-            v = call("POST", "/v1/vendors/register", {"name": f"matrix vendor {i}", "email": f"v{i}@example.com"})
-            o = call(
-                "POST",
-                f"/v1/rfos/{rfo['id']}/offers",
-                offer_body(unit_price=5_000 + i, quantity_available=10),
-                key=v.body["api_key"],
-            )
-            if o.status == 201:
-                accepted.append(o.body["id"])
-    ddb = boto3.session.Session().client(
-        "dynamodb",
-        endpoint_url=moto_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 - moto
-    )
-    stored = [
-        i["id"]["S"] for i in ddb.scan(TableName="intentbid-local-offers")["Items"] if i["rfo_id"]["S"] == rfo["id"]
-    ]
-    statuses = Counter(a.status for a in answers)
-    retried = Counter(f"{s} {c}" for a in answers for s, c in a.history)
-    five = sum(n for s, n in statuses.items() if s >= 500)
-    same = sorted(stored) == sorted(accepted) and len(accepted) == vendors
-    return (
-        f"answers {dict(statuses)}; retried {dict(retried) or '-'}; 5xx {five}; "
-        f"offers accepted {len(accepted)}, stored {len(stored)}: {'OK' if same and not five else 'FAILED'}"
-    )
+from intentbid_local import launcher
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--vendors", type=int, default=3)
+    p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    p.add_argument("--vendors", type=int, default=50, help="load scenario vendors")
+    p.add_argument("--requests", type=int, default=40, help="load scenario requests per vendor")
+    p.add_argument("--round-vendors", type=int, default=3)
+    p.add_argument("--only", default="", help="comma-separated fault names")
     args = p.parse_args()
-    print(f"{'fault':<16}{'plan':<40}outcome (marketplace round)")
-    for name, plan in FAULTS.items():
+    names = [n for n in args.only.split(",") if n] or list(faultmatrix.FAULTS)
+    rules = Rules(vendor_quota_per_min=max(Rules.vendor_quota_per_min, args.requests * 3))
+    config = scenario.LoadConfig(vendors=args.vendors, requests=args.requests, max_seconds=240.0)
+    print(f"{'fault':<16}{'plan':<40}{'scenario':<20}outcome", flush=True)
+    failed = 0
+    for name in names:
+        plan = faultmatrix.FAULTS[name]
         rt = launcher.start(
             Path(tempfile.mkdtemp(prefix="intentbid-faults-")),
             "--visibility-timeout",
             "1",
-            env={"INTENTBID_LOCAL_FAULTS": plan, "INTENTBID_AUTH_FAILURES_PER_MINUTE": "0"},
+            env={**rules.env(), "INTENTBID_LOCAL_FAULTS": plan, "INTENTBID_AUTH_FAILURES_PER_MINUTE": "0"},
+            timeout_s=90,
         )
+        aws = _aws(rt.state["moto_url"])
         try:
-            outcome = round_on(rt.url, rt.state["moto_url"], args.vendors)
-        except Exception as exc:  # a failed run is a row of the matrix, not a crash of it
-            outcome = f"FAILED: {type(exc).__name__}: {exc}"
+            for run in (
+                lambda rt=rt, aws=aws: faultmatrix.marketplace_round(rt.url, aws, args.round_vendors),
+                lambda rt=rt: faultmatrix.load_round(rt.url, config, rules),
+            ):
+                started = time.perf_counter()
+                try:
+                    outcome = run()
+                    line, what, ok = outcome.line(), outcome.scenario, outcome.ok
+                except Exception as exc:  # a failed run is a row of the matrix, not a crash of it
+                    line, what, ok = f"FAILED: {type(exc).__name__}: {exc}"[:300], "?", False
+                failed += not ok
+                print(
+                    f"{name:<16}{plan or '-':<40}{what:<20}{line} ({time.perf_counter() - started:.0f} s)", flush=True
+                )
         finally:
             rt.stop()
-        print(f"{name:<16}{plan or '-':<40}{outcome}", flush=True)
-    return 0
+    return 1 if failed else 0
+
+
+def _aws(moto_url: str):  # type: ignore[no-untyped-def]
+    import boto3
+
+    def client(service: str):  # type: ignore[no-untyped-def]
+        return boto3.session.Session().client(
+            service,
+            endpoint_url=moto_url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - moto
+        )
+
+    return client
 
 
 if __name__ == "__main__":

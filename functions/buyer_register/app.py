@@ -5,6 +5,6 @@ from intentbid.schemas.accounts import BuyerRegistration, RegisterRequest
 from intentbid.services import accounts
 
 
-@api_handler("buyer_register")
+@api_handler("buyer_register", on_replay=accounts.reissue_on_replay("buyer"))
 def handler(req: Request) -> BuyerRegistration:
     return accounts.register("buyer", req.body(RegisterRequest), request_id=req.request_id, source_ip=req.source_ip)  # type: ignore[return-value]

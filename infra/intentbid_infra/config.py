@@ -9,6 +9,9 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
+from intentbid.routes import API_TIMEOUT_S, AUTHORIZER_TIMEOUT_S
+from intentbid.workers import WORKER_TIMEOUT_S
+
 PROJECT = "intentbid"
 SERVICE_NAME = "intentbid"  # POWERTOOLS_SERVICE_NAME
 METRICS_NAMESPACE = "IntentBid"  # POWERTOOLS_METRICS_NAMESPACE (and the dashboard's custom metrics)
@@ -40,9 +43,10 @@ class FunctionSize:
     timeout: Duration
 
 
-API_FUNCTION = FunctionSize(512, Duration.seconds(10))  # API Gateway's own limit is 29 s
-AUTHORIZER_FUNCTION = FunctionSize(256, Duration.seconds(5))  # lean import path (DESIGN.md §3)
-WORKER_FUNCTION = FunctionSize(512, Duration.seconds(30))  # < every queue's visibility timeout
+# Timeouts from the shared layer, so the local runtime runs with the very same ones.
+API_FUNCTION = FunctionSize(512, Duration.seconds(API_TIMEOUT_S))  # API Gateway's own limit is 29 s
+AUTHORIZER_FUNCTION = FunctionSize(256, Duration.seconds(AUTHORIZER_TIMEOUT_S))  # lean import path (DESIGN.md §3)
+WORKER_FUNCTION = FunctionSize(512, Duration.seconds(WORKER_TIMEOUT_S))  # < every queue's visibility timeout
 
 # --- API Gateway
 AUTH_HEADER = "Authorization"

@@ -17,6 +17,11 @@ A local-only setting, deliberately not in ``intentbid.config``: no deployed func
   the worker crashes: the whole batch counts as failed and comes back (visibility timeout / stream retry).
 - ``lambda_timeout=P``: a share P of API invocations overruns the function's timeout after the handler did its
   work: the answer is lost and the gateway answers 502, as API Gateway does for a timed-out Lambda.
+- ``lambda_crash=P``: a share P of API invocations with an ``Idempotency-Key`` is killed mid-handler (Lambda's
+  timeout or an out-of-memory kill): right after its Idempotency-Key record was written, at its next DynamoDB
+  write, before that write is sent. The record stays in flight (Powertools cannot clean up after a killed
+  process) until the function's deadline; the gateway answers 502. A retry with the same key gets 409
+  ``idempotency_in_flight`` until then, and afterwards runs: the one true outcome.
 - ``sdk_backoff=F``: scales the SDK's retry back-off (default 1: botocore's own; tests use 0.05 to stay fast).
   The number of attempts and which errors are retried stay botocore's.
 - ``seed=S``: the draws' seed (default 0). The sequence is fixed; which call gets which draw depends on the
@@ -41,7 +46,7 @@ from typing import Any
 ENV = "INTENTBID_LOCAL_FAULTS"
 log = logging.getLogger("intentbid_local.faults")
 
-SHARES = ("throttle", "tx_conflict", "sqs_duplicate", "worker_crash", "lambda_timeout")
+SHARES = ("throttle", "tx_conflict", "sqs_duplicate", "worker_crash", "lambda_timeout", "lambda_crash")
 _WRITES = ("PutItem", "UpdateItem", "DeleteItem")
 
 
@@ -57,6 +62,7 @@ class FaultPlan:
     sqs_duplicate: float = 0.0
     worker_crash: float = 0.0
     lambda_timeout: float = 0.0
+    lambda_crash: float = 0.0
     sdk_backoff: float = 1.0
     seed: int = 0
 
@@ -90,6 +96,42 @@ class FaultPlan:
     def describe(self) -> str:
         parts = [f"{f.name}={getattr(self, f.name)}" for f in fields(self) if getattr(self, f.name) != f.default]
         return ",".join(parts) or "none"
+
+
+class LambdaKilled(BaseException):
+    """The function was killed mid-handler (``lambda_crash``): a BaseException, so neither the handler's error
+    mapping nor Powertools' clean-up (``except Exception``) runs, as when Lambda stops the process."""
+
+
+_doomed = threading.local()
+
+
+def doom() -> None:
+    """This thread's invocation is to be killed at its first write after its idempotency record."""
+    _doomed.on, _doomed.armed = True, False
+
+
+def spare() -> None:
+    _doomed.on = False
+
+
+def _kill_point(operation: str, request: Any) -> None:
+    if not getattr(_doomed, "on", False) or operation not in ("TransactWriteItems", *_WRITES):
+        return
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return
+    items = body.get("TransactItems") or [body]
+    tables = {str(v.get("TableName", "")) for i in items for v in (i.values() if "TransactItems" in body else [i])}
+    if any(t.endswith("-idempotency") for t in tables):
+        if operation == "PutItem":
+            _doomed.armed = True  # the in-flight record: the kill comes at the next write
+        return
+    if _doomed.armed:
+        _doomed.on = False
+        log.info("fault injected: lambda_crash")
+        raise LambdaKilled(operation)
 
 
 class Faults:
@@ -210,6 +252,7 @@ def _install_transport(backoff: float) -> None:
         if faults is None or not faults.active or not target.startswith("DynamoDB_"):
             return original_send(self, request)
         operation = target.partition(".")[2]
+        _kill_point(operation, request)
         invocation = _header(request, "amz-sdk-invocation-id")
         attempt = _attempt(_header(request, "amz-sdk-request"))
         try:

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
 
+from intentbid import routes
 from intentbid.http import correlation
 from intentbid.http import gateway_errors as gw
 from intentbid_local import faults, paths, static_files
@@ -32,7 +33,8 @@ from intentbid_local.proxy_events import (
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit; handlers enforce their own 256 KB
 DRAIN_LIMIT_BYTES = 4 * MAX_BODY_BYTES  # an oversized body up to this is read and dropped before the 413
-API_TIMEOUT_S = 29.0
+API_TIMEOUT_S = float(routes.API_TIMEOUT_S)  # as deployed: the function's timeout, not API Gateway's 29 s
+AUTHORIZER_TIMEOUT_S = float(routes.AUTHORIZER_TIMEOUT_S)
 AUTHORIZER = "authorizer"
 _RESULT_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
 log = logging.getLogger("intentbid_local.gateway")
@@ -119,7 +121,9 @@ class Gateway:
             return self._gateway_error(req, gw.AUTHORIZER_FAILURE)
         started = self._clock()
         try:
-            result = handler(authorizer_event(req, resource, path_params), context_for(AUTHORIZER, 10.0))
+            result = handler(
+                authorizer_event(req, resource, path_params), context_for(AUTHORIZER, AUTHORIZER_TIMEOUT_S)
+            )
         except Exception as exc:
             if str(exc) == "Unauthorized":
                 return self._gateway_error(req, gw.UNAUTHORIZED)
@@ -138,7 +142,7 @@ class Gateway:
             return self._gateway_error(req, gw.ACCESS_DENIED, deny_code=code)
         return context
 
-    def _invoke(self, req: HttpRequest, function: str, event: dict[str, Any]) -> HttpResponse:
+    def _invoke(self, req: HttpRequest, function: str, event: dict[str, Any]) -> HttpResponse:  # noqa: PLR0911 - one per way Lambda fails
         try:
             handler = self.loader.get(function)
         except Exception:
@@ -147,12 +151,24 @@ class Gateway:
         if handler is None:
             log.error("no handler for %s: functions/%s/app.py does not exist", function, function)
             return self._gateway_error(req, gw.INTEGRATION_FAILURE)
+        started = self._clock()
+        injector = faults.current()
+        if injector is not None and req.header("idempotency-key") and injector.draw("lambda_crash"):
+            faults.doom()
         try:
             result = handler(event, context_for(function, API_TIMEOUT_S))
+        except faults.LambdaKilled:
+            log.warning("function %s was killed mid-handler (fault: lambda_crash): 502", function)
+            return self._gateway_error(req, gw.INTEGRATION_FAILURE)
         except Exception:
             log.exception("function %s raised (API Gateway answers 502)", function)
             return self._gateway_error(req, gw.INTEGRATION_FAILURE)
-        injector = faults.current()
+        finally:
+            faults.spare()
+        if self._clock() - started > API_TIMEOUT_S:
+            # Lambda stops a function at its timeout ("Task timed out"): whatever it did, its answer is lost.
+            log.error("function %s ran past its %ss timeout: 502, as deployed", function, API_TIMEOUT_S)
+            return self._gateway_error(req, gw.INTEGRATION_FAILURE)
         if injector is not None and injector.draw("lambda_timeout"):
             # The function did its work but overran its timeout: Lambda reports "Task timed out" instead of the
             # result, and API Gateway answers its integration failure. The client cannot know what happened.

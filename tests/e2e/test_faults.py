@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from loadtest import faultmatrix, scenario
+from loadtest.model import Rules
 
 from intentbid_local import http_client
 from intentbid_local.testdata import TEN_BOXES, offer_body, rfo_body
@@ -56,3 +58,73 @@ def test_a_round_under_throttling_and_conflicts_converges_to_one_true_outcome(
     assert len([i for i in items if i["rfo_id"]["S"] == rfo.body["id"]]) == VENDORS
     log = rt.log()
     assert "fault injected: throttle" in log and "fault injected: tx_conflict" in log
+
+
+def test_a_lambda_killed_mid_handler_leaves_its_key_in_flight_then_the_retry_gets_the_one_outcome(
+    runtime_factory: Callable[..., Any],
+) -> None:
+    """``lambda_crash``: the RFO create is killed right after its idempotency record was written, before its
+    transaction (seed 1238: the first keyed invocation is killed, none of the next 79). The record stays in
+    flight until the function's deadline (10 s, as deployed): a retry with the same key is 409
+    ``idempotency_in_flight`` with Retry-After, never a second run alongside; once the deadline passed the
+    retry runs and gets the one true outcome, and replays repeat it."""
+    import time
+
+    rt = runtime_factory(env={"INTENTBID_LOCAL_FAULTS": "lambda_crash=0.05,seed=1238"})
+    buyer = http_client.request(rt.url, "POST", "/v1/buyers/register", {"name": "crash", "email": "c@example.com"})
+    assert buyer.status == 201, buyer.body
+    key, body, hdrs = buyer.body["api_key"], rfo_body(title="killed once", **TEN_BOXES), {"Idempotency-Key": "k-1"}
+    first = http_client.request(rt.url, "POST", "/v1/rfos", body, key=key, headers=hdrs)
+    assert first.status == 502, first.body  # the answer of a killed Lambda
+    started, answers = time.monotonic(), []
+    while time.monotonic() - started < 30:
+        resp = http_client.request(rt.url, "POST", "/v1/rfos", body, key=key, headers=hdrs)
+        answers.append((resp.status, resp.code))
+        if resp.status != 409:
+            break
+        assert resp.code == "idempotency_in_flight" and resp.headers["Retry-After"] == "1", resp.body
+        time.sleep(1)
+    waited = time.monotonic() - started
+    assert resp.status == 201 and "Idempotent-Replayed" not in resp.headers, answers
+    assert answers[0] == (409, "idempotency_in_flight") and 5 < waited < 15, (answers, waited)  # the 10 s deadline
+    again = http_client.request(rt.url, "POST", "/v1/rfos", body, key=key, headers=hdrs)
+    assert again.status == 201 and again.headers["Idempotent-Replayed"] == "true" and again.body == resp.body
+    rfos = rt.aws("dynamodb").scan(TableName="intentbid-local-rfos")["Items"]
+    assert [i["id"]["S"] for i in rfos if i.get("title", {}).get("S") == "killed once"] == [resp.body["id"]]
+    assert "fault injected: lambda_crash" in rt.log()
+
+
+# The load's exact-answer check (every answer as the rules model predicts) where the model cannot follow yet:
+# a retried revision lands after its race's winner (throttle), a PATCH's lost answer is of unknown outcome
+# (lambda_timeout; PATCH takes no Idempotency-Key). Conservation is still asserted for them.
+KNOWN_MODEL_GAPS = ("throttle", "lambda_timeout")
+SMALL_LOAD = scenario.LoadConfig(vendors=2, requests=5, seed=7, race_vendors=1, race_threads=3, max_seconds=90.0)
+
+
+@pytest.mark.parametrize("fault", list(faultmatrix.FAULTS))
+def test_the_matrix_each_fault_on_the_marketplace_round_and_a_small_load(
+    runtime_factory: Callable[..., Any], fault: str
+) -> None:
+    """The fault matrix (README, Operations -> faults; ``bench/faults.py`` at full size): under each fault the
+    round (index reads right after writes, an award swept by the stream worker, an RFO expired by the SQS
+    worker) ends with its offers, audit entries and outbox events each stored exactly once, and the small load
+    scenario's every answer is what the rules say: no 5xx, nothing accepted lost, nothing applied twice."""
+    plan = faultmatrix.FAULTS[fault]
+    rt = runtime_factory(
+        "--visibility-timeout",
+        "1",
+        env={**Rules().env(), "INTENTBID_LOCAL_FAULTS": plan, "INTENTBID_AUTH_FAILURES_PER_MINUTE": "0"},
+    )
+    outcomes = [
+        faultmatrix.marketplace_round(rt.url, rt.aws, vendors=2),
+        faultmatrix.load_round(rt.url, SMALL_LOAD, Rules()),
+    ]
+    print("\n" + "\n".join(f"{fault} / {o.scenario}: {o.line()}" for o in outcomes))
+    round_, load = outcomes
+    assert round_.ok, f"{fault} / round: " + "\n".join(round_.problems)
+    assert load.conserved, f"{fault} / load: " + "\n".join(load.problems)
+    if fault not in KNOWN_MODEL_GAPS:  # README, "the fault matrix": where the rules model cannot follow yet
+        assert load.ok, f"{fault} / load: " + "\n".join(load.problems)
+    injected = fault.removesuffix("_lag") + ("_ms" if fault == "gsi_lag" else "")
+    if fault not in ("none", "gsi_lag"):
+        assert f"fault injected: {injected}" in rt.log(), f"{fault} was never injected"

@@ -73,9 +73,13 @@ def test_registration_is_idempotent_per_source_ip_and_key_is_validated() -> None
     s1, _, r1 = post("vendor_register", None, "reg-1", body)
     s2, h2, r2 = post("vendor_register", None, "reg-1", body)
     assert (s1, s2) == (201, 201) and count("accounts") == 1 and h2["Idempotent-Replayed"] == "true"
-    assert r1["api_key"].startswith("ib_live_") and r2 == {**r1, "api_key": None}
+    # A replay re-issues the key (the first answer was lost; its secret is never stored): the same account,
+    # a fresh key with the same name and scopes, and the first key revoked.
+    assert r1["api_key"].startswith("ib_live_") and r2["api_key"].startswith("ib_live_")
+    assert r2["api_key"] != r1["api_key"] and r2["vendor"] == r1["vendor"] and count("accounts") == 1
+    assert r2["key"]["key_id"] != r1["key"]["key_id"] and r2["key"]["scopes"] == r1["key"]["scopes"]
     stored = boto3.client("dynamodb").scan(TableName="intentbid-test-idempotency")["Items"]
-    assert stored and r1["api_key"] not in str(stored)  # secrets are never stored, not even for replays
+    assert stored and r1["api_key"] not in str(stored) and r2["api_key"] not in str(stored)  # never stored
     status, _, problem = post("vendor_register", None, "x" * 256, body)
     assert status == 400 and problem["errors"][0]["field"] == "Idempotency-Key"
 
@@ -120,3 +124,58 @@ def test_the_same_key_with_another_if_match_is_another_request_not_a_replay() ->
     assert status == 200
     status, _, problem = invoke("rfo_award", principal=buyer, path=path, body=award, headers=stale)
     assert status == 422 and problem["code"] == "idempotency_key_reused"
+
+
+def _key_of(secret: str) -> Any:
+    from intentbid.domain import keys
+    from intentbid.store.key_lookup import find_by_hash
+
+    return find_by_hash(keys.hash_key(secret))
+
+
+def test_a_replayed_registration_re_issues_its_key_and_revokes_the_lost_one() -> None:
+    """Issue 12: a registration whose answer was lost (a Lambda timeout after the write) is retried with the same
+    Idempotency-Key; the replay must hand the client a working key, though secrets are stored only as hashes."""
+    body = {"name": "Lost answer", "email": "lost@example.com"}
+    first = post("buyer_register", None, "reg-lost", body)[2]
+    s2, h2, second = post("buyer_register", None, "reg-lost", body)
+    s3, _, third = post("buyer_register", None, "reg-lost", body)
+    assert (s2, s3) == (201, 201) and h2["Idempotent-Replayed"] == "true" and count("accounts") == 1
+    assert second["buyer"] == third["buyer"] == first["buyer"]
+    one, two, three = (_key_of(r["api_key"]) for r in (first, second, third))
+    assert (one.status, two.status, three.status) == ("revoked", "revoked", "active")  # the last replay holds it
+    assert (one.successor_key_id, two.successor_key_id) == (two.key_id, three.key_id)
+    assert (two.reissue_of, three.reissue_of) == (one.key_id, two.key_id)
+    assert three.owner_id == first["buyer"]["id"] and list(three.scopes) == list(one.scopes)
+    audit = boto3.client("dynamodb").scan(TableName="intentbid-test-audit")["Items"]
+    assert sum(1 for a in audit if a["action"]["S"] == "key_reissue") == 4  # a revoke and a create per replay
+    events = boto3.client("dynamodb").scan(TableName="intentbid-test-outbox")["Items"]
+    assert sorted(e["type"]["S"] for e in events).count("key.revoked") == 2
+
+
+def test_a_replay_after_the_key_was_used_or_rotated_re_issues_nothing() -> None:
+    """Its holder has a working key: the replay answers ``api_key: null`` and every key stays as it is."""
+    from intentbid.domain import clock
+    from intentbid.store import api_keys
+
+    body = {"name": "Got it", "email": "got@example.com"}
+    first = post("vendor_register", None, "reg-used", body)[2]
+    key = _key_of(first["api_key"])
+    api_keys.touch(key.owner_id, key.key_id, clock.now())  # the key's first request
+    status, headers, again = post("vendor_register", None, "reg-used", body)
+    assert status == 201 and headers["Idempotent-Replayed"] == "true" and again == {**first, "api_key": None}
+    assert _key_of(first["api_key"]).status == "active" and count("api-keys") <= 2  # the key (+ no ledger)
+
+
+def test_concurrent_replays_of_one_registration_leave_exactly_one_working_key() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = {"name": "Racer", "email": "race@example.com"}
+    first = post("vendor_register", None, "reg-race", body)[2]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: post("vendor_register", None, "reg-race", body), range(4)))
+    assert all(a[0] == 201 for a in answers), answers
+    secrets = [a[2]["api_key"] for a in answers]
+    assert len(set(secrets)) == 4 and first["api_key"] not in secrets
+    working = [s for s in [first["api_key"], *secrets] if _key_of(s).status == "active"]
+    assert len(working) == 1

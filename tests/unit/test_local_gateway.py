@@ -319,6 +319,27 @@ def test_a_raising_or_malformed_handler_is_a_502(tmp_path: Path, handler: Any) -
     assert problem_of(resp)["code"] == "bad_gateway"  # AWS's INTEGRATION_FAILURE row
 
 
+def test_functions_run_with_their_deployed_timeouts_and_an_overrun_is_a_502(tmp_path: Path) -> None:
+    """Issue 12: locally the contexts said 29 s (API Gateway's limit) and 10 s, deployed the functions stop at
+    10 s and 5 s (infra reads the same constants). A handler that ran past its timeout loses its answer."""
+    from intentbid.routes import API_TIMEOUT_S, AUTHORIZER_TIMEOUT_S
+
+    seen: list[int] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        seen.append(context.get_remaining_time_in_millis())
+        now[0] += step[0]
+        return {"statusCode": 200, "body": "{}"}
+
+    now, step = [100.0], [0.0]
+    gw = Gateway(FakeLoader(health=handler), dashboard=tmp_path / "none", clock=lambda: now[0])
+    assert gw.handle(req()).status == 200 and API_TIMEOUT_S * 1000 - 1000 < seen[0] <= API_TIMEOUT_S * 1000
+    step[0] = API_TIMEOUT_S + 0.5
+    resp = gw.handle(req())
+    assert resp.status == 502 and problem_of(resp)["code"] == "bad_gateway"
+    assert (API_TIMEOUT_S, AUTHORIZER_TIMEOUT_S) == (10, 5)
+
+
 def test_a_missing_function_is_a_502(tmp_path: Path) -> None:
     assert gateway(tmp_path).handle(req()).status == 502
 

@@ -264,6 +264,25 @@ def _responses(route: Route) -> dict[str, Any]:
     return responses
 
 
+def _replay_note(route: Route) -> str:
+    """What a replay answers where the first answer held a secret (secrets are never stored)."""
+    if route.replay_reissues:
+        return (
+            " A replay re-issues the key: the first answer was lost and its secret is never stored, so the replay "
+            "answers the same account with a fresh `api_key` and revokes the registration's first key (nobody can "
+            "prove they hold it); each further replay re-issues again. Once the first key was used, rotated or "
+            "revoked, a replay answers `api_key: null` (its holder has a working key)."
+        )
+    fields = resolve(route.response).model_fields if route.response else {}
+    secret = next((f for f in ("api_key", "secret") if f in fields), None)
+    if secret is None:
+        return ""
+    return (
+        f" A replay answers `{secret}: null`: secrets are shown once and never stored, and the caller still holds "
+        "a working key (rotate the new key, or the endpoint's secret, if its answer was lost)."
+    )
+
+
 def _operation(route: Route) -> dict[str, Any]:
     op: dict[str, Any] = {"operationId": route.function, "summary": route.summary, "tags": [route.tag]}
     params = [_path_param(p) for p in route.path_params]
@@ -277,7 +296,7 @@ def _operation(route: Route) -> dict[str, Any]:
                 "required": False,
                 "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": KEY_PATTERN},
                 "description": "Makes a retry safe: the same key and body within 24 h replay the first answer. "
-                "1-255 printable ASCII characters, no space at either end.",
+                "1-255 printable ASCII characters, no space at either end." + _replay_note(route),
             }
         )
     params += [{"name": name, "in": "header", "required": False, **HEADERS[name]} for name in route.headers]

@@ -19,6 +19,12 @@ import re
 from dataclasses import dataclass, field
 
 PUBLIC = "public"
+# Lambda timeouts, deployed (infra/intentbid_infra/config.py) and local (the local gateway's contexts and its
+# timeout: an overrun answers 502 as API Gateway does). API Gateway's own integration limit, 29 s, never comes
+# into play: every function gives up first.
+API_TIMEOUT_S = 10  # every endpoint function
+AUTHORIZER_TIMEOUT_S = 5  # lean import path (DESIGN.md §3)
+INTEGRATION_TIMEOUT_S = 29
 OWNERSHIP_RULES = ("own", "self", "none")
 # A change's audit entry and outbox event: appended inside its transaction, never read or updated there.
 _CHANGE = {"outbox": "append", "audit": "append"}
@@ -39,6 +45,9 @@ class Route:
     query: str | None = None  # pydantic model of the query string
     extra_errors: tuple[int, ...] = ()  # error statuses its fields do not imply (see ``errors``)
     idempotent: bool = False  # POSTs that honour Idempotency-Key
+    # A replay re-issues the secret it answered with (a registration: the first answer was lost, secrets are
+    # never stored); other idempotent routes whose answer holds a secret replay it as null.
+    replay_reissues: bool = False
     content_type: str = "application/json"
     ip_rate: str | None = None  # public routes limited per source IP: a ratelimit policy name
     headers: tuple[str, ...] = ()  # request headers it honours beyond the common ones (OpenAPI: openapi.HEADERS)
@@ -356,6 +365,7 @@ ROUTES: tuple[Route, ...] = (
         request="accounts:RegisterRequest",
         response="accounts:VendorRegistration",
         idempotent=True,
+        replay_reissues=True,
         ip_rate="register",
         returns={PUBLIC: "a vendor and its first key (throttled per source IP)"},
         tables={"accounts": "write", "api-keys": "write", **_CHANGE},
@@ -371,6 +381,7 @@ ROUTES: tuple[Route, ...] = (
         request="accounts:RegisterRequest",
         response="accounts:BuyerRegistration",
         idempotent=True,
+        replay_reissues=True,
         ip_rate="register",
         returns={PUBLIC: "a buyer and its first key (throttled per source IP)"},
         tables={"accounts": "write", "api-keys": "write", **_CHANGE},

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+WORKER_TIMEOUT_S = 30  # every worker function's Lambda timeout (< every queue's visibility timeout)
+
 
 @dataclass(frozen=True, slots=True)
 class Queue:

@@ -271,9 +271,46 @@ def _unexpected(exc: Exception, request_id: str, base: str) -> tuple[int, dict[s
     return problem.from_exception(busy, request_id, base)
 
 
-def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHandler]:
-    """Wrap an endpoint function as a Lambda handler for the route named ``function``."""
+ReplayHook = Callable[..., tuple[int, dict[str, str], str]]
+
+
+def _run_once(
+    route: Route,
+    req: Request,
+    event: dict[str, Any],
+    context: Any,
+    fn: Callable[[Request], Any],
+    idem_key: str,
+    on_replay: ReplayHook | None,
+) -> tuple[int, dict[str, str], str]:
+    """An idempotent request: run once per key, or replay (through ``on_replay`` when the route has one)."""
+    (status, headers, body), replayed = idempotency.run_once(
+        scope=idempotency.scope_of(req.principal, req.source_ip),
+        route=route.function,
+        key=idempotency.validate_key(idem_key),
+        method=route.method,
+        path=str(event.get("path") or route.path),
+        body=req.raw_body,
+        request_headers={h: req.headers[h.lower()] for h in route.headers if h.lower() in req.headers},
+        context=context,
+        produce=lambda: _serialize(route, fn(req)),
+    )
+    if replayed and on_replay is not None:
+        status, headers, body = on_replay((status, headers, body), request_id=req.request_id, source_ip=req.source_ip)
+    if replayed:
+        headers = {**headers, "Idempotent-Replayed": "true"}
+    return status, headers, body
+
+
+def api_handler(
+    function: str, on_replay: ReplayHook | None = None
+) -> Callable[[Callable[[Request], Any]], LambdaHandler]:
+    """Wrap an endpoint function as a Lambda handler for the route named ``function``. ``on_replay`` (only for a
+    route declaring ``replay_reissues``) turns an idempotent replay's stored answer into the one to send: a
+    replayed registration re-issues its key (``services.accounts.reissue_on_replay``)."""
     route = BY_FUNCTION[function]
+    if (on_replay is not None) != route.replay_reissues:
+        raise ValueError(f"{function}: on_replay is given exactly when the route declares replay_reissues")
     config.cold_start()  # load and validate the settings: a bad value fails the cold start, naming the variable
 
     def decorate(fn: Callable[[Request], Any]) -> LambdaHandler:
@@ -301,21 +338,7 @@ def api_handler(function: str) -> Callable[[Callable[[Request], Any]], LambdaHan
                     if idem_key is None:
                         status, headers, body = _serialize(route, fn(req))
                     else:
-                        (status, headers, body), replayed = idempotency.run_once(
-                            scope=idempotency.scope_of(req.principal, req.source_ip),
-                            route=route.function,
-                            key=idempotency.validate_key(idem_key),
-                            method=route.method,
-                            path=str(event.get("path") or route.path),
-                            body=req.raw_body,
-                            request_headers={
-                                h: req.headers[h.lower()] for h in route.headers if h.lower() in req.headers
-                            },
-                            context=context,
-                            produce=lambda: _serialize(route, fn(req)),
-                        )
-                        if replayed:
-                            headers = {**headers, "Idempotent-Replayed": "true"}
+                        status, headers, body = _run_once(route, req, event, context, fn, idem_key, on_replay)
                 except e.DomainError as exc:
                     status, headers, body = problem.from_exception(exc, req.request_id, base_path(event))
                     obs.logger.info("request rejected", extra={"status": status, "code": exc.code})

@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from intentbid.domain.errors import Conflict, FieldError, IdempotencyReused, ValidationFailed
+from intentbid.domain.errors import Conflict, FieldError, IdempotencyReused, ServiceUnavailable, ValidationFailed
 from intentbid.domain.principal import Principal
 
 TTL_S = 24 * 3600
@@ -118,6 +118,7 @@ def run_once(
     """Run ``produce`` at most once per (scope, route, key); returns (response, replayed)."""
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
+        IdempotencyInconsistentStateError,
         IdempotencyPersistenceLayerError,
         IdempotencyValidationError,
     )
@@ -143,6 +144,12 @@ def run_once(
         out = _runner(data=data, produce=produce_for_storage)
     except IdempotencyValidationError:
         raise IdempotencyReused("This Idempotency-Key was used with a different request.") from None
+    except IdempotencyInconsistentStateError:
+        # The record changed state under Powertools' feet (an in-flight record of a killed invocation expired
+        # between its reads): nothing ran; retryable.
+        raise ServiceUnavailable(
+            "The request's idempotency record is settling; retry shortly.", retry_after=1
+        ) from None
     except IdempotencyAlreadyInProgressError:
         raise Conflict(
             "A request with this Idempotency-Key is still in flight.", code="idempotency_in_flight", retry_after=1

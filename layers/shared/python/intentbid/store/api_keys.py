@@ -50,10 +50,13 @@ class Ledger:
     def working(self, now_s: float) -> dict[str, int]:
         return {k: e for k, e in self.entries.items() if e == 0 or e > now_s}
 
-    def write(self, now_s: float, changes: dict[str, datetime | None]) -> tuple[ApiKeyModel, list[Action], Condition]:
-        """The guarded update storing this ledger with ``changes`` (key_id -> new expiry) applied."""
+    def write(
+        self, now_s: float, changes: dict[str, datetime | None], drop: Sequence[str] = ()
+    ) -> tuple[ApiKeyModel, list[Action], Condition]:
+        """The guarded update storing this ledger with ``changes`` (key_id -> new expiry) applied and the keys
+        in ``drop`` (revoked) removed."""
         entries = {**self.working(now_s), **{k: _expiry_s(v) for k, v in changes.items()}}
-        entries = {k: e for k, e in entries.items() if e == 0 or e > now_s}
+        entries = {k: e for k, e in entries.items() if (e == 0 or e > now_s) and k not in drop}
         actions: list[Action] = [Path(_ENTRY + k).set(e) for k, e in sorted(entries.items())]
         actions += [Path(_ENTRY + k).remove() for k in sorted((set(self.entries) | self.stale) - set(entries))]
         actions += [Path(_VERSION).set(self.version + 1), Path(_BUILT).set(1)]
@@ -167,6 +170,48 @@ def rotate(
         )
         tx.save(successor, condition=ApiKeyModel.key_hash.does_not_exist())
         item, actions, condition = ledger.write(now_s, {key.key_id: grace_end, successor.key_id: successor.expires_at})
+        tx.update(item, actions, condition=condition)
+
+
+class ChainBroken(LookupError):
+    """A re-issued key's successor is not visible yet (the by_owner index lags): retry shortly."""
+
+
+def registration_tail(owner_id: str, key_id: str) -> ApiKeyModel | None:
+    """The key a registration's first key ``key_id`` stands for now: itself, or the last key of the chain of
+    re-issues that replaced it (a successor counts only when it says it re-issued its predecessor, never a
+    rotation's). None when the account has no such key."""
+    key = find_for_owner(owner_id, key_id)
+    for _ in range(100):
+        if key is None or key.status != "revoked" or not key.successor_key_id:
+            return key
+        successor = find_for_owner(owner_id, key.successor_key_id)
+        if successor is None:
+            raise ChainBroken(key.successor_key_id)
+        if successor.reissue_of != key.key_id:
+            return key
+        key = successor
+    return key
+
+
+def reissue(key: ApiKey, successor: ApiKeyModel, ledger: Ledger, now_s: float, *changes: Change) -> None:
+    """Revoke ``key`` and create ``successor`` in its place, in one transaction, guarded: ``key`` is still
+    active, never used, never rotated or re-issued (else ConditionFailed: a concurrent replay or use won)."""
+    with transaction(*changes) as tx:
+        tx.update(
+            cast(ApiKeyModel, key),
+            [
+                ApiKeyModel.status.set("revoked"),
+                ApiKeyModel.revoked_at.set(successor.created_at),
+                ApiKeyModel.successor_key_id.set(successor.key_id),
+            ],
+            condition=ApiKeyModel.key_hash.exists()
+            & (ApiKeyModel.status == "active")
+            & ApiKeyModel.successor_key_id.does_not_exist()
+            & ApiKeyModel.last_used_at.does_not_exist(),
+        )
+        tx.save(successor, condition=ApiKeyModel.key_hash.does_not_exist())
+        item, actions, condition = ledger.write(now_s, {successor.key_id: None}, drop=(key.key_id,))
         tx.update(item, actions, condition=condition)
 
 

@@ -43,5 +43,6 @@ class ApiKeyModel(BaseModel):
     expires_at = UTCDateTimeAttribute(null=True)
     revoked_at = UTCDateTimeAttribute(null=True)
     successor_key_id = UnicodeAttribute(null=True)  # set once, by the one rotation this key may have
+    reissue_of = UnicodeAttribute(null=True)  # the registration key this one re-issued (a replayed registration)
 
     by_owner = ByOwnerIndex()
