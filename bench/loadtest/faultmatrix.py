@@ -103,8 +103,10 @@ def marketplace_round(url: str, aws: Callable[[str], Any], vendors: int = 3, set
         buyer = need(call("POST", "/v1/buyers/register", {"name": "m buyer", "email": "b@example.com"}), 201, "buyer")
         bkey = buyer["api_key"]
         rfo = need(call("POST", "/v1/rfos", rfo_body(title="matrix", **TEN_BOXES), key=bkey), 201, "rfo")
+        # Its deadline must outlive a crashed create's in-flight idempotency record (the 10 s Lambda timeout) and
+        # the retry after it: a retry that arrives past the deadline is rightly a 400 in_past.
         soon = need(
-            call("POST", "/v1/rfos", rfo_body(title="expires", expires_in_s=3, **TEN_BOXES), key=bkey), 201, "rfo 2"
+            call("POST", "/v1/rfos", rfo_body(title="expires", expires_in_s=25, **TEN_BOXES), key=bkey), 201, "rfo 2"
         )
         listed = need(call("GET", "/v1/rfos?limit=100", key=bkey), 200, "rfo list")  # a GSI right after the write
         lagged = {rfo["id"], soon["id"]} - {r["id"] for r in listed["data"]}
@@ -190,7 +192,9 @@ def compare_state(
 
 def load_round(url: str, config: scenario.LoadConfig, rules: Rules) -> Outcome:
     out = Outcome("load scenario")
-    with http_client.client_retries(http_client.RetryPolicy(attempts=30)):
+    # ~90 s of patience: a request may strike several in-flight windows (a crashed or timed-out attempt's
+    # idempotency record blocks its key for the 10 s Lambda timeout) one after another.
+    with http_client.client_retries(http_client.RetryPolicy(attempts=90)):
         rep = runner.run(url, config, rules, log=lambda s: None)
     out.answers = Counter(str(r.response.status) for r in rep.answered if r.response)
     out.retried = Counter(f"{s} {c}" for r in rep.answered if r.response for s, c in r.response.history)

@@ -99,32 +99,59 @@ def test_a_lambda_killed_mid_handler_leaves_its_key_in_flight_then_the_retry_get
 # (lambda_timeout; PATCH takes no Idempotency-Key). Conservation is still asserted for them.
 KNOWN_MODEL_GAPS = ("throttle", "lambda_timeout")
 SMALL_LOAD = scenario.LoadConfig(vendors=2, requests=5, seed=7, race_vendors=1, race_threads=3, max_seconds=90.0)
+# Every fault of the matrix, grouped by the layer it strikes so that `make test` starts three runtimes, not eight
+# (each fault alone, at full load size: `python bench/faults.py`, in `make bench`). Within a group every fault is
+# on at once, which is harsher than one at a time; each must show up in the runtime's log as injected.
+GROUPS = {
+    "store": ("gsi_lag", "throttle", "tx_conflict"),
+    "workers": ("sqs_duplicate", "worker_crash"),
+    "lambda": ("lambda_timeout", "lambda_crash"),
+}
 
 
-@pytest.mark.parametrize("fault", list(faultmatrix.FAULTS))
+# Shares raised where the small round makes too few calls for the matrix's share to strike (lambda_crash strikes
+# only a POST whose idempotency record was just written: 0.05 of a dozen such calls is often none).
+RAISED = {"lambda_crash": "lambda_crash=0.3"}
+
+
+def group_plan(faults: tuple[str, ...]) -> str:
+    parts = [
+        p for f in faults for p in RAISED.get(f, faultmatrix.FAULTS[f]).split(",") if not p.startswith("seed=")
+    ]
+    return ",".join([*parts, "seed=7"])
+
+
+def test_the_groups_cover_every_fault_of_the_matrix() -> None:
+    grouped = [f for faults in GROUPS.values() for f in faults]
+    assert sorted(grouped) == sorted(f for f in faultmatrix.FAULTS if f != "none")
+
+
+@pytest.mark.parametrize("group", list(GROUPS))
 def test_the_matrix_each_fault_on_the_marketplace_round_and_a_small_load(
-    runtime_factory: Callable[..., Any], fault: str
+    runtime_factory: Callable[..., Any], group: str
 ) -> None:
     """The fault matrix (README, Operations -> faults; ``bench/faults.py`` at full size): under each fault the
     round (index reads right after writes, an award swept by the stream worker, an RFO expired by the SQS
     worker) ends with its offers, audit entries and outbox events each stored exactly once, and the small load
     scenario's every answer is what the rules say: no 5xx, nothing accepted lost, nothing applied twice."""
-    plan = faultmatrix.FAULTS[fault]
+    faults = GROUPS[group]
     rt = runtime_factory(
         "--visibility-timeout",
         "1",
-        env={**Rules().env(), "INTENTBID_LOCAL_FAULTS": plan, "INTENTBID_AUTH_FAILURES_PER_MINUTE": "0"},
+        env={**Rules().env(), "INTENTBID_LOCAL_FAULTS": group_plan(faults), "INTENTBID_AUTH_FAILURES_PER_MINUTE": "0"},
     )
     outcomes = [
         faultmatrix.marketplace_round(rt.url, rt.aws, vendors=2),
         faultmatrix.load_round(rt.url, SMALL_LOAD, Rules()),
     ]
-    print("\n" + "\n".join(f"{fault} / {o.scenario}: {o.line()}" for o in outcomes))
+    print("\n" + "\n".join(f"{group} / {o.scenario}: {o.line()}" for o in outcomes))
     round_, load = outcomes
-    assert round_.ok, f"{fault} / round: " + "\n".join(round_.problems)
-    assert load.conserved, f"{fault} / load: " + "\n".join(load.problems)
-    if fault not in KNOWN_MODEL_GAPS:  # README, "the fault matrix": where the rules model cannot follow yet
-        assert load.ok, f"{fault} / load: " + "\n".join(load.problems)
-    injected = fault.removesuffix("_lag") + ("_ms" if fault == "gsi_lag" else "")
-    if fault not in ("none", "gsi_lag"):
-        assert f"fault injected: {injected}" in rt.log(), f"{fault} was never injected"
+    assert round_.ok, f"{group} / round: " + "\n".join(round_.problems)
+    assert load.conserved, f"{group} / load: " + "\n".join(load.problems)
+    if not set(faults) & set(KNOWN_MODEL_GAPS):  # README, "the fault matrix": where the rules model cannot follow
+        assert load.ok, f"{group} / load: " + "\n".join(load.problems)
+    log = rt.log()
+    for fault in faults:
+        if fault == "gsi_lag":
+            continue  # a lag is not an event: the round counts the index reads that lagged
+        assert f"fault injected: {fault}" in log, f"{fault} was never injected"
