@@ -4,7 +4,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.expressions.update import Action
 
 from intentbid.domain.lifecycle import AWARDED
@@ -22,16 +22,38 @@ if TYPE_CHECKING:
 
 
 def get_by_id(offer_id: str) -> OfferModel | None:
-    """By id alone, strongly consistent: the offer's pointer (GetItem) then the offer (GetItem). An offer
-    submitted before pointers existed has none: the by_id index finds it (eventually consistent, but such an
-    offer is old; the deploy issue backfills the pointers, then this fallback and the index can go)."""
+    """By id alone, strongly consistent: the offer's pointer (GetItem) then the offer (GetItem)."""
     try:
         pointer = OfferPointerModel.get(POINTER_PREFIX + offer_id, POINTER_PREFIX + offer_id, consistent_read=True)
     except DoesNotExist:
-        for item in OfferModel.by_id.query(offer_id, limit=1):
-            return item
         return None
     return get(pointer.offer_rfo_id, offer_id)
+
+
+def backfill_pointers() -> int:
+    """Write the pointer of every offer that has none (offers submitted before pointers existed; run once
+    before the by_id index is removed from a deployed table). A paginated Scan of the offers table, then one
+    conditional PutItem per missing pointer (an existing one is never overwritten); idempotent. Returns how
+    many it wrote."""
+    have: set[str] = set()
+    offers_seen: list[tuple[str, str]] = []
+    for item in OfferPointerModel.scan(attributes_to_get=["rfo_id", "id", "offer_rfo_id"]):
+        if item.key.startswith(POINTER_PREFIX):
+            have.add(item.key.removeprefix(POINTER_PREFIX))
+        else:  # an offer read through the pointer's view: its partition is the RFO, its sort key the offer id
+            offers_seen.append((item.key, item.sort))
+    written = 0
+    for rfo_id, offer_id in offers_seen:
+        if offer_id in have:
+            continue
+        try:
+            OfferPointerModel.for_offer(offer_id, rfo_id).save(condition=OfferPointerModel.sort.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            continue
+        written += 1
+    return written
 
 
 def rfo_open_condition(now: datetime) -> Any:
