@@ -7,10 +7,14 @@ worker and the outbox worker on the outbox items those requests really wrote. Pe
 - DynamoDB units: computed from item sizes by DynamoDB's documented rules (moto's ConsumedCapacity is not
   size-based): writes 1 KB units of max(before, after) item, reads 4 KB units (eventually consistent 0.5),
   transactions x2, every GSI whose entry changes written too (standard writes), stream reads free;
-- log and EMF bytes: the handlers' stdout captured per invocation, plus Lambda's START/END/REPORT lines and the
-  API's access-log line rendered from infra's format, + 26 bytes per event;
-- Lambda duration: perf_counter around the handler at the configured memory (read from infra's source), and an
-  AWS estimate = (wall - time inside moto) + an assumed latency per AWS call; the larger, rounded up to 1 ms.
+- log and EMF bytes: the handlers' stdout captured per invocation, plus Lambda's START/END/REPORT lines unless
+  infra's system log level drops them, and the API's access-log line rendered from infra's format, + 26 bytes
+  per event;
+- Lambda duration: perf_counter around the handler at the configured memory (read from infra's source), billed
+  as the AWS estimate = (wall - time inside moto) + an assumed latency per AWS call, rounded up to 1 ms (moto's
+  own work stands in for the service time the per-call latency replaces);
+- X-Ray: the API stage's sampling rule (infra) at an assumed API rate; workers only when actively traced;
+- custom metrics: a fixed cost per metric-month, listed apart from the per-request figures.
 
     python bench/cost.py
 
@@ -57,8 +61,8 @@ AWS_LATENCY_DEFAULT_MS = 5.0  # DynamoDB single-item calls, Query, BatchGetItem
 LOG_EVENT_OVERHEAD = 26  # bytes per log event (CloudWatch's PutLogEvents event size)
 COLD_START_SHARE = 0.01  # invocations that are cold; the INIT phase is billed (since 2025-08-01)
 INIT_MS = 1000.0  # assumed billed INIT of a cold start (bench/cold_imports.py measures the import part)
-XRAY_SAMPLED_SHARE = 0.15  # default rule (1 req/s + 5 %) at ~10 req/s of API traffic; 1.0 at low traffic
-METRIC_MONTH_VOLUME = 1_000_000  # a metric-month is spread over 1M of the operation per month
+API_REQUESTS_PER_S = 10.0  # API traffic the X-Ray sampling share is computed at (1.0 of traces at <= 1 req/s)
+METRIC_MONTH_VOLUME = 1_000_000  # only for the "if spread over 1M a month" figure: metric-months are fixed costs
 OFFERS_PER_RFO = 20  # the ranking read ranks this many offers
 TARGET_OFFER_USD_PER_M = 10.0
 
@@ -138,6 +142,32 @@ def infra_memory() -> dict[str, int]:
     return out
 
 
+def infra_constant(name: str) -> Any:
+    """A literal module-level assignment of infra's ``config.py``."""
+    for node in _infra_tree("config.py").body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == name:
+            return ast.literal_eval(node.value)
+    raise LookupError(name)
+
+
+def platform_logged() -> bool:
+    """Whether Lambda writes its START/END/REPORT lines (INFO platform events): not at system level WARN+."""
+    return infra_constant("LAMBDA_SYSTEM_LOG_LEVEL") in ("DEBUG", "INFO")
+
+
+def xray_sampled_share() -> float:
+    """Share of API requests the stage's sampling rule records at ``API_REQUESTS_PER_S``."""
+    reservoir, rate = infra_constant("XRAY_RESERVOIR_PER_S"), infra_constant("XRAY_FIXED_RATE")
+    if reservoir >= API_REQUESTS_PER_S:
+        return 1.0
+    return (reservoir + rate * (API_REQUESTS_PER_S - reservoir)) / API_REQUESTS_PER_S
+
+
+def workers_traced() -> bool:
+    """Stream/queue workers record traces of their own only with active tracing (no upstream decides)."""
+    return infra_constant("WORKER_TRACING") == "ACTIVE"
+
+
 def authorizer_ttl_s() -> int:
     for node in _infra_tree("config.py").body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "AUTHORIZER_CACHE_TTL":
@@ -178,7 +208,10 @@ TRACE = "1-6751a2b3-0123456789abcdef01234567"
 
 
 def platform_lines(memory_mb: int, ms: int) -> list[str]:
-    """Lambda's own lines per invocation (text format, active tracing)."""
+    """Lambda's own lines per invocation (text format, active tracing); none when infra's system log level
+    drops them (JSON format, WARN)."""
+    if not platform_logged():
+        return []
     return [
         f"START RequestId: {UUID} Version: $LATEST",
         f"END RequestId: {UUID}",
@@ -413,7 +446,10 @@ class Measured:
 
     @property
     def billed(self) -> int:
-        return billed_ms(max(self.median("wall_ms"), self.median("estimate_ms")))
+        # The AWS estimate, not max(wall, estimate): the wall time includes moto's own work, which stands in for
+        # the AWS service time the estimate already counts per call; billing both double-counts it (and made the
+        # figure follow the machine's load: 76 ms on a quiet box, 759 ms on a loaded one, for a 35-70 ms estimate).
+        return billed_ms(self.median("estimate_ms"))
 
     @property
     def memory(self) -> int:
@@ -536,6 +572,8 @@ class Bill:
     name: str
     lines: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SERVICES, 0.0))
     notes: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in SERVICES})
+    metrics: int = 0  # custom metrics (name + dimensions) the operation emits: a fixed monthly cost
+    metrics_names: set[str] = field(default_factory=set)
 
     def add(self, service: str, usd: float, note: str) -> None:
         self.lines[service] += usd
@@ -580,7 +618,7 @@ def price(name: str, m: dict[str, Any], main: str, route: tuple[str, str], dispa
     for d in dispatch:
         charge_function(bill, m[d], f"outbox_dispatch({d.split('_')[1]})")
         metrics |= m[d].metrics()
-    traces = 1 + len(dispatch)
+    worker_runs = len(dispatch)
     if main == "rfo_create":
         n = expiry_transitions()
         bill.add("Step Functions", n * SFN_STANDARD_TRANSITION, f"{n} transitions (Standard)")
@@ -588,9 +626,15 @@ def price(name: str, m: dict[str, Any], main: str, route: tuple[str, str], dispa
         bill.add("SQS", reqs * SQS_REQUEST, f"{reqs} requests (send, receive, delete; batch of 1)")
         charge_function(bill, m["rfo_expire"], "rfo_expire")
         metrics |= m["rfo_expire"].metrics()
-        traces += 1
-    bill.add("CW metrics", len(metrics) * CW_METRIC_MONTH / METRIC_MONTH_VOLUME, f"{len(metrics)} metrics/month")
-    bill.add("X-Ray", traces * XRAY_SAMPLED_SHARE * XRAY_TRACE, f"{traces} traces x {XRAY_SAMPLED_SHARE:.0%} sampled")
+        worker_runs += 1
+    # A custom metric (name + dimensions) bills $0.30 per metric-month whatever the number of data points, so it
+    # is a fixed monthly cost, not a per-request one: listed apart (EMF's bytes are per request, as log ingest).
+    bill.metrics, bill.metrics_names = len(metrics), metrics
+    share = xray_sampled_share()
+    bill.add("X-Ray", share * XRAY_TRACE, f"1 trace (the API's) x {share:.1%} sampled")
+    if workers_traced():
+        worker_share = (1 + 0.05 * (API_REQUESTS_PER_S - 1)) / API_REQUESTS_PER_S  # Lambda's fixed 1/s + 5 %
+        bill.add("X-Ray", worker_runs * worker_share * XRAY_TRACE, f"{worker_runs} worker traces")
     return bill, auth
 
 
@@ -607,6 +651,14 @@ def print_bills(bills: list[Bill]) -> None:
             [
                 "TOTAL".ljust(widths[0]),
                 *(f"{b.total * 1e6:.3f}".rjust(w) for b, w in zip(bills, widths[1:], strict=True)),
+            ]
+        )
+    )
+    print(
+        "  ".join(
+            [
+                "(fixed metrics/mo)".ljust(widths[0]),
+                *(f"{b.metrics} x ${CW_METRIC_MONTH:.2f}".rjust(w) for b, w in zip(bills, widths[1:], strict=True)),
             ]
         )
     )
@@ -640,7 +692,7 @@ def main() -> int:
     ]
     print(f"Cost per 1M requests, us-east-1 on-demand (measured in-process on moto; {OFFERS_PER_RFO} offers ranked)\n")
     print_bills([b for b, _ in bills])
-    print("\nDurations (median warm; billed = max(wall, estimate) rounded up to 1 ms):")
+    print("\nDurations (median warm; billed = AWS estimate rounded up to 1 ms):")
     for key in ("offer_submit", "ranking", "rfo_create", "authorizer", "rfo_expire", "dispatch_offer", "dispatch_rfo"):
         x = measured[key]
         print(
@@ -650,7 +702,7 @@ def main() -> int:
         )
     batch, n = measured["dispatch_batch"]
     one = measured["dispatch_offer"]
-    per_event_batch = lambda_usd(512, billed_ms(max(batch.wall_ms, batch.estimate_ms))) / n
+    per_event_batch = lambda_usd(512, billed_ms(batch.estimate_ms)) / n
     ttl = authorizer_ttl_s()
     offer, auth = bills[0]
     print(
@@ -661,6 +713,13 @@ def main() -> int:
     print(
         f"Outbox: priced at 1 event per invocation (low traffic); a batch of {n} events costs "
         f"${per_event_batch * 1e6:.3f}/1M events in Lambda vs ${one.lambda_usd() * 1e6:.3f} alone."
+    )
+    names = set().union(*(b.metrics_names for b, _ in bills))
+    print(
+        f"Custom metrics: {len(names)} (name + dimensions) over these operations, billed per metric-month "
+        f"(${CW_METRIC_MONTH:.2f}, first 10k) however many data points: ${len(names) * CW_METRIC_MONTH:.2f}/month "
+        f"fixed, not per request (spread over {METRIC_MONTH_VOLUME / 1e6:g}M submissions a month it would add "
+        f"${offer.metrics * CW_METRIC_MONTH / METRIC_MONTH_VOLUME * 1e6:.2f}/1M to the submission)."
     )
     verdict = "OK" if offer.total * 1e6 <= TARGET_OFFER_USD_PER_M else "OVER"
     print(

@@ -37,6 +37,34 @@ def _point_at(args: argparse.Namespace) -> None:
     bind(os.environ.get("TABLE_PREFIX") or None)
 
 
+def _check() -> int:
+    """Exit status of ``check``: 0 when the deploy may touch the stack."""
+    from intentbid.store import migrations as ledger_store
+    from migrations import runner
+
+    tables = ledger_store.stage_tables()
+    if tables == "new":
+        print("a new stage (no tables yet): its migrations run after its first deploy")
+        return 0
+    if tables == "no_ledger":
+        if ledger_store.REQUIRED_VERSION == 0:
+            print("no migration ledger yet: it comes with this deploy, and the migrations after it")
+            return 0
+        print(
+            "this stage has data but no migration ledger, and this code requires migrations up to "
+            f"m{ledger_store.REQUIRED_VERSION:04d}: first deploy the release that adds the ledger (and "
+            "still tolerates them pending), let its post-deploy step migrate, then deploy this one"
+        )
+        return 1
+    pre = runner.required_pending()
+    if pre:
+        names = ", ".join(f"m{m.version:04d}" for m in pre)
+        print(f"pending migrations the code requires before it deploys: {names} (run: make migrate)")
+        return 1
+    print("no migration must run before the deploy")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m migrations", description=__doc__.split("\n\n")[0])
     p.add_argument("command", choices=("status", "migrate", "up", "down", "check"))
@@ -62,13 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"m{s.migration.version:04d} {s.migration.name:<30} {s.status}{extra}")
             return 0
         if args.command == "check":
-            pre = runner.required_pending()
-            if pre:
-                names = ", ".join(f"m{m.version:04d}" for m in pre)
-                print(f"pending migrations the code requires before it deploys: {names} (run: make migrate)")
-                return 1
-            print("no migration must run before the deploy")
-            return 0
+            return _check()
         if args.command == "down" and args.to is None:
             p.error("down needs --to N (0 reverts every migration)")
         only = args.command if args.command in ("up", "down") else None

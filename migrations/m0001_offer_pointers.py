@@ -1,9 +1,9 @@
 """Backfill the pointer item ``offer#<id>`` of every offer submitted before pointers existed (issue 12: reading
 an offer by id right after its submission must not depend on the eventually consistent ``by_id`` index).
 
-Applied after the stack update: the code reads through the index where a pointer is missing. ``down`` removes
-only the pointers this migration wrote (marked ``backfilled_by = 1``), never those written with their offers; it
-is refused when a pointer it wrote no longer points at its offer's RFO.
+The code requires it (``REQUIRED_VERSION``): the by_id index is gone, so an offer without a pointer cannot
+be read by id. ``down`` removes only the pointers this migration wrote (marked ``backfilled_by = 1``), never
+those written with their offers; it is refused when a pointer it wrote no longer points at its offer's RFO.
 """
 
 from __future__ import annotations

@@ -16,7 +16,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.info("authorizer denied", extra={"decision": "unauthenticated"})
         raise
     ctx = result["context"]
-    logger.info(
+    # An allowed request's principal is in the API's access-log line already; an allow is logged at DEBUG
+    # (one access line per request, README "Cost per million"), a deny or a key problem at INFO.
+    log = logger.info if ctx.get("deny_code") or ctx.get("auth_error") else logger.debug
+    log(
         "authorizer decided",
         extra={
             "principal_kind": ctx.get("principal_kind"),

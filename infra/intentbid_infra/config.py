@@ -48,6 +48,18 @@ API_FUNCTION = FunctionSize(512, Duration.seconds(API_TIMEOUT_S))  # API Gateway
 AUTHORIZER_FUNCTION = FunctionSize(256, Duration.seconds(AUTHORIZER_TIMEOUT_S))  # lean import path (DESIGN.md §3)
 WORKER_FUNCTION = FunctionSize(512, Duration.seconds(WORKER_TIMEOUT_S))  # < every queue's visibility timeout
 
+# --- logs and traces (bench/cost.py reads these assignments; README "Cost per million")
+# Lambda's JSON log format with the system (platform) level at WARN: no START/END/REPORT lines (~370 B per
+# invocation, a third of a submission's log bytes); Duration/Errors/Throttles stay as Lambda's free metrics.
+# The application level stays the stage's LOG_LEVEL (Powertools' JSON lines pass through unchanged).
+LAMBDA_SYSTEM_LOG_LEVEL = "WARN"
+# X-Ray samples at the entry point and the decision follows the trace: the API stage's rule below decides for
+# the API functions and the authorizer (Tracing.ACTIVE follows an upstream decision); stream and queue workers
+# have no upstream trace, so they run PASS_THROUGH (no traces of their own instead of Lambda's fixed 1/s + 5 %).
+XRAY_RESERVOIR_PER_S = 1  # traces per second always recorded (low traffic keeps a trace a second)
+XRAY_FIXED_RATE = 0.01  # of the requests beyond the reservoir
+WORKER_TRACING = "PASS_THROUGH"
+
 # --- API Gateway
 AUTH_HEADER = "Authorization"
 AUTHORIZER_CACHE_TTL = Duration.seconds(0)  # no caching: a revoked key fails on its very next request

@@ -3,7 +3,9 @@
 One function per route or worker, code = ``functions/<name>/`` zipped as it is (handler ``app.handler``),
 plus two layers: the shared package (``layers/shared``) and the third-party dependencies (``layers/deps``,
 built by ``make build``). Each function has its own role holding exactly what ``ACCESS`` grants it, its own
-log group with the stage's retention, and X-Ray active tracing.
+log group with the stage's retention, Lambda's JSON log format without its platform lines
+(``config.LAMBDA_SYSTEM_LOG_LEVEL``), and X-Ray tracing: active for the API functions and the authorizer (they
+follow the API stage's sampling rule), pass-through for the workers (``config.WORKER_TRACING``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ def function_sizes() -> dict[str, config.FunctionSize]:
     sizes.update({worker.function: config.WORKER_FUNCTION for worker in WORKERS})
     sizes[AUTHORIZER] = config.AUTHORIZER_FUNCTION
     return sizes
+
+
+def tracing_of(function: str) -> lambda_.Tracing:
+    """ACTIVE for what API Gateway invokes (it follows the stage's sampling decision); the workers' mode for
+    the stream and queue workers, which no sampled upstream calls."""
+    if function in {worker.function for worker in WORKERS}:
+        return lambda_.Tracing[config.WORKER_TRACING]
+    return lambda_.Tracing.ACTIVE
 
 
 def code_dir(function: str) -> Path:
@@ -142,7 +152,10 @@ class Functions(Construct):
             environment={**self.base_env, **env},
             role=role,
             log_group=log_group,
-            tracing=lambda_.Tracing.ACTIVE,
+            tracing=tracing_of(name),
+            logging_format=lambda_.LoggingFormat.JSON,
+            system_log_level_v2=lambda_.SystemLogLevel[config.LAMBDA_SYSTEM_LOG_LEVEL],
+            application_log_level_v2=lambda_.ApplicationLogLevel[self.stage.log_level],
         )
         self.functions[name] = fn
         self.roles[name] = role

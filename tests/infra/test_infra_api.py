@@ -166,6 +166,17 @@ def test_throttled_responses_say_when_to_retry(synth: Synth) -> None:
     assert headers["gatewayresponse.header.Retry-After"] == "'1'"
 
 
+def test_the_stage_samples_traces_by_its_own_rule(synth: Synth) -> None:
+    (stage,) = (s["Properties"] for s in synth.of_type("AWS::ApiGateway::Stage").values())
+    (api,) = (r["Properties"] for r in synth.of_type("AWS::ApiGateway::RestApi").values())
+    (rule,) = (r["Properties"]["SamplingRule"] for r in synth.of_type("AWS::XRay::SamplingRule").values())
+    assert rule["ServiceName"] == f"{api['Name']}/{stage['StageName']}"
+    assert rule["ServiceType"] == "AWS::ApiGateway::Stage"
+    assert rule["ReservoirSize"] == config.XRAY_RESERVOIR_PER_S and rule["FixedRate"] == config.XRAY_FIXED_RATE
+    assert 0 < rule["FixedRate"] < 0.05  # below the default rule's 5 %
+    assert len(rule["RuleName"]) <= 32
+
+
 def test_stage_logs_json_access_logs_traces_and_throttles(synth: Synth) -> None:
     (stage,) = (s["Properties"] for s in synth.of_type("AWS::ApiGateway::Stage").values())
     assert stage["StageName"] == STAGE

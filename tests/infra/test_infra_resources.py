@@ -162,7 +162,12 @@ def test_functions_are_arm64_python312_plus_traced_with_both_layers(synth: Synth
     assert family == "" and tuple(int(x) for x in version.split(".")) >= (3, 12), props["Runtime"]
     assert props["Architectures"] == ["arm64"]
     assert props["Handler"] == "app.handler"
-    assert props["TracingConfig"] == {"Mode": "Active"}
+    workers = {w.function for w in WORKERS}
+    # API functions follow the stage's sampling decision; workers have no upstream trace (README "Cost per million")
+    assert props["TracingConfig"] == {"Mode": "PassThrough" if function in workers else "Active"}
+    logging = props["LoggingConfig"]
+    assert logging["LogFormat"] == "JSON" and logging["SystemLogLevel"] == "WARN"  # no START/END/REPORT lines
+    assert logging["ApplicationLogLevel"] == config.stage_config(STAGE).log_level
     layers = {ref_id(layer) for layer in props["Layers"]}
     assert layers == set(synth.of_type("AWS::Lambda::LayerVersion"))
     env = props["Environment"]["Variables"]

@@ -44,3 +44,15 @@ def test_infra_facts_are_read_from_its_source() -> None:
     assert cost.authorizer_ttl_s() >= 0
     assert "requestId" in cost.access_log_fields()
     assert cost.expiry_transitions() == 2  # Wait, then the SQS task
+
+
+def test_sampling_and_platform_lines_follow_infra(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    values = {"XRAY_RESERVOIR_PER_S": 1, "XRAY_FIXED_RATE": 0.01, "LAMBDA_SYSTEM_LOG_LEVEL": "WARN"}
+    monkeypatch.setattr(cost, "infra_constant", values.__getitem__)
+    monkeypatch.setattr(cost, "API_REQUESTS_PER_S", 10.0)
+    assert abs(cost.xray_sampled_share() - (1 + 0.01 * 9) / 10) < 1e-12
+    monkeypatch.setattr(cost, "API_REQUESTS_PER_S", 0.5)
+    assert cost.xray_sampled_share() == 1.0  # under the reservoir every request is traced
+    assert cost.platform_lines(512, 10) == []  # JSON format at system level WARN: no START/END/REPORT
+    values["LAMBDA_SYSTEM_LOG_LEVEL"] = "INFO"
+    assert len(cost.platform_lines(512, 10)) == 3

@@ -137,7 +137,7 @@ def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
         )
     except ConditionFailed as exc:
         raise _guard_refused(exc, rfo.id, p.id, now, counted, p.environment) from None
-    obs.logger.info("offer submitted", extra={"offer_id": offer.id, "rfo_id": rfo.id})
+    obs.logger.debug("offer submitted", extra={"offer_id": offer.id, "rfo_id": rfo.id})  # audit + event record it
     obs.count("OffersSubmitted")
     return offer_view(offer, rfo)
 

@@ -11,9 +11,9 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from intentbid.store.models.migrations import MigrationModel
 
 # The highest data migration (migrations/m<NNNN>_*.py) this code needs applied before it is deployed: a deploy
-# refuses while one up to it is pending. 0: the code tolerates every migration pending (m0001's offers without a
-# pointer are found through the by_id index).
-REQUIRED_VERSION = 0
+# refuses while one up to it is pending. 1: offers are found by id only through their pointers (the by_id index
+# is gone), so m0001 must have given the older offers theirs.
+REQUIRED_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,16 @@ def _entry(m: MigrationModel) -> LedgerEntry:
         m.finished_at,
         m.lease_until,
     )
+
+
+def stage_tables() -> str:
+    """``ready`` (the ledger table exists), ``new`` (no tables at all: a stage before its first deploy) or
+    ``no_ledger`` (data tables from before the ledger existed). Two DescribeTable calls at most."""
+    from intentbid.store.models.offers import OfferModel
+
+    if MigrationModel.exists():
+        return "ready"
+    return "no_ledger" if OfferModel.exists() else "new"
 
 
 def ledger() -> dict[int, LedgerEntry]:

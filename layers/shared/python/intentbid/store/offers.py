@@ -22,14 +22,10 @@ if TYPE_CHECKING:
 
 
 def get_by_id(offer_id: str) -> OfferModel | None:
-    """By id alone, strongly consistent: the offer's pointer (GetItem) then the offer (GetItem). An offer
-    submitted before pointers existed has none: the by_id index finds it (eventually consistent, but such an
-    offer is old; the deploy issue backfills the pointers, then this fallback and the index can go)."""
+    """By id alone, strongly consistent: the offer's pointer (GetItem) then the offer (GetItem)."""
     try:
         pointer = OfferPointerModel.get(POINTER_PREFIX + offer_id, POINTER_PREFIX + offer_id, consistent_read=True)
     except DoesNotExist:
-        for item in OfferModel.by_id.query(offer_id, limit=1):
-            return item
         return None
     return get(pointer.offer_rfo_id, offer_id)
 

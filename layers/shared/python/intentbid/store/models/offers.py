@@ -6,14 +6,6 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from intentbid.store.base import BaseModel
 
 
-class ByIdIndex(GlobalSecondaryIndex["OfferModel"]):
-    class Meta:
-        index_name = "by_id"
-        projection = AllProjection()
-
-    id = UnicodeAttribute(hash_key=True)
-
-
 class ByVendorIndex(GlobalSecondaryIndex["OfferModel"]):
     class Meta:
         index_name = "by_vendor"
@@ -47,8 +39,7 @@ class OfferModel(BaseModel):
     submitted_at = UTCDateTimeAttribute()  # first submission: a tie-breaker, never changes
     updated_at = UTCDateTimeAttribute()
 
-    by_id = ByIdIndex()
-    by_vendor = ByVendorIndex()
+    by_vendor = ByVendorIndex()  # (no by_id index: the pointer finds an offer by id, consistently, for less)
 
 
 POINTER_PREFIX = "offer#"
@@ -57,9 +48,10 @@ POINTER_PREFIX = "offer#"
 class OfferPointerModel(BaseModel):
     """Where an offer lives, by its id alone: an item of the offers table under the reserved partition
     ``offer#<offer id>`` (never an RFO id, so no RFO's Query sees it), written in the offer's creation
-    transaction and read with a strongly consistent GetItem — the by_id index is eventually consistent in AWS,
-    so a read right after the submission could miss the offer through it. Without ``vendor_id`` the pointer
-    stays out of the by_vendor index; its ``id`` (the prefixed key, unique) keeps it apart in by_id."""
+    transaction and read with a strongly consistent GetItem (an index by id would be eventually consistent in
+    AWS, and it cost a write unit per offer write and per pointer: it is gone, README "Cost per million";
+    the data migration ``migrations/m0001_offer_pointers.py`` writes the pointers of offers older than them). Without
+    ``vendor_id`` the pointer stays out of the by_vendor index."""
 
     logical_name = "offers"
     shares_table = True  # a second view of the offers table: no table of its own
