@@ -16,6 +16,7 @@ from pynamodb.connection import Connection
 from pynamodb.models import Model
 
 from intentbid import config
+from intentbid.store import key_lookup
 
 _MODELS: list[type[Model]] = []
 
@@ -64,6 +65,7 @@ def bind(prefix: str | None = None) -> None:
         model._connection = None
     global _connection
     _connection = None
+    key_lookup.reset()
 
 
 _connection: Connection | None = None
