@@ -208,9 +208,9 @@ def test_every_model_module_declares_one_table() -> None:
     for info in pkgutil.iter_modules(models_pkg.__path__):
         mod = importlib.import_module(f"{models_pkg.__name__}.{info.name}")
         declared[info.name] = {
-            v.logical_name
+            str(getattr(v, "logical_name", ""))
             for v in vars(mod).values()
-            if isinstance(v, type) and v.__module__ == mod.__name__ and getattr(v, "logical_name", "")
+            if isinstance(v, type) and v.__module__ == mod.__name__ and bool(getattr(v, "logical_name", None))
         }
     assert all(len(names) == 1 for names in declared.values()), declared
     logical = set().union(*declared.values())

@@ -146,6 +146,6 @@ def test_metrics_follow_powertools_switches(capsys, monkeypatch) -> None:  # typ
 
 def test_log_level_follows_powertools_precedence() -> None:
     assert obs.log_level({}) == "INFO"
-    assert obs.log_level({"LOG_LEVEL": "debug"}) == "DEBUG"
-    assert obs.log_level({"LOG_LEVEL": "debug", "POWERTOOLS_LOG_LEVEL": "warning"}) == "WARNING"
+    assert obs.log_level({}, configured="debug") == "DEBUG"  # LOG_LEVEL, read by intentbid.config
+    assert obs.log_level({"POWERTOOLS_LOG_LEVEL": "warning"}, configured="DEBUG") == "WARNING"
     assert obs.log_level({"AWS_LAMBDA_LOG_LEVEL": "WARN", "POWERTOOLS_LOG_LEVEL": "DEBUG"}) == "WARNING"

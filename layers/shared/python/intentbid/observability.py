@@ -126,13 +126,13 @@ _LAMBDA_LEVELS = {
 }
 
 
-def log_level(environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
-    """Lambda's advanced logging controls, else ``POWERTOOLS_LOG_LEVEL``, else ``LOG_LEVEL``, else INFO."""
+def log_level(environ: dict[str, str] | os._Environ[str] = os.environ, configured: str = "INFO") -> str:
+    """Lambda's advanced logging controls, else ``POWERTOOLS_LOG_LEVEL``, else ``configured`` (``LOG_LEVEL``
+    of the settings, INFO by default): Powertools' order."""
     lambda_level = _LAMBDA_LEVELS.get(environ.get("AWS_LAMBDA_LOG_LEVEL", ""))
     if lambda_level:
         return lambda_level
-    chosen = environ.get("POWERTOOLS_LOG_LEVEL") or environ.get("LOG_LEVEL")
-    return chosen.upper() if chosen else "INFO"
+    return (environ.get("POWERTOOLS_LOG_LEVEL") or configured).upper()
 
 
 class JsonFormatter(logging.Formatter):
@@ -217,7 +217,7 @@ class JsonLogger:
         return getattr(self._logger, name)
 
 
-logger = JsonLogger(SERVICE, log_level())
+logger = JsonLogger(SERVICE, log_level(configured=config.settings().deployment.log_level))
 logger.addFilter(_RequestFieldsFilter())
 
 
