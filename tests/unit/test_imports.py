@@ -4,17 +4,30 @@ Each function's ``app.py`` is loaded in a fresh interpreter with the ``sys.path`
 layer, then the third-party packages; ``-S`` so no ``.pth`` hook of the dev venv interferes), and its
 ``sys.modules`` is inspected:
 
-- the authorizer stays lean: no pydantic, no request/response schemas, no services, no HTTP adapter, no
-  models of tables other than api-keys, no boto3, no X-Ray SDK, no Powertools REST resolver;
-- no function imports the X-Ray SDK or the Powertools REST resolver (0.6 s and 0.2-0.4 s of cold start);
+- the authorizer stays lean: no pydantic, no request/response schemas, no services, no HTTP adapter, no table
+  model, no PynamoDB, nothing of botocore (its key lookup builds a botocore client on the first request, inside
+  the store: ``intentbid.store.key_lookup``), no boto3, no Powertools, no X-Ray SDK;
+- no function imports the X-Ray SDK, the Powertools REST resolver or boto3 (0.6 s, 0.2-0.4 s and a client
+  factory of cold start; a boto3 client is made where it is used);
+- endpoint handlers import no Powertools at all (logs and EMF are :mod:`intentbid.observability`'s own; the
+  idempotency utility loads on the first request that carries an Idempotency-Key), no ``cryptography``, no
+  OpenAPI document or examples (but the two routes serving the document);
+- what a route declares bounds what it loads: the secret box only with ``Route.secrets``, the expiry
+  scheduler only with ``Route.start_expiry``, PynamoDB/botocore only with tables; so a read-only route loads
+  neither cryptography nor a Step Functions client;
+- only the route's own request, query and response models are built at cold start (schema models are
+  ``defer_build``; building the others was 45-78 ms per function);
 - endpoint handlers may import models of tables they never touch (shared service modules import them; a
   model module costs ~1 ms once PynamoDB is loaded, see ``bench/cold_imports.py``); what a function may *touch*
   is enforced by IAM from ``intentbid.iam`` and checked call by call in
   ``tests/integration/test_aws_calls.py``.
 
-Note: ``aws_lambda_powertools.tracing`` itself is always imported - the ``aws_lambda_powertools`` package
-``__init__`` imports ``Tracer`` - but that module loads ``aws_xray_sdk`` lazily (``LazyLoader``), which is what
-is asserted here.
+Nothing here is timed: the figures are ``bench/cold_imports.py``'s (issue 12: authorizer <= 0.7x, every other
+function <= 1.3x of a same-run ``import boto3`` + one client).
+
+Note: the two workers use Powertools' batch utility, so they load ``aws_lambda_powertools`` (whose package
+``__init__`` imports Logger, Metrics and ``Tracer``); ``tracing`` loads ``aws_xray_sdk`` lazily (``LazyLoader``),
+which is what is asserted for them.
 """
 
 from __future__ import annotations
@@ -28,7 +41,7 @@ from pathlib import Path
 import pytest
 
 from intentbid.iam import ACCESS, effective
-from intentbid.routes import ROUTES
+from intentbid.routes import BY_FUNCTION, ROUTES
 from intentbid_local.harness import cold_process_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +64,13 @@ for name, mod in list(sys.modules.items()):
         )
 loader = sys.modules.get("pydantic.plugin._loader")
 scanned = loader is not None and loader._plugins is not None
-print(json.dumps({"modules": sorted(sys.modules), "tables": tables, "plugin_scan": scanned}))
+built = sorted(
+    f"{name.rpartition('.')[2]}:{k}"
+    for name, mod in list(sys.modules.items()) if name.startswith("intentbid.schemas.") and mod is not None
+    for k, v in vars(mod).items()
+    if isinstance(v, type) and v.__module__ == name and getattr(v, "__pydantic_complete__", False)
+)
+print(json.dumps({"modules": sorted(sys.modules), "tables": tables, "plugin_scan": scanned, "built": built}))
 """
 
 
@@ -71,10 +90,12 @@ def loaded(function: str) -> tuple[frozenset[str], dict[str, list[str]]]:
     assert proc.returncode == 0, f"functions/{function}/app.py failed to import:\n{proc.stderr[-3000:]}"
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     _scanned[function] = out["plugin_scan"]
+    _built[function] = out["built"]
     return frozenset(out["modules"]), out["tables"]
 
 
 _scanned: dict[str, bool] = {}
+_built: dict[str, list[str]] = {}
 
 
 def imported(modules: frozenset[str], package: str) -> list[str]:
@@ -92,12 +113,19 @@ AUTHORIZER_FORBIDDEN = (
     "intentbid.store.models.offers",
     "intentbid.store.models.accounts",
     "intentbid.store.models.outbox",
-    "aws_xray_sdk",
-    "aws_lambda_powertools.event_handler",
+    "intentbid.store.models",
+    "intentbid.adapters",
+    "pynamodb",
+    "botocore",
     "boto3",
+    "aws_lambda_powertools",
+    "aws_xray_sdk",
+    "cryptography",
 )
 
-EVERY_FUNCTION_FORBIDDEN = ("aws_xray_sdk", "aws_lambda_powertools.event_handler")
+EVERY_FUNCTION_FORBIDDEN = ("aws_xray_sdk", "aws_lambda_powertools.event_handler", "boto3")
+ENDPOINT_FORBIDDEN = ("aws_lambda_powertools", "cryptography", "intentbid.openapi", "intentbid.schemas.examples")
+DOCUMENT_FUNCTIONS = {"openapi", "docs"}  # they serve the OpenAPI document (with its examples)
 
 
 def test_every_route_has_a_function_folder() -> None:
@@ -111,9 +139,40 @@ def test_authorizer_stays_lean(package: str) -> None:
     assert imported(modules, package) == [], f"the authorizer imports {package}"
 
 
-def test_authorizer_loads_only_the_api_keys_model() -> None:
+def test_authorizer_loads_no_table_model() -> None:
     _, tables = loaded("authorizer")
-    assert tables == {"intentbid.store.models.api_keys": ["api-keys"]}
+    assert tables == {}, "the authorizer reads its key with one botocore GetItem (intentbid.store.key_lookup)"
+
+
+@pytest.mark.parametrize("function", ENDPOINTS)
+def test_endpoints_load_no_powertools_nor_crypto_nor_the_document(function: str) -> None:
+    modules, _ = loaded(function)
+    for package in ENDPOINT_FORBIDDEN:
+        if function in DOCUMENT_FUNCTIONS and package.startswith("intentbid."):
+            continue
+        assert imported(modules, package) == [], f"{function} imports {package}"
+
+
+@pytest.mark.parametrize("function", ENDPOINTS)
+def test_a_route_loads_the_secret_box_and_the_expiry_scheduler_only_if_it_declares_them(function: str) -> None:
+    """``Route.secrets`` (it seals or opens webhook secrets) and ``Route.start_expiry`` (it starts the RFO expiry
+    state machine) are also what IAM grants; a route without them (every read) must not pay for them."""
+    route = BY_FUNCTION[function]
+    modules, _ = loaded(function)
+    if not route.secrets:
+        assert imported(modules, "intentbid.adapters.secret_box") == [], f"{function} loads the secret box"
+    if not route.start_expiry:
+        assert imported(modules, "intentbid.adapters.expiry_scheduler") == [], f"{function} loads the scheduler"
+
+
+@pytest.mark.parametrize("function", ENDPOINTS)
+def test_only_the_routes_own_models_are_built_at_cold_start(function: str) -> None:
+    """Schema models are ``defer_build``; ``api_handler`` builds the route's request, query and response models
+    at cold start, and no other (e.g. every model of ``schemas.rfos`` for a route returning one ``Rfo``)."""
+    route = BY_FUNCTION[function]
+    loaded(function)
+    own = sorted(ref for ref in (route.request, route.query, route.response) if ref)
+    assert _built[function] == own
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -149,9 +208,9 @@ def test_every_model_module_declares_one_table() -> None:
     for info in pkgutil.iter_modules(models_pkg.__path__):
         mod = importlib.import_module(f"{models_pkg.__name__}.{info.name}")
         declared[info.name] = {
-            v.logical_name
+            str(getattr(v, "logical_name", ""))
             for v in vars(mod).values()
-            if isinstance(v, type) and v.__module__ == mod.__name__ and getattr(v, "logical_name", "")
+            if isinstance(v, type) and v.__module__ == mod.__name__ and bool(getattr(v, "logical_name", None))
         }
     assert all(len(names) == 1 for names in declared.values()), declared
     logical = set().union(*declared.values())

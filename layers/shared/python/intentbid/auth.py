@@ -1,5 +1,6 @@
 """The authorizer's decision: API key -> principal -> IAM policy + context. Lean by design: it imports only
-the route table, the key crypto and the api-keys model (cold start is money).
+the route table and the key crypto; its handler reads the key with one botocore GetItem
+(:mod:`intentbid.store.key_lookup`, no PynamoDB). Cold start is money.
 
 Decisions (written down in the README, "Authentication"):
 - No result caching (TTL 0): revocation takes effect on the very next request.

@@ -472,7 +472,8 @@ class Deployment:
     ``POWERTOOLS_METRICS_NAMESPACE`` = ``IntentBid``
         The CloudWatch namespace of the custom metrics (the dashboard reads it).
     ``LOG_LEVEL`` = ``INFO`` (choice)
-        One of ``DEBUG``, ``INFO``, ``WARNING``, ``ERROR``, ``CRITICAL`` (any case); Powertools' logger applies it.
+        One of ``DEBUG``, ``INFO``, ``WARNING``, ``ERROR``, ``CRITICAL`` (any case); the JSON logger applies it
+        (``POWERTOOLS_LOG_LEVEL`` and Lambda's ``AWS_LAMBDA_LOG_LEVEL`` take precedence, as in Powertools).
     ``EXPIRY_STATE_MACHINE_ARN`` = (unset)
         The RFO expiry state machine (an ``arn:``), set for the functions that start it; unset: no expiry
         execution is started (reads and writes still treat a past deadline as expired).

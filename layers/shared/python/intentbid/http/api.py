@@ -117,11 +117,25 @@ def query_parameters(route: Route) -> tuple[str, ...]:
     return _model_fields(route.query) if route.query else ()
 
 
+def schema_model(ref: str) -> type[BaseModel]:
+    """``"rfos:Rfo"`` -> :class:`intentbid.schemas.rfos.Rfo`."""
+    module, _, name = ref.partition(":")
+    model: type[BaseModel] = getattr(importlib.import_module(f"intentbid.schemas.{module}"), name)
+    return model
+
+
+def build_route_models(route: Route) -> None:
+    """Build the validators and serializers of the route's own request, query and response models, at cold start.
+    Schema models are ``defer_build`` (:mod:`intentbid.schemas.common`): the models of a schema module this
+    function never uses are never built."""
+    for ref in (route.request, route.query, route.response):
+        if ref:
+            schema_model(ref).model_rebuild()
+
+
 @cache
 def _model_fields(ref: str) -> tuple[str, ...]:
-    module, _, name = ref.partition(":")
-    model = getattr(importlib.import_module(f"intentbid.schemas.{module}"), name)
-    return tuple(f.alias or n for n, f in model.model_fields.items())
+    return tuple(f.alias or n for n, f in schema_model(ref).model_fields.items())
 
 
 _MAX_NAMED = 20  # unknown parameters named in one answer (each in ``errors[]``), and a long name is cut
@@ -312,6 +326,7 @@ def api_handler(
     if (on_replay is not None) != route.replay_reissues:
         raise ValueError(f"{function}: on_replay is given exactly when the route declares replay_reissues")
     config.cold_start()  # load and validate the settings: a bad value fails the cold start, naming the variable
+    build_route_models(route)
 
     def decorate(fn: Callable[[Request], Any]) -> LambdaHandler:
         def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

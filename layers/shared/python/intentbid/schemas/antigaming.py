@@ -58,7 +58,7 @@ class FlagPage(Out):
 
 
 class FlagQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     vendor_id: str | None = Field(None, max_length=64)
     day: str | None = Field(None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="UTC day; default today")
@@ -83,7 +83,7 @@ class CooldownSet(StrictModel):
 
 
 class CooldownQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     environment: Environment = Field("live", description="Which of the vendor's environments (default live)")
 

@@ -46,7 +46,7 @@ class AuditPage(Out):
 
 
 class AuditQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     target: str | None = Field(None, max_length=64, description="An object id (rfo_…, off_…, ven_…)")
     actor: str | None = Field(None, max_length=64, description="An actor id (buy_…, ven_…, adm_…, system)")

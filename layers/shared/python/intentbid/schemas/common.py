@@ -29,16 +29,19 @@ NON_BLANK = (
 Text = Annotated[str, Field(pattern=NON_BLANK)]
 
 
+# Every schema model is ``defer_build``: a model's validator and serializer are built on its first use (the
+# endpoint adapter builds its route's own models at cold start, ``intentbid.http.api``), not when its module is
+# imported - a function loads whole schema modules but uses a few of their models (issue 12, cold start).
 class StrictModel(BaseModel):
     """Request bodies: strict JSON types, unknown fields refused."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True)
 
 
 class Out(BaseModel):
     """Response objects."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 Timestamp = Annotated[datetime, PlainSerializer(to_rfc3339, return_type=str, when_used="json")]
@@ -76,7 +79,7 @@ def utc(dt: datetime) -> datetime:
 
 
 class PageQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     limit: int = Field(20, ge=1, le=100, description="Page size, 1-100")
     cursor: str | None = Field(None, max_length=2048, description="Opaque cursor from a previous page")

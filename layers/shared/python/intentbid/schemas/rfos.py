@@ -125,7 +125,7 @@ class RfoPage(Out):
 
 
 class RfoListQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from intentbid import observability as obs
-from intentbid.adapters import expiry_scheduler as expiry
 from intentbid.domain import clock, etags, ids, rfo_rules
 from intentbid.domain.errors import Conflict, NotFound
 from intentbid.domain.lifecycle import OPEN, effective_status, transition
@@ -62,7 +61,9 @@ def create(p: Principal, body: RfoCreate) -> Rfo:
     data = {"rfo_id": rfo_id, "category": body.category, "expires_at": clock.to_rfc3339(expires_at)}
     target = Target("rfo", rfo_id, p.environment)
     rfo = store().create_rfo(fields, Change(Actor.of(p), target, "create", "rfo.created", data, now, to_status=OPEN))
-    expiry.schedule(rfo.id, expires_at, 1)
+    from intentbid.adapters import expiry_scheduler  # lazy: only the routes that start an expiry load it
+
+    expiry_scheduler.schedule(rfo.id, expires_at, 1)
     obs.logger.info("rfo created", extra={"rfo_id": rfo.id})
     obs.count("RfosCreated")
     return rfo_view(rfo, p, now)
@@ -172,7 +173,9 @@ def reopen(p: Principal, rfo_id: str, body: Reopen) -> Rfo:
         )
     except ConditionFailed:
         raise _lost_race(p, rfo_id, "reopen") from None
-    expiry.schedule(rfo.id, new_deadline, version)
+    from intentbid.adapters import expiry_scheduler  # lazy: only the routes that start an expiry load it
+
+    expiry_scheduler.schedule(rfo.id, new_deadline, version)
     obs.count("RfosReopened")
     return rfo_view(reopened, p, now)
 

@@ -19,9 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from intentbid import observability as obs
-from intentbid.adapters import outbound, secret_box
 from intentbid.config import settings
-from intentbid.domain import clock, events, ids, webhook_signing
+from intentbid.domain import clock, events, ids, url_rules, webhook_signing
 from intentbid.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from intentbid.domain.principal import Principal
 from intentbid.schemas.common import PageQuery
@@ -93,6 +92,8 @@ def _checked(p: Principal, url: str | None, wanted: list[str] | None) -> list[st
     refused: list[ValidationFailed] = []
     subscription = None
     if url is not None:
+        from intentbid.adapters import outbound  # lazy: only create and patch check a URL (ssl, sockets)
+
         try:
             outbound.check_url(url)
         except ValidationFailed as exc:
@@ -110,8 +111,16 @@ def _checked(p: Principal, url: str | None, wanted: list[str] | None) -> list[st
     return subscription
 
 
+def _seal(secret: str, context: dict[str, str]) -> str:
+    """The secret sealed by the secret box; loaded by the routes that seal (create, rotate: ``Route.secrets``)
+    and the delivery worker, not by the reads."""
+    from intentbid.adapters import secret_box
+
+    return secret_box.seal(secret, context)
+
+
 def _redacted(url: str) -> str:
-    return outbound.url_rules.parse(url, allow_local=True).redacted
+    return url_rules.parse(url, allow_local=True).redacted
 
 
 def create(p: Principal, body: WebhookCreate) -> WebhookCreated:
@@ -133,7 +142,7 @@ def create(p: Principal, body: WebhookCreate) -> WebhookCreated:
         "status": "enabled",
         "created_at": now,
         "updated_at": now,
-        "secret_sealed": secret_box.seal(secret, _context(p.id, webhook_id)),
+        "secret_sealed": _seal(secret, _context(p.id, webhook_id)),
     }
     data = {"url": _redacted(url), "events": subscription}
     w = store().create_webhook(fields, _change(p, webhook_id, "webhook_create", now, data, to_status="enabled"))
@@ -221,7 +230,7 @@ def rotate(p: Principal, webhook_id: str, body: WebhookRotate) -> WebhookSecret:
     secret = webhook_signing.new_secret()
     grace_end = now + timedelta(seconds=body.grace_seconds) if body.grace_seconds else None
     changes: dict[str, Any] = {
-        "secret_sealed": secret_box.seal(secret, _context(p.id, w.id)),
+        "secret_sealed": _seal(secret, _context(p.id, w.id)),
         "previous_secret_sealed": w.secret_sealed if grace_end else None,
         "previous_secret_expires_at": grace_end,
         "secret_rotated_at": now,
@@ -238,6 +247,8 @@ def rotate(p: Principal, webhook_id: str, body: WebhookRotate) -> WebhookSecret:
 def signing_secrets(w: WebhookEndpoint, now: datetime | None = None) -> list[str]:
     """The secrets that sign a delivery to ``w`` now, newest first: the current one and, during a rotation's
     grace, the previous one (the delivery worker opens them; each needs ``Decrypt`` in AWS)."""
+    from intentbid.adapters import secret_box  # lazy: see _seal
+
     now = now or clock.now()
     context = _context(w.owner_id, w.id)
     out = [secret_box.open_sealed(w.secret_sealed, context)] if w.secret_sealed else []

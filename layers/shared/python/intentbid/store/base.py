@@ -9,6 +9,7 @@ model is defined and re-bindable with :func:`bind` (tests, the local runtime). E
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -64,6 +65,9 @@ def bind(prefix: str | None = None) -> None:
         model._connection = None
     global _connection
     _connection = None
+    lookup = sys.modules.get("intentbid.store.key_lookup")  # the authorizer's client, when loaded
+    if lookup is not None:
+        lookup.reset()
 
 
 _connection: Connection | None = None
