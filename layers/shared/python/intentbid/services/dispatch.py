@@ -27,4 +27,8 @@ def dispatch(image: dict[str, Any]) -> str:
         from intentbid.services import losers
 
         losers.sweep(json.loads(str(image.get("payload") or "{}")))
+    elif event_type == "rfo.ranking_pending":  # internal: the recompute of stored scores (services.scores)
+        from intentbid.services import scores
+
+        scores.recompute(json.loads(str(image.get("payload") or "{}")))
     return event_type

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, Literal
 
 from intentbid import config
@@ -24,7 +25,7 @@ from intentbid.domain.offer_rules import (
 from intentbid.domain.principal import Principal
 from intentbid.schemas.common import PageQuery, utc
 from intentbid.schemas.offers import Offer, OfferCreate, OfferPage, OfferRevise
-from intentbid.services import antigaming, ownership, retry_on_conflict
+from intentbid.services import antigaming, ownership, retry_on_conflict, scores
 from intentbid.services.antigaming import records_rejections
 from intentbid.services.views.marketplace import offer_view
 from intentbid.store.port import (
@@ -85,6 +86,11 @@ def _change(
     return Change(Actor.of(p), target, action, event, payload, now, from_status=from_status, to_status=to_status)
 
 
+def _stored_score(rfo: Rfo, offer: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The stored-score fields of an offer with these terms (services.scores; None: none stored)."""
+    return scores.fields_for(rfo, scores.input_of(SimpleNamespace(**offer)))
+
+
 def _bounds(rfo: Rfo) -> RfoBounds:
     return RfoBounds(int(rfo.quantity), int(rfo.budget_max), rfo.need_by)
 
@@ -130,10 +136,14 @@ def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
         "submitted_at": now,
         "updated_at": now,
     }
+    fields.update(_stored_score(rfo, fields) or {})  # the score under the RFO's weights, in the same transaction
     data = {"unit_price": terms.unit_price, "quantity_available": terms.quantity_available}
     try:
         offer = store().submit_offer(
-            fields, counted, _change(p, fields, "submit", "offer.submitted", now, data, to_status="active")
+            fields,
+            counted,
+            _change(p, fields, "submit", "offer.submitted", now, data, to_status="active"),
+            generation=scores.generation_of(rfo),
         )
     except ConditionFailed as exc:
         raise _guard_refused(exc, rfo.id, p.id, now, counted, p.environment) from None
@@ -205,6 +215,15 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
     limits.check_improvement(
         int(offer.unit_price), terms.unit_price, offer.delivery_date, terms.delivery_date, settings.limits
     )
+    revised = {
+        "id": offer.id,
+        "vendor_id": offer.vendor_id,
+        "unit_price": terms.unit_price,
+        "quantity_available": terms.quantity_available,
+        "delivery_date": terms.delivery_date,
+        "submitted_at": offer.submitted_at,
+        "valid_until": terms.valid_until,
+    }
     revision = OfferRevision(
         terms.unit_price,
         terms.quantity_available,
@@ -212,10 +231,16 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
         terms.valid_until,
         set_notes="notes" in fields,
         notes=body.notes,
+        score=_stored_score(rfo, revised),
     )
     data = {"revision": int(offer.revision) + 1, "unit_price": terms.unit_price}
     try:
-        offer = store().revise_offer(offer, revision, _change(p, _ref(offer), "revise", "offer.revised", now, data))
+        offer = store().revise_offer(
+            offer,
+            revision,
+            _change(p, _ref(offer), "revise", "offer.revised", now, data),
+            generation=scores.generation_of(rfo),
+        )
     except ConditionFailed as exc:
         if exc.failed_on("rfos"):
             raise _rfo_lost_race(offer.rfo_id, now) from None

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +34,18 @@ def get_by_id(offer_id: str) -> OfferModel | None:
     return get(pointer.offer_rfo_id, offer_id)
 
 
-def rfo_open_condition(now: datetime) -> Any:
-    return (RfoModel.status == "OPEN") & (RfoModel.expires_at > now) & RfoModel.deleted_at.does_not_exist()
+ANY_GENERATION = "any"  # a write that stores no score (a withdrawal): any weights generation
+
+
+def rfo_open_condition(now: datetime, generation: int | str | None = ANY_GENERATION) -> Any:
+    """The RFO is OPEN before its deadline, not deleted and (stored scores) still at the weights generation the
+    offer's score was computed under (None: an RFO from before stored scores), so a weights change racing the
+    write cannot leave a stale score."""
+    open_ = (RfoModel.status == "OPEN") & (RfoModel.expires_at > now) & RfoModel.deleted_at.does_not_exist()
+    if generation == ANY_GENERATION:
+        return open_
+    gen = RfoModel.weights_generation
+    return open_ & (gen.does_not_exist() if generation is None else gen == generation)
 
 
 def not_cooling_down(now: datetime, environment: str) -> Any:
@@ -55,12 +65,14 @@ def count(tx: Any, limit: CounterLimit) -> None:
     )
 
 
-def submit(offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *changes: Change) -> None:
+def submit(
+    offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *changes: Change, generation: int | None = None
+) -> None:
     """One transaction: the RFO is OPEN before its deadline, the vendor is not cooling down (in the offer's
     environment), each limit's counter has room (``ConditionFailed.failed_on`` tells which guard refused), the
     offer, its pointer (the strongly consistent read by id), its audit entry and its outbox event."""
     with transaction(*changes) as tx:
-        tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
+        tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now, generation))
         tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now, offer.environment))
         for limit in limits:
             count(tx, limit)
@@ -75,11 +87,12 @@ def update(
     now: datetime,
     *changes: Change,
     check_cooldown: bool = True,
+    generation: int | str | None = ANY_GENERATION,
 ) -> None:
     """Change an active offer at ``expected_revision`` while its RFO is OPEN and (unless told otherwise, e.g.
     to withdraw) its vendor is not cooling down (``ConditionFailed.failed_on`` tells which guard refused)."""
     with transaction(*changes) as tx:
-        tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
+        tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now, generation))
         if check_cooldown:
             tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now, offer.environment))
         tx.update(
@@ -154,3 +167,58 @@ def mark_lost(rfo_id: str, winner_id: str, losers: Sequence[OfferModel], now: da
                 [OfferModel.status.set("lost"), OfferModel.updated_at.set(now)],
                 condition=OfferModel.status == "active",
             )
+
+
+RANKED = ("active", "won", "lost")  # what the ranking shows (a withdrawn offer has no rank_key)
+
+
+def to_rescore(rfo_id: str, generation: int, after: str | None, limit: int) -> list[OfferModel]:
+    """Up to ``limit`` ranked offers past the id ``after`` whose stored score is not at ``generation`` (or
+    absent): a strongly consistent Query in id order, filtered (the recompute's batches resume at ``after``)."""
+    start = {"rfo_id": {"S": rfo_id}, "id": {"S": after}} if after is not None else None
+    stale = OfferModel.score_generation.does_not_exist() | (OfferModel.score_generation < generation)
+    out: list[OfferModel] = []
+    for offer in OfferModel.query(
+        rfo_id,
+        consistent_read=True,
+        filter_condition=OfferModel.status.is_in(*RANKED) & stale,
+        last_evaluated_key=start,
+        page_size=max(limit, 25),
+    ):
+        out.append(offer)
+        if len(out) == limit:
+            break
+    return out
+
+
+def write_scores(
+    rfo: RfoModel,
+    generation: int,
+    rows: Sequence[tuple[OfferModel, Mapping[str, Any]]],
+    now: datetime,
+    *events: OutboxModel,
+) -> None:
+    """One recompute batch in one transaction: the RFO still at ``generation`` (a ConditionCheck; when no event
+    continues the job, the update that marks its ranking current instead), each offer's new score only while it
+    keeps the revision read, is still ranked and has no score at ``generation`` or newer (a newer writer wins)."""
+    with transaction(*events) as tx:
+        at_gen = RfoModel.weights_generation == generation
+        if events:
+            tx.condition_check(RfoModel, rfo.id, condition=at_gen)
+        else:
+            tx.update(
+                rfo, [RfoModel.ranking_status.set("current")], condition=at_gen, add_version_condition=False
+            )
+        for offer, fields in rows:
+            older = OfferModel.score_generation.does_not_exist() | (OfferModel.score_generation < generation)
+            tx.update(
+                offer,
+                [getattr(OfferModel, k).set(v) for k, v in fields.items()],
+                condition=(OfferModel.revision == int(offer.revision)) & OfferModel.status.is_in(*RANKED) & older,
+            )
+
+
+def rank_page(rfo_id: str, start: dict[str, Any] | None, page_size: int) -> Any:
+    """The RFO's ranked offers in ranking order from ``start`` (a by_rank LastEvaluatedKey): a strongly
+    consistent Query of the by_rank index, ``page_size`` items per call (the caller stops reading)."""
+    return OfferModel.by_rank.query(rfo_id, consistent_read=True, last_evaluated_key=start, page_size=page_size)
