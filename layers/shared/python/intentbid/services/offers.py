@@ -55,13 +55,17 @@ def _require_open(r: Rfo, now: datetime) -> None:
         )
 
 
-def _rfo_lost_race(rfo_id: str, now: datetime) -> Conflict:
+def _rfo_lost_race(rfo_id: str, now: datetime, generation: int | str | None = "any") -> Exception:
+    """Why the RFO's guard refused a write (``generation``: the weights generation the write was scored under;
+    "any": a write that stores no score)."""
     r = store().get_rfo(rfo_id)
     if r is not None:
         try:
             _require_open(r, clock.now())
         except Conflict as exc:
             return exc
+        if generation != "any" and r.deleted_at is None and scores.generation_of(r) != generation:
+            return TransactionConflict()  # the weights changed meanwhile: score it again under the new ones
     return Conflict("The RFO stopped accepting offers.", code="rfo_not_open")
 
 
@@ -146,18 +150,18 @@ def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
             generation=scores.generation_of(rfo),
         )
     except ConditionFailed as exc:
-        raise _guard_refused(exc, rfo.id, p.id, now, counted, p.environment) from None
+        raise _guard_refused(exc, rfo, p.id, now, counted, p.environment) from None
     obs.logger.info("offer submitted", extra={"offer_id": offer.id, "rfo_id": rfo.id})
     obs.count("OffersSubmitted")
     return offer_view(offer, rfo)
 
 
 def _guard_refused(
-    exc: ConditionFailed, rfo_id: str, vendor_id: str, now: datetime, counted: list[limits.CounterLimit], env: str
-) -> DomainError:
-    """Which guard of the submission transaction refused, as the precise answer."""
+    exc: ConditionFailed, rfo: Rfo, vendor_id: str, now: datetime, counted: list[limits.CounterLimit], env: str
+) -> Exception:
+    """Which guard of the submission transaction refused, as the precise answer (a weights change: retry)."""
     if exc.failed_on("rfos"):
-        return _rfo_lost_race(rfo_id, now)
+        return _rfo_lost_race(rfo.id, now, scores.generation_of(rfo))
     if exc.failed_on("accounts"):
         return antigaming.cooldown_conflict(vendor_id, now, env)
     for limit in counted:
@@ -243,7 +247,7 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
         )
     except ConditionFailed as exc:
         if exc.failed_on("rfos"):
-            raise _rfo_lost_race(offer.rfo_id, now) from None
+            raise _rfo_lost_race(offer.rfo_id, now, scores.generation_of(rfo)) from None
         if exc.failed_on("accounts"):
             raise antigaming.cooldown_conflict(p.id, now, p.environment) from None
         raise TransactionConflict() from None  # another change won: decide again on the fresh offer
