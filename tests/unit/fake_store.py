@@ -72,6 +72,7 @@ class FakeOffer:
     score_detail: str | None = None
     score_generation: int | None = None
     rank_key: str | None = None
+    vendor_name: str | None = None
 
 
 @dataclass
@@ -259,6 +260,13 @@ class FakeStore:
         else:
             assert s is not None
             s.ranking_status = "current"
+
+    def stamp_vendor_name(self, rfo_id: str, offer_id: str, name: str) -> bool:
+        o = self.offers.get(offer_id)
+        if o is None or o.rfo_id != rfo_id or o.vendor_name is not None:
+            return False
+        o.vendor_name = name
+        return True
 
     def ranking_page(self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int) -> Iterator[Offer]:
         ranked = sorted(

@@ -57,8 +57,9 @@ ALL_TABLES = (
 WORKER_ACCESS: dict[str, Access] = {
     "authorizer": Access({"api-keys": R}),
     # the award's sweep marks losers lost (UpdateItem) with their events (PutItem on the outbox); the ranking
-    # recompute rewrites offers' stored scores and marks the RFO's ranking current (UpdateItem)
-    "outbox_dispatch": Access({"rfos": U, "offers": U, "audit": R, "flags": W, "outbox": W}),
+    # recompute rewrites offers' stored scores and marks the RFO's ranking current (UpdateItem); a submission's
+    # event stamps the vendor's name (read from its account) on the offer
+    "outbox_dispatch": Access({"rfos": U, "offers": U, "accounts": R, "audit": R, "flags": W, "outbox": W}),
     "rfo_expire": Access({"rfos": W, "outbox": A, "audit": A}),
 }
 

@@ -122,3 +122,12 @@ def recompute(data: dict[str, Any]) -> int:
         raise TransactionConflict() from None  # an offer moved (revised, withdrawn) or a newer change: again
     obs.count("OffersRescored", len(rows))
     return len(rows)
+
+
+def stamp_vendor_name(rfo_id: str, offer_id: str, vendor_id: str) -> bool:
+    """After a submission (its outbox event): the vendor's name on the offer, so a ranking page reads no account
+    (until it is stamped, the page reads the missing names with one BatchGetItem)."""
+    from intentbid.store import accounts as account_store
+
+    account = account_store.get(vendor_id)
+    return account is not None and store().stamp_vendor_name(rfo_id, offer_id, account.name)

@@ -214,6 +214,9 @@ class DynamoStore:
         events = [_ranking_event(rfo, generation, after, at)] if after is not None else []
         offers.write_scores(_rfo(rfo), generation, [(_offer(o), f) for o, f in rows], at, *events)
 
+    def stamp_vendor_name(self, rfo_id: str, offer_id: str, name: str) -> bool:
+        return offers.stamp_vendor_name(rfo_id, offer_id, name)
+
     def ranking_page(
         self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int
     ) -> Iterator[Offer]:

@@ -222,3 +222,19 @@ def rank_page(rfo_id: str, start: dict[str, Any] | None, page_size: int) -> Any:
     """The RFO's ranked offers in ranking order from ``start`` (a by_rank LastEvaluatedKey): a strongly
     consistent Query of the by_rank index, ``page_size`` items per call (the caller stops reading)."""
     return OfferModel.by_rank.query(rfo_id, consistent_read=True, last_evaluated_key=start, page_size=page_size)
+
+
+def stamp_vendor_name(rfo_id: str, offer_id: str, name: str) -> bool:
+    """Write the vendor's name on its offer once (an UpdateItem; False: the offer is gone or already has it)."""
+    from pynamodb.exceptions import UpdateError
+
+    try:
+        OfferModel(rfo_id, offer_id).update(
+            [OfferModel.vendor_name.set(name)],
+            condition=OfferModel.id.exists() & OfferModel.vendor_name.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

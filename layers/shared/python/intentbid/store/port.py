@@ -190,6 +190,8 @@ class Offer(Protocol):
     def score_generation(self) -> float | None: ...
     @property
     def rank_key(self) -> str | None: ...
+    @property
+    def vendor_name(self) -> str | None: ...
 
 
 class AuditRecord(Protocol):
@@ -480,6 +482,11 @@ class OfferStore(Protocol):
         """The offer at its next revision, written only while it is active at the revision read, its RFO is
         OPEN at the weights ``generation`` of the revision's stored score and its vendor not cooling down;
         returns the revised offer."""
+        ...
+
+    def stamp_vendor_name(self, rfo_id: str, offer_id: str, name: str) -> bool:
+        """The vendor's name on its offer, written once (False: the offer is gone or already has one), so a
+        ranking page needs no read of the accounts."""
         ...
 
     def ranking_page(

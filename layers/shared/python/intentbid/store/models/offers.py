@@ -65,6 +65,7 @@ class OfferModel(BaseModel):
     score_detail = UnicodeAttribute(null=True)
     score_generation = NumberAttribute(null=True)
     rank_key = UnicodeAttribute(null=True)
+    vendor_name = UnicodeAttribute(null=True)  # the vendor's name, for the ranking page (stamped after submit)
 
     by_id = ByIdIndex()
     by_vendor = ByVendorIndex()
