@@ -1,7 +1,7 @@
 """GET /v1/rfos/{rfo_id}/ranking: the buyer's ranked offers."""
 
 from intentbid.http.api import Request, api_handler
-from intentbid.schemas.ranking import RankingQuery, Ranking
+from intentbid.schemas.ranking import Ranking, RankingQuery
 from intentbid.services import ranking
 
 

@@ -1,7 +1,7 @@
 """GET /v1/rfos/{rfo_id}/ranking/explain: per-offer contributions, penalties, tie-break keys and flags."""
 
 from intentbid.http.api import Request, api_handler
-from intentbid.schemas.ranking import RankingQuery, Explain
+from intentbid.schemas.ranking import Explain, RankingQuery
 from intentbid.services import ranking
 
 

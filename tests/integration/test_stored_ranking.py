@@ -60,7 +60,9 @@ def _insert_ties(rfo_id: str, template_id: str, n: int, *, expired: int = 0) -> 
 
 
 def _ranking(buyer: dict[str, Any], rfo_id: str, route: str = "ranking", **query: Any) -> dict[str, Any]:
-    status, _, body = invoke(route, principal=buyer, path={"rfo_id": rfo_id}, query={k: str(v) for k, v in query.items()})
+    status, _, body = invoke(
+        route, principal=buyer, path={"rfo_id": rfo_id}, query={k: str(v) for k, v in query.items()}
+    )
     assert status == 200, body
     return dict(body)
 
@@ -120,7 +122,9 @@ def test_a_tampered_or_foreign_cursor_is_a_400(market: dict[str, Any]) -> None:
     cursor = _ranking(buyer, rfo_id, limit=2)["next_cursor"]
     other = create_rfo(buyer)
     for bad, target in ((cursor + "x", rfo_id), (cursor, other["id"]), ("e30", rfo_id)):
-        status, _, body = invoke("ranking", principal=buyer, path={"rfo_id": target}, query={"limit": "2", "cursor": bad})
+        status, _, body = invoke(
+            "ranking", principal=buyer, path={"rfo_id": target}, query={"limit": "2", "cursor": bad}
+        )
         assert status == 400 and body["code"] == "invalid_cursor", body
 
 

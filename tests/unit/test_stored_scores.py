@@ -228,7 +228,9 @@ def test_a_weights_change_racing_a_submission_leaves_no_stale_score(fake: FakeSt
 
     fake.before_write = weights_change  # between the submission's read of the RFO and its transaction
     body = {"unit_price": 4_200, "currency": "USD", "quantity_available": 80, "eta_days": 4}
-    offers.submit(_vendor(1), RFO_ID, OfferCreate(**body, availability_confirmed=True, valid_until=T0 + timedelta(days=9)))
+    offers.submit(
+        _vendor(1), RFO_ID, OfferCreate(**body, availability_confirmed=True, valid_until=T0 + timedelta(days=9))
+    )
     assert fake.rfos[RFO_ID].weights_generation == 2
     _assert_stored_equal_recomputed(fake)  # retried: scored under generation 2
 

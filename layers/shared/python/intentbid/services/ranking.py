@@ -245,9 +245,7 @@ def explain(p: Principal, rfo_id: str, q: RankingQuery | None = None) -> Explain
     offers = [o for o, _ in page.rows]
     # offer-independent versions explain each offer alone; a relative one against the whole field (computed)
     field = _ranked_offers(rfo) if scoring.get_version(rfo.scoring_version).relative else offers
-    payload = scoring.explain_payload(
-        rfo.scoring_version, terms_of(rfo), [input_of(o) for o in field], weights_of(rfo)
-    )
+    payload = scoring.explain_payload(rfo.scoring_version, terms_of(rfo), [input_of(o) for o in field], weights_of(rfo))
     by_id = {e["offer_id"]: e for e in payload["data"]}
     entries = []
     for i, (o, reason) in enumerate(page.rows, start=page.first_rank):

@@ -46,11 +46,7 @@ def status_of(rfo: RfoRecord) -> str:
 def reads_stored(rfo: RfoRecord) -> bool:
     """Whether the ranking can be read from the stored scores: an offer-independent version, a generation and
     no recompute under way."""
-    return (
-        generation_of(rfo) is not None
-        and status_of(rfo) == CURRENT
-        and scoring.stores_scores(rfo.scoring_version)
-    )
+    return generation_of(rfo) is not None and status_of(rfo) == CURRENT and scoring.stores_scores(rfo.scoring_version)
 
 
 def terms_of(r: RfoRecord) -> scoring.RfoTerms:

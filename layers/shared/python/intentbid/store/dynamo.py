@@ -217,9 +217,7 @@ class DynamoStore:
     def stamp_vendor_name(self, rfo_id: str, offer_id: str, name: str) -> bool:
         return offers.stamp_vendor_name(rfo_id, offer_id, name)
 
-    def ranking_page(
-        self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int
-    ) -> Iterator[Offer]:
+    def ranking_page(self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int) -> Iterator[Offer]:
         return iter(offers.rank_page(rfo_id, dict(start) if start else None, page_size))
 
     def share_rfo(self, rfo: Rfo, token_hash: str, show_prices: bool, change: Change) -> None:
@@ -323,7 +321,11 @@ class DynamoStore:
     def withdraw_offer(self, offer: Offer, change: Change) -> Offer:
         model = _offer(offer)
         # no rank_key: out of the by_rank index (the score stays, for the record)
-        actions = [OfferModel.status.set("withdrawn"), OfferModel.updated_at.set(change.at), OfferModel.rank_key.remove()]
+        actions = [
+            OfferModel.status.set("withdrawn"),
+            OfferModel.updated_at.set(change.at),
+            OfferModel.rank_key.remove(),
+        ]
         offers.update(model, actions, int(offer.revision), change.at, change, check_cooldown=False)
         model.status, model.updated_at, model.rank_key = "withdrawn", change.at, None
         return model

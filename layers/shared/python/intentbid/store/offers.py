@@ -206,9 +206,7 @@ def write_scores(
         if events:
             tx.condition_check(RfoModel, rfo.id, condition=at_gen)
         else:
-            tx.update(
-                rfo, [RfoModel.ranking_status.set("current")], condition=at_gen, add_version_condition=False
-            )
+            tx.update(rfo, [RfoModel.ranking_status.set("current")], condition=at_gen, add_version_condition=False)
         for offer, fields in rows:
             older = OfferModel.score_generation.does_not_exist() | (OfferModel.score_generation < generation)
             tx.update(
