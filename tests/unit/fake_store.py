@@ -16,7 +16,7 @@ from typing import Any
 
 from intentbid.domain.lifecycle import AWARDED, CLOSED, EXPIRED, OPEN
 from intentbid.domain.limits import CounterLimit
-from intentbid.store.port import Change, ConditionFailed, Offer, OfferRevision, Rfo, Store
+from intentbid.store.port import Change, ConditionFailed, Offer, OfferRevision, RankedOffer, Rfo, Store
 
 
 @dataclass
@@ -268,7 +268,7 @@ class FakeStore:
         o.vendor_name = name
         return True
 
-    def ranking_page(self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int) -> Iterator[Offer]:
+    def ranking_page(self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int) -> Iterator[RankedOffer]:
         ranked = sorted(
             (o for o in self.offers.values() if o.rfo_id == rfo_id and o.rank_key is not None),
             key=lambda o: (o.rank_key or "", o.id),

@@ -31,7 +31,7 @@ from intentbid.services.views.marketplace import offer_status, rfo_view, weights
 from intentbid.store import accounts as account_store
 from intentbid.store import flags as flag_store
 from intentbid.store import paging
-from intentbid.store.port import Actor, Change, ConditionFailed, Target, store
+from intentbid.store.port import Actor, Change, ConditionFailed, RankedOffer, Target, store
 from intentbid.store.port import Offer as OfferRecord
 from intentbid.store.port import Rfo as RfoRecord
 
@@ -51,8 +51,9 @@ def _expired(rfo: RfoRecord, now: datetime) -> bool:
     return effective_status(rfo.status, rfo.expires_at, now) == EXPIRED
 
 
-def _reason(rfo: RfoRecord, o: OfferRecord, now: datetime, expired: bool) -> str | None:
-    return scoring.not_awardable_reason(offer_status(o, rfo), o.valid_until, now, rfo_expired=expired)
+def _reason(rfo: RfoRecord, o: RankedOffer, now: datetime, expired: bool) -> str | None:
+    status = offer_status(o, rfo)  # type: ignore[arg-type]  # reads only status and id
+    return scoring.not_awardable_reason(status, o.valid_until, now, rfo_expired=expired)
 
 
 def _reasons(rfo: RfoRecord, offers: list[OfferRecord]) -> dict[str, str | None]:
@@ -78,7 +79,7 @@ class _Page:
     """One page of the ranking: (offer, why not awardable) in ranking order, the rank of the first, the next
     cursor, and the Scored of each row when the page was fully computed (None: read from stored scores)."""
 
-    rows: list[tuple[OfferRecord, str | None]]
+    rows: list[tuple[RankedOffer, str | None]]
     first_rank: int
     next_cursor: str | None
     computed: dict[str, scoring.Scored] | None
@@ -88,7 +89,7 @@ class _NotStored(Exception):
     """A page met an offer without the current stored score: the page is computed instead."""
 
 
-def _cursor(rfo_id: str, phase: str, rank: int, last: OfferRecord | None = None) -> str | None:
+def _cursor(rfo_id: str, phase: str, rank: int, last: RankedOffer | None = None) -> str | None:
     key = {"rfo_id": rfo_id, "id": last.id if last else "", "rank_key": (last.rank_key or "") if last else ""}
     return paging.encode({k: {"S": v} for k, v in {**key, "phase": phase, "rank": str(rank)}.items()})
 
@@ -115,8 +116,8 @@ def _stored_page(rfo: RfoRecord, limit: int, phase: str | None, start: dict[str,
     now = clock.now()
     expired = _expired(rfo, now)
     phase = phase or ("all" if expired or rfo.status == AWARDED else "a")
-    rows: list[tuple[OfferRecord, str | None]] = []
-    skipped: list[tuple[OfferRecord, str | None]] = []  # phase a: the not-awardable ones passed over
+    rows: list[tuple[RankedOffer, str | None]] = []
+    skipped: list[tuple[RankedOffer, str | None]] = []  # phase a: the not-awardable ones passed over
 
     def read(which: str, from_key: dict[str, Any] | None) -> bool:
         """Fill ``rows`` from the index in phase ``which``; True when the index may hold more for the phase."""
@@ -176,7 +177,7 @@ def _page(rfo: RfoRecord, limit: int | None, cursor: str | None) -> _Page:
     return _computed_page(rfo, limit, rank)
 
 
-def _row_numbers(page: _Page, o: OfferRecord) -> tuple[str, dict[str, str], dict[str, str]]:
+def _row_numbers(page: _Page, o: RankedOffer) -> tuple[str, dict[str, str], dict[str, str]]:
     """(score, components, penalties) of a row: the stored ones, or the page's computation."""
     if page.computed is None:
         detail = scores.detail_of(o)
@@ -228,9 +229,9 @@ def rank(p: Principal, rfo_id: str, q: RankingQuery | None = None) -> Ranking:
     )
 
 
-def _names(rfo: RfoRecord, offers: list[OfferRecord]) -> dict[str, str]:
+def _names(rfo: RfoRecord, offers: list[RankedOffer]) -> dict[str, str]:
     """Who each vendor is, for the buyer: the name stored on the offer, else one BatchGetItem for the rest."""
-    known = {o.vendor_id: str(o.vendor_name) for o in offers if getattr(o, "vendor_name", None)}
+    known = {o.vendor_id: str(o.vendor_name) for o in offers if o.vendor_name}
     missing = [o.vendor_id for o in offers if o.vendor_id not in known]
     return {**known, **(account_store.names(missing) if missing else {})}
 

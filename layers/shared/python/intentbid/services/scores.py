@@ -24,7 +24,7 @@ from intentbid import observability as obs
 from intentbid.domain import clock, scoring
 from intentbid.services import retry_on_conflict
 from intentbid.services.views.marketplace import weights_of
-from intentbid.store.port import ConditionFailed, TransactionConflict, store
+from intentbid.store.port import ConditionFailed, RankedOffer, TransactionConflict, store
 from intentbid.store.port import Offer as OfferRecord
 from intentbid.store.port import Rfo as RfoRecord
 
@@ -82,12 +82,12 @@ def fields_for(rfo: RfoRecord, offer: scoring.OfferInput) -> dict[str, Any] | No
     }
 
 
-def detail_of(o: OfferRecord) -> dict[str, dict[str, str]]:
+def detail_of(o: RankedOffer) -> dict[str, dict[str, str]]:
     """An offer's stored components, contributions and penalties."""
     return dict(json.loads(o.score_detail or "{}"))
 
 
-def is_current(o: OfferRecord, rfo: RfoRecord) -> bool:
+def is_current(o: RankedOffer, rfo: RfoRecord) -> bool:
     """The offer's stored score is the one for the RFO's current weights."""
     g = o.score_generation
     return g is not None and int(g) == generation_of(rfo) and o.rank_key is not None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -216,10 +217,70 @@ def write_scores(
             )
 
 
-def rank_page(rfo_id: str, start: dict[str, Any] | None, page_size: int) -> Any:
-    """The RFO's ranked offers in ranking order from ``start`` (a by_rank LastEvaluatedKey): a strongly
-    consistent Query of the by_rank index, ``page_size`` items per call (the caller stops reading)."""
-    return OfferModel.by_rank.query(rfo_id, consistent_read=True, last_evaluated_key=start, page_size=page_size)
+@dataclass(frozen=True, slots=True)
+class RankedOffer:
+    """What a ranking page shows of an offer, read straight from the index's raw items (no model instance: a
+    page's CPU is mostly item decoding, so only these attributes are fetched and decoded)."""
+
+    rfo_id: str
+    id: str
+    vendor_id: str
+    vendor_name: str | None
+    status: str
+    unit_price: int
+    quantity_available: int
+    delivery_date: datetime
+    valid_until: datetime
+    submitted_at: datetime
+    revision: int
+    score: str | None
+    score_detail: str | None
+    score_generation: int | None
+    rank_key: str | None
+
+
+_RANKED_ATTRS = [f.name for f in fields(RankedOffer)]
+_INTS = ("unit_price", "quantity_available", "revision", "score_generation")
+_TIMES = ("delivery_date", "valid_until", "submitted_at")
+
+
+def _ranked(raw: dict[str, Any]) -> RankedOffer:
+    values: dict[str, Any] = {}
+    for name in _RANKED_ATTRS:
+        attr = raw.get(name)
+        if attr is None:
+            values[name] = None
+        elif name in _INTS:
+            values[name] = int(attr["N"])
+        elif name in _TIMES:
+            values[name] = _TIME_ATTR.deserialize(attr["S"])
+        else:
+            values[name] = attr["S"]
+    return RankedOffer(**values)
+
+
+_TIME_ATTR = OfferModel.delivery_date
+
+
+def rank_page(rfo_id: str, start: dict[str, Any] | None, page_size: int) -> Iterator[RankedOffer]:
+    """The RFO's ranked offers in ranking order from ``start`` (a by_rank LastEvaluatedKey): strongly consistent
+    Queries of the by_rank index, ``page_size`` items per call, made as the caller iterates (stop to stop)."""
+    conn = OfferModel._get_connection()
+    last = start
+    while True:
+        data = conn.query(
+            rfo_id,
+            index_name="by_rank",
+            consistent_read=True,
+            exclusive_start_key=last,
+            limit=page_size,
+            attributes_to_get=_RANKED_ATTRS,
+        )
+        for raw in data.get("Items", []):
+            yield _ranked(raw)
+        last = data.get("LastEvaluatedKey")
+        if not last:
+            return
 
 
 def stamp_vendor_name(rfo_id: str, offer_id: str, name: str) -> bool:
