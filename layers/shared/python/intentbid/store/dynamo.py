@@ -19,7 +19,7 @@ from intentbid.store import offers, outbox, rfos
 from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.outbox import OutboxModel
 from intentbid.store.models.rfos import RfoModel
-from intentbid.store.port import Change, Offer, OfferRevision, Rfo
+from intentbid.store.port import Change, Offer, OfferRevision, RankedOffer, Rfo
 
 if TYPE_CHECKING:
     from intentbid.domain.limits import CounterLimit
@@ -217,7 +217,7 @@ class DynamoStore:
     def stamp_vendor_name(self, rfo_id: str, offer_id: str, name: str) -> bool:
         return offers.stamp_vendor_name(rfo_id, offer_id, name)
 
-    def ranking_page(self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int) -> Iterator[Offer]:
+    def ranking_page(self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int) -> Iterator[RankedOffer]:
         return iter(offers.rank_page(rfo_id, dict(start) if start else None, page_size))
 
     def share_rfo(self, rfo: Rfo, token_hash: str, show_prices: bool, change: Change) -> None:

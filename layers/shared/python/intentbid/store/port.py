@@ -524,7 +524,7 @@ class OfferStore(Protocol):
         ranking page needs no read of the accounts."""
         ...
 
-    def ranking_page(self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int) -> Iterator[Offer]:
+    def ranking_page(self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int) -> Iterator[RankedOffer]:
         """The RFO's offers with a stored score in ranking order (the by_rank index, strongly consistent) from
         ``start``, read ``page_size`` per call as iterated (stop iterating to stop reading)."""
         ...
