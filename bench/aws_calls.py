@@ -337,6 +337,7 @@ def _play(counter: CallCounter) -> list[Measured]:
     clock.set_clock(lambda: t0 + 60)  # past the revision cooldown; a new rate-limit window
     request("offer_revise", path={"offer_id": offer_id}, body={"unit_price": 20_900}, principal=vendor)
     request("ranking", path={"rfo_id": rfo_id}, principal=buyer)
+    request("ranking", "first page", path={"rfo_id": rfo_id}, query={"limit": "20"}, principal=buyer)
     request("vendor_offers", path={"vendor_id": vendor["id"]}, principal=vendor)
     request("vendor_rejections", path={"vendor_id": vendor["id"]}, principal=vendor)
     weights = {

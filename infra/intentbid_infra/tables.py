@@ -64,6 +64,14 @@ class Tables(Construct):
                 f"{index.name}: projection {index.projection!r} needs non_key_attributes; "
                 "extend IndexSpec before using it"
             )
+        if index.local:  # an LSI exists only from the table's creation: adding one replaces the table (README)
+            assert index.range_key is not None, index.name
+            table.add_local_secondary_index(
+                index_name=index.name,
+                sort_key=_attribute(index.range_key),
+                projection_type=_PROJECTIONS[index.projection],
+            )
+            return
         table.add_global_secondary_index(
             index_name=index.name,
             partition_key=_attribute(index.hash_key),

@@ -115,9 +115,7 @@ RAISED = {"lambda_crash": "lambda_crash=0.3"}
 
 
 def group_plan(faults: tuple[str, ...]) -> str:
-    parts = [
-        p for f in faults for p in RAISED.get(f, faultmatrix.FAULTS[f]).split(",") if not p.startswith("seed=")
-    ]
+    parts = [p for f in faults for p in RAISED.get(f, faultmatrix.FAULTS[f]).split(",") if not p.startswith("seed=")]
     return ",".join([*parts, "seed=7"])
 
 

@@ -69,6 +69,9 @@ EXPECTED: dict[str, list[str]] = {
     "offer_get (buyer)": [RL, *FIND, GET, QUERY],  # ... the RFO, then its ranking for the buyer's rank
     "offer_revise": [RL, *TOUCH, *FIND, GET, TX],  # the clock moved to a new window (revision cooldown)
     "ranking": [RL, *TOUCH, GET, QUERY, "BatchGetItem"],  # vendors' names: one per 100 distinct vendors
+    # one page of the by_rank index (stored scores); the names are read only for offers whose submission event
+    # has not stamped them yet (in this round no outbox event is dispatched: in steady state, GET + QUERY)
+    "ranking (first page)": [RL, GET, QUERY, "BatchGetItem"],
     # per distinct RFO on the page: GetItem (status, disclosure) and, where a rank is disclosed (``own_rank``; the
     # round's RFO is sealed), one ranking Query; so at most 1 + 2 x limit reads (issue 11: the same standing as
     # offer_get)

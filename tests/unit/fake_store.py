@@ -16,7 +16,7 @@ from typing import Any
 
 from intentbid.domain.lifecycle import AWARDED, CLOSED, EXPIRED, OPEN
 from intentbid.domain.limits import CounterLimit
-from intentbid.store.port import Change, ConditionFailed, Offer, OfferRevision, Rfo, Store
+from intentbid.store.port import Change, ConditionFailed, Offer, OfferRevision, RankedOffer, Rfo, Store
 
 
 @dataclass
@@ -46,6 +46,8 @@ class FakeRfo:
     deadline_version: int = 1
     public_token_hash: str | None = None
     public_show_prices: bool | None = None
+    weights_generation: int | None = None
+    ranking_status: str | None = None
     version: int = 1
 
 
@@ -66,6 +68,11 @@ class FakeOffer:
     status: str = "active"
     notes: str | None = None
     revision: int = 1
+    score: str | None = None
+    score_detail: str | None = None
+    score_generation: int | None = None
+    rank_key: str | None = None
+    vendor_name: str | None = None
 
 
 @dataclass
@@ -78,6 +85,7 @@ class FakeStore:
     counters: dict[str, int] = field(default_factory=dict)
     cooling_down: dict[tuple[str, str], datetime] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
+    pending: list[dict[str, Any]] = field(default_factory=list)  # rfo.ranking_pending events' data, in order
     before_write: Callable[[], None] | None = None
 
     # --- helpers for tests --------------------------------------------------------------------------------
@@ -194,11 +202,81 @@ class FakeStore:
         guard = s is not None and s.status in (OPEN, CLOSED) and s.deadline_version == deadline_version
         self._transition(rfo, guard, change, status=EXPIRED, status_reason=reason)
 
-    def set_rfo_weights(self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change) -> Rfo:
+    def set_rfo_weights(
+        self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change, *, recompute: bool = True
+    ) -> Rfo:
         self._race()
         guard = self._buyer_guard(rfo, change.at)
-        self._transition(rfo, guard, change, weights=dict(weights), scoring_version=scoring_version)
+        generation = int(rfo.weights_generation or 0) + 1
+        status = "recomputing" if recompute else "current"
+        self._transition(
+            rfo,
+            guard,
+            change,
+            weights=dict(weights),
+            scoring_version=scoring_version,
+            weights_generation=generation,
+            ranking_status=status,
+        )
+        if recompute:
+            self.pending.append({"rfo_id": rfo.id, "generation": generation, "after": None})
         return dataclasses.replace(self._stored_rfo(rfo))
+
+    def offers_to_rescore(self, rfo_id: str, generation: int, after: str | None, limit: int) -> list[Offer]:
+        found = [
+            o
+            for o in self.offers_of_rfo(rfo_id)
+            if o.status in ("active", "won", "lost")
+            and (o.score_generation is None or o.score_generation < generation)
+            and (after is None or o.id > after)
+        ]
+        return found[:limit]
+
+    def write_scores(
+        self,
+        rfo: Rfo,
+        generation: int,
+        rows: Sequence[tuple[Offer, Mapping[str, Any]]],
+        after: str | None,
+        at: datetime,
+    ) -> None:
+        s = self.rfos.get(rfo.id)
+        failed = [] if s is not None and s.weights_generation == generation else [("rfos", rfo.id)]
+        for o, _ in rows:
+            cur = self.offers[o.id]
+            if (
+                cur.revision != o.revision
+                or cur.status not in ("active", "won", "lost")
+                or (cur.score_generation is not None and cur.score_generation >= generation)
+            ):
+                failed.append(("offers", o.rfo_id))
+        if failed:
+            raise ConditionFailed(failed)
+        for o, fields in rows:
+            for k, v in fields.items():
+                setattr(self.offers[o.id], k, v)
+        if after is not None:
+            self.pending.append({"rfo_id": rfo.id, "generation": generation, "after": after})
+        else:
+            assert s is not None
+            s.ranking_status = "current"
+
+    def stamp_vendor_name(self, rfo_id: str, offer_id: str, name: str) -> bool:
+        o = self.offers.get(offer_id)
+        if o is None or o.rfo_id != rfo_id or o.vendor_name is not None:
+            return False
+        o.vendor_name = name
+        return True
+
+    def ranking_page(self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int) -> Iterator[RankedOffer]:
+        ranked = sorted(
+            (o for o in self.offers.values() if o.rfo_id == rfo_id and o.rank_key is not None),
+            key=lambda o: (o.rank_key or "", o.id),
+        )
+        if start is not None:
+            key = (start["rank_key"]["S"], start["id"]["S"])
+            ranked = [o for o in ranked if (o.rank_key or "", o.id) > key]
+        return iter([dataclasses.replace(o) for o in ranked])
 
     def share_rfo(self, rfo: Rfo, token_hash: str, show_prices: bool, change: Change) -> None:
         guard = self._stored_rfo(rfo).deleted_at is None
@@ -290,10 +368,18 @@ class FakeStore:
             failed.append(("accounts", vendor_id))
         return failed
 
-    def submit_offer(self, fields: Mapping[str, Any], limits: Sequence[CounterLimit], change: Change) -> Offer:
+    def submit_offer(
+        self,
+        fields: Mapping[str, Any],
+        limits: Sequence[CounterLimit],
+        change: Change,
+        *,
+        generation: int | None = None,
+    ) -> Offer:
         self._race()
         offer = FakeOffer(**fields)
         failed = self._offer_guards(offer.rfo_id, offer.vendor_id, offer.environment, change.at, cooldown=True)
+        failed += self._generation_guard(offer.rfo_id, generation)
         failed += [("rate-limits", c.key) for c in limits if self.counters.get(c.key, 0) >= c.max]
         self._commit(failed, change)
         for c in limits:
@@ -301,9 +387,17 @@ class FakeStore:
         self.offers[offer.id] = offer
         return dataclasses.replace(offer)
 
-    def _update_offer(self, offer: Offer, change: Change, *, cooldown: bool, **values: Any) -> Offer:
+    def _generation_guard(self, rfo_id: str, generation: int | None) -> list[tuple[str, str]]:
+        r = self.rfos.get(rfo_id)
+        return [] if r is not None and r.weights_generation == generation else [("rfos", rfo_id)]
+
+    def _update_offer(
+        self, offer: Offer, change: Change, *, cooldown: bool, generation: Any = "any", **values: Any
+    ) -> Offer:
         self._race()
         failed = self._offer_guards(offer.rfo_id, offer.vendor_id, offer.environment, change.at, cooldown=cooldown)
+        if generation != "any":
+            failed += self._generation_guard(offer.rfo_id, generation)
         s = self.offers.get(offer.id)
         if s is None or s.status != "active" or s.revision != offer.revision:
             failed.append(("offers", offer.rfo_id))
@@ -314,8 +408,12 @@ class FakeStore:
         s.updated_at = change.at
         return dataclasses.replace(s)
 
-    def revise_offer(self, offer: Offer, revision: OfferRevision, change: Change) -> Offer:
+    def revise_offer(
+        self, offer: Offer, revision: OfferRevision, change: Change, *, generation: int | None = None
+    ) -> Offer:
+        score = dict(revision.score) if revision.score is not None else {}
         values: dict[str, Any] = {
+            **{k: score.get(k) for k in ("score", "score_detail", "score_generation", "rank_key")},
             "unit_price": revision.unit_price,
             "quantity_available": revision.quantity_available,
             "delivery_date": revision.delivery_date,
@@ -324,10 +422,10 @@ class FakeStore:
         }
         if revision.set_notes:
             values["notes"] = revision.notes
-        return self._update_offer(offer, change, cooldown=True, **values)
+        return self._update_offer(offer, change, cooldown=True, generation=generation, **values)
 
     def withdraw_offer(self, offer: Offer, change: Change) -> Offer:
-        return self._update_offer(offer, change, cooldown=False, status="withdrawn")
+        return self._update_offer(offer, change, cooldown=False, status="withdrawn", rank_key=None)
 
 
 _conforms: Store = FakeStore()

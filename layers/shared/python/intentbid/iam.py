@@ -57,8 +57,10 @@ ALL_TABLES = (
 # The functions that are not endpoints; an endpoint declares its tables on its route (``Route.tables``).
 WORKER_ACCESS: dict[str, Access] = {
     "authorizer": Access({"api-keys": R}),
-    # the award's sweep marks losers lost (UpdateItem) with their events (PutItem on the outbox)
-    "outbox_dispatch": Access({"rfos": R, "offers": U, "audit": R, "flags": W, "outbox": W}),
+    # the award's sweep marks losers lost (UpdateItem) with their events (PutItem on the outbox); the ranking
+    # recompute rewrites offers' stored scores and marks the RFO's ranking current (UpdateItem); a submission's
+    # event stamps the vendor's name (read from its account) on the offer
+    "outbox_dispatch": Access({"rfos": U, "offers": U, "accounts": R, "audit": R, "flags": W, "outbox": W}),
     "rfo_expire": Access({"rfos": W, "outbox": A, "audit": A}),
 }
 

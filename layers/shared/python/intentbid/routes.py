@@ -458,8 +458,9 @@ ROUTES: tuple[Route, ...] = (
         "/v1/rfos/{rfo_id}/ranking",
         ("buyer", "admin"),
         ("offers:read",),
-        summary="The RFO's offers, scored and ranked",
+        summary="The RFO's offers, scored and ranked (one page with `limit`)",
         tag="rfos",
+        query="ranking:RankingQuery",
         response="ranking:Ranking",
         ownership="own",
         returns={
@@ -661,6 +662,7 @@ ROUTES: tuple[Route, ...] = (
         ("offers:read",),
         summary="Why each offer ranks where it does (contributions - penalties = score, exactly)",
         tag="scoring",
+        query="ranking:RankingQuery",
         response="ranking:Explain",
         ownership="own",
         returns={

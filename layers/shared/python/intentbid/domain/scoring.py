@@ -712,3 +712,48 @@ def awardable_first(ranked: Sequence[Scored], reasons: Mapping[str, str | None])
     without one; a stable partition, so each group keeps the version's order."""
     pairs = [(s, reasons.get(s.offer.offer_id)) for s in ranked]
     return [p for p in pairs if p[1] is None] + [p for p in pairs if p[1] is not None]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Stored scores: an offer-independent version's score is a function of the offer and its RFO's terms and weights
+# alone, so it is computed when the offer is written and stored with the key the ranking index sorts on.
+
+_SCORE_OFFSET = 10**13  # scores are within [-1, 1]: millionths in [-10**6, 10**6], so the offset keeps them > 0
+_PRICE_DIGITS = 19
+
+
+def stores_scores(version: ScoringVersion | str | None) -> bool:
+    """Whether a version's scores can be stored at write time (offer-independent: not ``relative``)."""
+    return not _as_version(version).relative
+
+
+def rank_key(s: Scored) -> str:
+    """A string whose ascending byte order is the version's total order (score desc, unit_price asc,
+    delivery_date asc, submitted_at asc, sha256(rfo_id:offer_id) asc): fixed-width fields joined by ``#``
+    (``#`` sorts below every digit and letter used, so a shorter field never reorders).
+
+    score: 10**13 - millionths, 14 digits; unit_price: 19 digits; the two instants as RFC 3339 UTC with
+    microseconds (fixed width for years 1000-9999); the tie-break: 64 hex digits."""
+    o = s.offer
+    millionths = int(q(s.score).scaleb(6))
+    if not (0 <= o.unit_price < 10**_PRICE_DIGITS) or abs(millionths) >= _SCORE_OFFSET:
+        raise ValueError(f"cannot encode a rank key for {o.offer_id}: price or score out of range")
+    return "#".join(
+        (
+            f"{_SCORE_OFFSET - millionths:014d}",
+            f"{o.unit_price:0{_PRICE_DIGITS}d}",
+            iso(o.delivery_date) or "",
+            iso(o.submitted_at) or "",
+            s.tie_break,
+        )
+    )
+
+
+def stored_detail(s: Scored) -> dict[str, dict[str, str]]:
+    """What is stored with an offer's score besides it: its components, contributions and penalties, as the
+    fixed 6-place strings the ranking and explain show."""
+    return {
+        "components": {k: fmt(v) for k, v in s.components.items()},
+        "contributions": {k: fmt(v) for k, v in s.contributions.items()},
+        "penalties": {k: fmt(v) for k, v in s.penalties.items()},
+    }

@@ -164,6 +164,7 @@ RFO = {
     "scoring_version": "v2",
     "weights": WEIGHTS,
     "disclosure": "own_rank",
+    "ranking_status": "current",
     "livemode": True,
     "awarded_offer_id": None,
     "allowed_actions": ["close", "award", "delete"],
@@ -656,6 +657,7 @@ EXAMPLES: dict[str, Examples] = {
             "rfo_id": RFO_ID,
             "scoring_version": "v2",
             "weights": WEIGHTS,
+            "ranking_status": "current",
             "data": [
                 _ranking_row(
                     OFFER,
@@ -680,6 +682,7 @@ EXAMPLES: dict[str, Examples] = {
                     },
                 ),
             ],
+            "next_cursor": None,
         },
         errors=(_forbidden("vendor"), _not_found("RFO")),
     ),
@@ -884,6 +887,8 @@ EXAMPLES: dict[str, Examples] = {
             "scores are unchanged",
             "data": [_explain_entry()],
             "flags": [],
+            "ranking_status": "current",
+            "next_cursor": None,
         },
         errors=(_not_found("RFO"), _forbidden("vendor")),
     ),

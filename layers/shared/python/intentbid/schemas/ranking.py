@@ -2,13 +2,32 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from intentbid.schemas.antigaming import FlagOut
 from intentbid.schemas.common import Out, StrictModel, Timestamp
 from intentbid.schemas.rfos import PROFILE_ENUM, VERSION_ENUM, WEIGHTS_SCHEMA
 
 NotAwardableReason = Literal["offer_won", "offer_lost", "offer_expired", "rfo_expired"]
+RankingStatus = Literal["current", "recomputing"]
+RANKING_STATUS_DOC = (
+    "`current`: the ranking is read from the offers' stored scores; `recomputing`: a weights change is being "
+    "applied to them in the background, and the ranking is computed in full under the new weights meanwhile "
+    "(never a mix of old and new)"
+)
+
+
+class RankingQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    limit: int | None = Field(
+        None,
+        ge=1,
+        le=100,
+        description="Page size, 1-100: one page of the score-ordered index (cost independent of the number of "
+        "offers). Without it, every offer (computed in full)",
+    )
+    cursor: str | None = Field(None, max_length=2048, description="Opaque cursor from a previous page")
 
 
 class RankingRow(Out):
@@ -43,10 +62,12 @@ class Ranking(Out):
     rfo_id: str
     scoring_version: str
     weights: dict[str, str]
+    ranking_status: RankingStatus = Field("current", description=RANKING_STATUS_DOC)
     data: list[RankingRow] = Field(
         description="Awardable offers first, then those that can no longer be awarded; each group by score "
         "(the version's total order)"
     )
+    next_cursor: str | None = Field(None, description="The next page's cursor (with `limit`); null: the last page")
 
 
 class Explain(Out):
@@ -78,6 +99,10 @@ class Explain(Out):
         "`not_awardable_reason` (code or null) and `not_awardable_detail` (why, in words)"
     )
     flags: list[FlagOut] = Field(default_factory=list, description="Suspicious-activity flags on this RFO")
+    ranking_status: RankingStatus = Field("current", description=RANKING_STATUS_DOC)
+    next_cursor: str | None = Field(
+        None, description="With `limit`: the next page's cursor (the same pages as the ranking's); null: the last"
+    )
 
 
 class WeightsUpdate(StrictModel):

@@ -87,6 +87,11 @@ class Rfo(Out):
     scoring_version: str
     weights: dict[str, str] = Field(description="Normalised weights as fixed-point decimal strings")
     disclosure: Disclosure
+    ranking_status: Literal["current", "recomputing"] = Field(
+        "current",
+        description="`recomputing` while a weights change is applied to the offers' stored scores in the "
+        "background (the ranking is still correct meanwhile: computed in full under the new weights)",
+    )
     livemode: bool
     awarded_offer_id: str | None = None
     allowed_actions: list[str] = Field(

@@ -23,8 +23,16 @@ def dispatch(image: dict[str, Any]) -> str:
 
         data = json.loads(str(image.get("payload") or "{}"))
         antigaming.evaluate_rfo(str(data["rfo_id"]), str(data.get("vendor_id") or "") or None)
+        if event_type == "offer.submitted" and data.get("offer_id") and data.get("vendor_id"):
+            from intentbid.services import scores
+
+            scores.stamp_vendor_name(str(data["rfo_id"]), str(data["offer_id"]), str(data["vendor_id"]))
     elif event_type == "rfo.losers_pending":
         from intentbid.services import losers
 
         losers.sweep(json.loads(str(image.get("payload") or "{}")))
+    elif event_type == "rfo.ranking_pending":  # internal: the recompute of stored scores (services.scores)
+        from intentbid.services import scores
+
+        scores.recompute(json.loads(str(image.get("payload") or "{}")))
     return event_type

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, Literal
 
 from intentbid import config
@@ -24,7 +25,7 @@ from intentbid.domain.offer_rules import (
 from intentbid.domain.principal import Principal
 from intentbid.schemas.common import PageQuery, utc
 from intentbid.schemas.offers import Offer, OfferCreate, OfferPage, OfferRevise
-from intentbid.services import antigaming, ownership, retry_on_conflict
+from intentbid.services import antigaming, ownership, retry_on_conflict, scores
 from intentbid.services.antigaming import records_rejections
 from intentbid.services.views.marketplace import offer_view
 from intentbid.store.port import (
@@ -54,13 +55,17 @@ def _require_open(r: Rfo, now: datetime) -> None:
         )
 
 
-def _rfo_lost_race(rfo_id: str, now: datetime) -> Conflict:
+def _rfo_lost_race(rfo_id: str, now: datetime, generation: int | str | None = "any") -> Exception:
+    """Why the RFO's guard refused a write (``generation``: the weights generation the write was scored under;
+    "any": a write that stores no score)."""
     r = store().get_rfo(rfo_id)
     if r is not None:
         try:
             _require_open(r, clock.now())
         except Conflict as exc:
             return exc
+        if generation != "any" and r.deleted_at is None and scores.generation_of(r) != generation:
+            return TransactionConflict()  # the weights changed meanwhile: score it again under the new ones
     return Conflict("The RFO stopped accepting offers.", code="rfo_not_open")
 
 
@@ -83,6 +88,11 @@ def _change(
     payload = {"offer_id": offer["id"], "rfo_id": offer["rfo_id"], "vendor_id": offer["vendor_id"], **data}
     target = Target("offer", offer["id"], offer["environment"])
     return Change(Actor.of(p), target, action, event, payload, now, from_status=from_status, to_status=to_status)
+
+
+def _stored_score(rfo: Rfo, offer: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The stored-score fields of an offer with these terms (services.scores; None: none stored)."""
+    return scores.fields_for(rfo, scores.input_of(SimpleNamespace(**offer)))
 
 
 def _bounds(rfo: Rfo) -> RfoBounds:
@@ -130,24 +140,28 @@ def submit(p: Principal, rfo_id: str, body: OfferCreate) -> Offer:
         "submitted_at": now,
         "updated_at": now,
     }
+    fields.update(_stored_score(rfo, fields) or {})  # the score under the RFO's weights, in the same transaction
     data = {"unit_price": terms.unit_price, "quantity_available": terms.quantity_available}
     try:
         offer = store().submit_offer(
-            fields, counted, _change(p, fields, "submit", "offer.submitted", now, data, to_status="active")
+            fields,
+            counted,
+            _change(p, fields, "submit", "offer.submitted", now, data, to_status="active"),
+            generation=scores.generation_of(rfo),
         )
     except ConditionFailed as exc:
-        raise _guard_refused(exc, rfo.id, p.id, now, counted, p.environment) from None
+        raise _guard_refused(exc, rfo, p.id, now, counted, p.environment) from None
     obs.logger.debug("offer submitted", extra={"offer_id": offer.id, "rfo_id": rfo.id})  # audit + event record it
     obs.count("OffersSubmitted")
     return offer_view(offer, rfo)
 
 
 def _guard_refused(
-    exc: ConditionFailed, rfo_id: str, vendor_id: str, now: datetime, counted: list[limits.CounterLimit], env: str
-) -> DomainError:
-    """Which guard of the submission transaction refused, as the precise answer."""
+    exc: ConditionFailed, rfo: Rfo, vendor_id: str, now: datetime, counted: list[limits.CounterLimit], env: str
+) -> Exception:
+    """Which guard of the submission transaction refused, as the precise answer (a weights change: retry)."""
     if exc.failed_on("rfos"):
-        return _rfo_lost_race(rfo_id, now)
+        return _rfo_lost_race(rfo.id, now, scores.generation_of(rfo))
     if exc.failed_on("accounts"):
         return antigaming.cooldown_conflict(vendor_id, now, env)
     for limit in counted:
@@ -205,6 +219,15 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
     limits.check_improvement(
         int(offer.unit_price), terms.unit_price, offer.delivery_date, terms.delivery_date, settings.limits
     )
+    revised = {
+        "id": offer.id,
+        "vendor_id": offer.vendor_id,
+        "unit_price": terms.unit_price,
+        "quantity_available": terms.quantity_available,
+        "delivery_date": terms.delivery_date,
+        "submitted_at": offer.submitted_at,
+        "valid_until": terms.valid_until,
+    }
     revision = OfferRevision(
         terms.unit_price,
         terms.quantity_available,
@@ -212,13 +235,19 @@ def revise(p: Principal, offer_id: str, body: OfferRevise) -> Offer:
         terms.valid_until,
         set_notes="notes" in fields,
         notes=body.notes,
+        score=_stored_score(rfo, revised),
     )
     data = {"revision": int(offer.revision) + 1, "unit_price": terms.unit_price}
     try:
-        offer = store().revise_offer(offer, revision, _change(p, _ref(offer), "revise", "offer.revised", now, data))
+        offer = store().revise_offer(
+            offer,
+            revision,
+            _change(p, _ref(offer), "revise", "offer.revised", now, data),
+            generation=scores.generation_of(rfo),
+        )
     except ConditionFailed as exc:
         if exc.failed_on("rfos"):
-            raise _rfo_lost_race(offer.rfo_id, now) from None
+            raise _rfo_lost_race(offer.rfo_id, now, scores.generation_of(rfo)) from None
         if exc.failed_on("accounts"):
             raise antigaming.cooldown_conflict(p.id, now, p.environment) from None
         raise TransactionConflict() from None  # another change won: decide again on the fresh offer

@@ -57,6 +57,8 @@ def create(p: Principal, body: RfoCreate) -> Rfo:
         "created_at": now,
         "updated_at": now,
         "deadline_version": 1,
+        "weights_generation": 1,  # stored scores (services.scores): offers are scored under it at write time
+        "ranking_status": "current",
     }
     data = {"rfo_id": rfo_id, "category": body.category, "expires_at": clock.to_rfc3339(expires_at)}
     target = Target("rfo", rfo_id, p.environment)

@@ -19,7 +19,7 @@ from intentbid.store import offers, outbox, rfos
 from intentbid.store.models.offers import OfferModel
 from intentbid.store.models.outbox import OutboxModel
 from intentbid.store.models.rfos import RfoModel
-from intentbid.store.port import Change, Offer, OfferRevision, Rfo
+from intentbid.store.port import Change, Offer, OfferRevision, RankedOffer, Rfo
 
 if TYPE_CHECKING:
     from intentbid.domain.limits import CounterLimit
@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 MAX_LOSERS_IN_TX = (100 - 6) // 2
 # The internal event that drives the sweep (not a customer notification: webhooks skip it).
 LOSERS_PENDING = "rfo.losers_pending"
+# The internal event that drives the recompute of stored scores after a weights change (services.scores;
+# not in the customer event catalog either).
+RANKING_PENDING = "rfo.ranking_pending"
+SCORE_FIELDS = ("score", "score_detail", "score_generation", "rank_key")
 
 
 def _rfo(r: Rfo) -> RfoModel:
@@ -76,6 +80,23 @@ def _decided_event(offer: Offer, status: str, winner_id: str, now: datetime) -> 
 def _sweep_event(rfo: Rfo, winner_id: str, after: str | None, now: datetime) -> OutboxModel:
     data = {"rfo_id": rfo.id, "awarded_offer_id": winner_id, "after": after}
     return outbox.event(LOSERS_PENDING, rfo.id, rfo.environment, data, now)
+
+
+def _ranking_event(rfo: Rfo, generation: int, after: str | None, now: datetime) -> OutboxModel:
+    data = {"rfo_id": rfo.id, "generation": generation, "after": after}
+    return outbox.event(RANKING_PENDING, rfo.id, rfo.environment, data, now)
+
+
+def _score_actions(score: Mapping[str, Any] | None) -> list[Action]:
+    """Set the stored score's fields, or remove them (None: no stored score, e.g. a relative version)."""
+    if score is None:
+        return [getattr(OfferModel, k).remove() for k in SCORE_FIELDS]
+    return [getattr(OfferModel, k).set(score[k]) for k in SCORE_FIELDS]
+
+
+def _generation(rfo: Rfo) -> int | None:
+    g = getattr(rfo, "weights_generation", None)
+    return int(g) if g is not None else None
 
 
 class DynamoStore:
@@ -164,10 +185,40 @@ class DynamoStore:
         condition = RfoModel.status.is_in(OPEN, CLOSED) & (RfoModel.deadline_version == deadline_version)
         rfos.transition(_rfo(rfo), actions, condition, change)
 
-    def set_rfo_weights(self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change) -> Rfo:
-        values = {"weights": dict(weights), "scoring_version": scoring_version, "updated_at": change.at}
-        rfos.transition(_rfo(rfo), _actions(RfoModel, values), _buyer_guard(rfo, change.at), change)
+    def set_rfo_weights(
+        self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change, *, recompute: bool = True
+    ) -> Rfo:
+        generation = (_generation(rfo) or 0) + 1
+        values: dict[str, Any] = {
+            "weights": dict(weights),
+            "scoring_version": scoring_version,
+            "updated_at": change.at,
+            "weights_generation": generation,
+            "ranking_status": "recomputing" if recompute else "current",
+        }
+        events = [_ranking_event(rfo, generation, None, change.at)] if recompute else []
+        rfos.transition(_rfo(rfo), _actions(RfoModel, values), _buyer_guard(rfo, change.at), change, *events)
         return cast(Rfo, _applied(rfo, values))
+
+    def offers_to_rescore(self, rfo_id: str, generation: int, after: str | None, limit: int) -> list[Offer]:
+        return list(offers.to_rescore(rfo_id, generation, after, limit))
+
+    def write_scores(
+        self,
+        rfo: Rfo,
+        generation: int,
+        rows: Sequence[tuple[Offer, Mapping[str, Any]]],
+        after: str | None,
+        at: datetime,
+    ) -> None:
+        events = [_ranking_event(rfo, generation, after, at)] if after is not None else []
+        offers.write_scores(_rfo(rfo), generation, [(_offer(o), f) for o, f in rows], at, *events)
+
+    def stamp_vendor_name(self, rfo_id: str, offer_id: str, name: str) -> bool:
+        return offers.stamp_vendor_name(rfo_id, offer_id, name)
+
+    def ranking_page(self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int) -> Iterator[RankedOffer]:
+        return iter(offers.rank_page(rfo_id, dict(start) if start else None, page_size))
 
     def share_rfo(self, rfo: Rfo, token_hash: str, show_prices: bool, change: Change) -> None:
         actions = [RfoModel.public_token_hash.set(token_hash), RfoModel.public_show_prices.set(show_prices)]
@@ -228,13 +279,22 @@ class DynamoStore:
         items, nxt = offers.page_for_vendor(vendor_id, limit=limit, cursor=cursor)
         return list(items), nxt
 
-    def submit_offer(self, fields: Mapping[str, Any], limits: Sequence[CounterLimit], change: Change) -> Offer:
+    def submit_offer(
+        self,
+        fields: Mapping[str, Any],
+        limits: Sequence[CounterLimit],
+        change: Change,
+        *,
+        generation: int | None = None,
+    ) -> Offer:
         attrs = dict(fields)
         offer = OfferModel(attrs.pop("rfo_id"), attrs.pop("id"), **attrs)
-        offers.submit(offer, change.at, limits, change)
+        offers.submit(offer, change.at, limits, change, generation=generation)
         return offer
 
-    def revise_offer(self, offer: Offer, revision: OfferRevision, change: Change) -> Offer:
+    def revise_offer(
+        self, offer: Offer, revision: OfferRevision, change: Change, *, generation: int | None = None
+    ) -> Offer:
         model = _offer(offer)
         changes: dict[str, Any] = {
             "unit_price": revision.unit_price,
@@ -250,14 +310,22 @@ class DynamoStore:
         if revision.set_notes and revision.notes is None:
             actions.append(OfferModel.notes.remove())
             changes["notes"] = None
-        offers.update(model, actions, int(offer.revision), change.at, change)
+        actions += _score_actions(revision.score)
+        for k in SCORE_FIELDS:
+            changes[k] = revision.score[k] if revision.score is not None else None
+        offers.update(model, actions, int(offer.revision), change.at, change, generation=generation)
         for k, v in changes.items():
             setattr(model, k, v)
         return model
 
     def withdraw_offer(self, offer: Offer, change: Change) -> Offer:
         model = _offer(offer)
-        actions = [OfferModel.status.set("withdrawn"), OfferModel.updated_at.set(change.at)]
+        # no rank_key: out of the by_rank index (the score stays, for the record)
+        actions = [
+            OfferModel.status.set("withdrawn"),
+            OfferModel.updated_at.set(change.at),
+            OfferModel.rank_key.remove(),
+        ]
         offers.update(model, actions, int(offer.revision), change.at, change, check_cooldown=False)
-        model.status, model.updated_at = "withdrawn", change.at
+        model.status, model.updated_at, model.rank_key = "withdrawn", change.at, None
         return model

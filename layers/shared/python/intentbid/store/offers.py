@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +31,18 @@ def get_by_id(offer_id: str) -> OfferModel | None:
     return get(pointer.offer_rfo_id, offer_id)
 
 
-def rfo_open_condition(now: datetime) -> Any:
-    return (RfoModel.status == "OPEN") & (RfoModel.expires_at > now) & RfoModel.deleted_at.does_not_exist()
+ANY_GENERATION = "any"  # a write that stores no score (a withdrawal): any weights generation
+
+
+def rfo_open_condition(now: datetime, generation: int | str | None = ANY_GENERATION) -> Any:
+    """The RFO is OPEN before its deadline, not deleted and (stored scores) still at the weights generation the
+    offer's score was computed under (None: an RFO from before stored scores), so a weights change racing the
+    write cannot leave a stale score."""
+    open_ = (RfoModel.status == "OPEN") & (RfoModel.expires_at > now) & RfoModel.deleted_at.does_not_exist()
+    if generation == ANY_GENERATION:
+        return open_
+    gen = RfoModel.weights_generation
+    return open_ & (gen.does_not_exist() if generation is None else gen == generation)
 
 
 def not_cooling_down(now: datetime, environment: str) -> Any:
@@ -51,12 +62,14 @@ def count(tx: Any, limit: CounterLimit) -> None:
     )
 
 
-def submit(offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *changes: Change) -> None:
+def submit(
+    offer: OfferModel, now: datetime, limits: Sequence[CounterLimit], *changes: Change, generation: int | None = None
+) -> None:
     """One transaction: the RFO is OPEN before its deadline, the vendor is not cooling down (in the offer's
     environment), each limit's counter has room (``ConditionFailed.failed_on`` tells which guard refused), the
     offer, its pointer (the strongly consistent read by id), its audit entry and its outbox event."""
     with transaction(*changes) as tx:
-        tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
+        tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now, generation))
         tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now, offer.environment))
         for limit in limits:
             count(tx, limit)
@@ -71,11 +84,12 @@ def update(
     now: datetime,
     *changes: Change,
     check_cooldown: bool = True,
+    generation: int | str | None = ANY_GENERATION,
 ) -> None:
     """Change an active offer at ``expected_revision`` while its RFO is OPEN and (unless told otherwise, e.g.
     to withdraw) its vendor is not cooling down (``ConditionFailed.failed_on`` tells which guard refused)."""
     with transaction(*changes) as tx:
-        tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now))
+        tx.condition_check(RfoModel, offer.rfo_id, condition=rfo_open_condition(now, generation))
         if check_cooldown:
             tx.condition_check(AccountModel, offer.vendor_id, condition=not_cooling_down(now, offer.environment))
         tx.update(
@@ -208,6 +222,135 @@ def remove_backfilled_pointer(offer_id: str, rfo_id: str, migration: int) -> boo
     try:
         pointer.delete(condition=condition)
     except DeleteError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+RANKED = ("active", "won", "lost")  # what the ranking shows (a withdrawn offer has no rank_key)
+
+
+def to_rescore(rfo_id: str, generation: int, after: str | None, limit: int) -> list[OfferModel]:
+    """Up to ``limit`` ranked offers past the id ``after`` whose stored score is not at ``generation`` (or
+    absent): a strongly consistent Query in id order, filtered (the recompute's batches resume at ``after``)."""
+    start = {"rfo_id": {"S": rfo_id}, "id": {"S": after}} if after is not None else None
+    stale = OfferModel.score_generation.does_not_exist() | (OfferModel.score_generation < generation)
+    out: list[OfferModel] = []
+    for offer in OfferModel.query(
+        rfo_id,
+        consistent_read=True,
+        filter_condition=OfferModel.status.is_in(*RANKED) & stale,
+        last_evaluated_key=start,
+        page_size=max(limit, 25),
+    ):
+        out.append(offer)
+        if len(out) == limit:
+            break
+    return out
+
+
+def write_scores(
+    rfo: RfoModel,
+    generation: int,
+    rows: Sequence[tuple[OfferModel, Mapping[str, Any]]],
+    now: datetime,
+    *events: OutboxModel,
+) -> None:
+    """One recompute batch in one transaction: the RFO still at ``generation`` (a ConditionCheck; when no event
+    continues the job, the update that marks its ranking current instead), each offer's new score only while it
+    keeps the revision read, is still ranked and has no score at ``generation`` or newer (a newer writer wins)."""
+    with transaction(*events) as tx:
+        at_gen = RfoModel.weights_generation == generation
+        if events:
+            tx.condition_check(RfoModel, rfo.id, condition=at_gen)
+        else:
+            tx.update(rfo, [RfoModel.ranking_status.set("current")], condition=at_gen, add_version_condition=False)
+        for offer, fields in rows:
+            older = OfferModel.score_generation.does_not_exist() | (OfferModel.score_generation < generation)
+            tx.update(
+                offer,
+                [getattr(OfferModel, k).set(v) for k, v in fields.items()],
+                condition=(OfferModel.revision == int(offer.revision)) & OfferModel.status.is_in(*RANKED) & older,
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class RankedOffer:
+    """What a ranking page shows of an offer, read straight from the index's raw items (no model instance: a
+    page's CPU is mostly item decoding, so only these attributes are fetched and decoded)."""
+
+    rfo_id: str
+    id: str
+    vendor_id: str
+    vendor_name: str | None
+    status: str
+    unit_price: int
+    quantity_available: int
+    delivery_date: datetime
+    valid_until: datetime
+    submitted_at: datetime
+    revision: int
+    score: str | None
+    score_detail: str | None
+    score_generation: int | None
+    rank_key: str | None
+
+
+_RANKED_ATTRS = [f.name for f in fields(RankedOffer)]
+_INTS = ("unit_price", "quantity_available", "revision", "score_generation")
+_TIMES = ("delivery_date", "valid_until", "submitted_at")
+
+
+def _ranked(raw: dict[str, Any]) -> RankedOffer:
+    values: dict[str, Any] = {}
+    for name in _RANKED_ATTRS:
+        attr = raw.get(name)
+        if attr is None:
+            values[name] = None
+        elif name in _INTS:
+            values[name] = int(attr["N"])
+        elif name in _TIMES:
+            values[name] = _TIME_ATTR.deserialize(attr["S"])
+        else:
+            values[name] = attr["S"]
+    return RankedOffer(**values)
+
+
+_TIME_ATTR = OfferModel.delivery_date
+
+
+def rank_page(rfo_id: str, start: dict[str, Any] | None, page_size: int) -> Iterator[RankedOffer]:
+    """The RFO's ranked offers in ranking order from ``start`` (a by_rank LastEvaluatedKey): strongly consistent
+    Queries of the by_rank index, ``page_size`` items per call, made as the caller iterates (stop to stop)."""
+    conn = OfferModel._get_connection()
+    last = start
+    while True:
+        data = conn.query(
+            rfo_id,
+            index_name="by_rank",
+            consistent_read=True,
+            exclusive_start_key=last,
+            limit=page_size,
+            attributes_to_get=_RANKED_ATTRS,
+        )
+        for raw in data.get("Items", []):
+            yield _ranked(raw)
+        last = data.get("LastEvaluatedKey")
+        if not last:
+            return
+
+
+def stamp_vendor_name(rfo_id: str, offer_id: str, name: str) -> bool:
+    """Write the vendor's name on its offer once (an UpdateItem; False: the offer is gone or already has it)."""
+    from pynamodb.exceptions import UpdateError
+
+    try:
+        OfferModel(rfo_id, offer_id).update(
+            [OfferModel.vendor_name.set(name)],
+            condition=OfferModel.id.exists() & OfferModel.vendor_name.does_not_exist(),
+        )
+    except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return False
         raise

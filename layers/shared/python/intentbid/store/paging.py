@@ -38,6 +38,11 @@ def _bad_cursor() -> ValidationFailed:
     )
 
 
+def invalid_cursor() -> ValidationFailed:
+    """The 400 ``invalid_cursor`` answer, for a cursor whose shape is right but whose values are not."""
+    return _bad_cursor()
+
+
 def encode(last_key: dict[str, Any] | None) -> str | None:
     if not last_key:
         return None

@@ -143,6 +143,10 @@ class Rfo(Protocol):
     def public_token_hash(self) -> str | None: ...
     @property
     def public_show_prices(self) -> bool | None: ...
+    @property
+    def weights_generation(self) -> float | None: ...
+    @property
+    def ranking_status(self) -> str | None: ...
 
 
 class Offer(Protocol):
@@ -178,6 +182,51 @@ class Offer(Protocol):
     def submitted_at(self) -> datetime: ...
     @property
     def updated_at(self) -> datetime: ...
+    @property
+    def score(self) -> str | None: ...
+    @property
+    def score_detail(self) -> str | None: ...
+    @property
+    def score_generation(self) -> float | None: ...
+    @property
+    def rank_key(self) -> str | None: ...
+    @property
+    def vendor_name(self) -> str | None: ...
+
+
+class RankedOffer(Protocol):
+    """What a ranking page reads of an offer (the by_rank index; a subset of :class:`Offer`)."""
+
+    @property
+    def rfo_id(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def vendor_id(self) -> str: ...
+    @property
+    def vendor_name(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def unit_price(self) -> float: ...
+    @property
+    def quantity_available(self) -> float: ...
+    @property
+    def delivery_date(self) -> datetime: ...
+    @property
+    def valid_until(self) -> datetime: ...
+    @property
+    def submitted_at(self) -> datetime: ...
+    @property
+    def revision(self) -> float: ...
+    @property
+    def score(self) -> str | None: ...
+    @property
+    def score_detail(self) -> str | None: ...
+    @property
+    def score_generation(self) -> float | None: ...
+    @property
+    def rank_key(self) -> str | None: ...
 
 
 class AuditRecord(Protocol):
@@ -317,6 +366,7 @@ class OfferRevision:
     valid_until: datetime
     set_notes: bool = False
     notes: str | None = None
+    score: Mapping[str, Any] | None = None  # the stored score's fields (None: none stored, e.g. relative)
 
 
 class RfoStore(Protocol):
@@ -367,8 +417,32 @@ class RfoStore(Protocol):
         """EXPIRED while still OPEN or CLOSED under ``deadline_version``."""
         ...
 
-    def set_rfo_weights(self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change) -> Rfo:
-        """New weights under the buyer's guard; returns the RFO as written."""
+    def set_rfo_weights(
+        self, rfo: Rfo, weights: Mapping[str, str], scoring_version: str, change: Change, *, recompute: bool = True
+    ) -> Rfo:
+        """New weights under the buyer's guard and the next ``weights_generation``; with ``recompute`` the RFO's
+        ``ranking_status`` is ``recomputing`` and the ``rfo.ranking_pending`` event starts the recompute of its
+        stored scores (:meth:`offers_to_rescore`, :meth:`write_scores`), else ``current``. Returns the RFO as
+        written."""
+        ...
+
+    def offers_to_rescore(self, rfo_id: str, generation: int, after: str | None, limit: int) -> list[Offer]:
+        """Up to ``limit`` ranked offers past the id ``after`` whose stored score is older than ``generation``
+        (strongly consistent, in id order)."""
+        ...
+
+    def write_scores(
+        self,
+        rfo: Rfo,
+        generation: int,
+        rows: Sequence[tuple[Offer, Mapping[str, Any]]],
+        after: str | None,
+        at: datetime,
+    ) -> None:
+        """One recompute batch: while the RFO is at ``generation``, each offer's stored score (only while it keeps
+        its revision, is ranked and has no newer score: ``failed_on("offers")`` otherwise, nothing written); then
+        the ``rfo.ranking_pending`` event continuing past ``after`` or, without ``after``, the RFO's ranking
+        ``current``."""
         ...
 
     def share_rfo(self, rfo: Rfo, token_hash: str, show_prices: bool, change: Change) -> None:
@@ -424,14 +498,35 @@ class OfferStore(Protocol):
         self, vendor_id: str, *, limit: int, cursor: str | None
     ) -> tuple[list[Offer], str | None]: ...
 
-    def submit_offer(self, fields: Mapping[str, Any], limits: Sequence[CounterLimit], change: Change) -> Offer:
-        """Write a new active offer while its RFO is OPEN before its deadline, its vendor is not cooling down
-        (in the offer's environment) and every limit's counter has room; each counter is incremented."""
+    def submit_offer(
+        self,
+        fields: Mapping[str, Any],
+        limits: Sequence[CounterLimit],
+        change: Change,
+        *,
+        generation: int | None = None,
+    ) -> Offer:
+        """Write a new active offer while its RFO is OPEN before its deadline and at the weights ``generation``
+        its stored score (in ``fields``) was computed under, its vendor is not cooling down (in the offer's
+        environment) and every limit's counter has room; each counter is incremented."""
         ...
 
-    def revise_offer(self, offer: Offer, revision: OfferRevision, change: Change) -> Offer:
+    def revise_offer(
+        self, offer: Offer, revision: OfferRevision, change: Change, *, generation: int | None = None
+    ) -> Offer:
         """The offer at its next revision, written only while it is active at the revision read, its RFO is
-        OPEN and its vendor not cooling down; returns the revised offer."""
+        OPEN at the weights ``generation`` of the revision's stored score and its vendor not cooling down;
+        returns the revised offer."""
+        ...
+
+    def stamp_vendor_name(self, rfo_id: str, offer_id: str, name: str) -> bool:
+        """The vendor's name on its offer, written once (False: the offer is gone or already has one), so a
+        ranking page needs no read of the accounts."""
+        ...
+
+    def ranking_page(self, rfo_id: str, start: Mapping[str, Any] | None, page_size: int) -> Iterator[RankedOffer]:
+        """The RFO's offers with a stored score in ranking order (the by_rank index, strongly consistent) from
+        ``start``, read ``page_size`` per call as iterated (stop iterating to stop reading)."""
         ...
 
     def withdraw_offer(self, offer: Offer, change: Change) -> Offer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.indexes import GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, LocalSecondaryIndex
 from pynamodb.models import Model
 
 from intentbid.store.base import physical_name, registered_models
@@ -23,6 +23,7 @@ class IndexSpec:
     hash_key: KeySpec
     range_key: KeySpec | None
     projection: str
+    local: bool = False  # an LSI: same partition key as the table, strongly consistent reads; created with it only
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def spec_of(model: type[Model]) -> TableSpec:
     assert hash_key is not None, model
     indexes = []
     for value in vars(model).values():
-        if isinstance(value, GlobalSecondaryIndex):
+        if isinstance(value, GlobalSecondaryIndex | LocalSecondaryIndex):
             ih = ir = None
             for attr in value.Meta.attributes.values():
                 if attr.is_hash_key:
@@ -80,7 +81,9 @@ def spec_of(model: type[Model]) -> TableSpec:
                 if attr.is_range_key:
                     ir = KeySpec(attr.attr_name, attr.attr_type)
             assert ih is not None
-            indexes.append(IndexSpec(value.Meta.index_name, ih, ir, value.Meta.projection.projection_type))
+            projection = value.Meta.projection.projection_type
+            local = isinstance(value, LocalSecondaryIndex)
+            indexes.append(IndexSpec(value.Meta.index_name, ih, ir, projection, local=local))
     return TableSpec(
         logical_name=model.logical_name,  # type: ignore[attr-defined]
         hash_key=hash_key,
@@ -119,15 +122,17 @@ def create_table_request(spec: TableSpec) -> dict[str, Any]:
         "AttributeDefinitions": [{"AttributeName": k, "AttributeType": t} for k, t in sorted(attrs.items())],
         "KeySchema": schema(spec.hash_key, spec.range_key),
     }
-    if spec.indexes:
-        req["GlobalSecondaryIndexes"] = [
-            {
-                "IndexName": ix.name,
-                "KeySchema": schema(ix.hash_key, ix.range_key),
-                "Projection": {"ProjectionType": ix.projection},
-            }
-            for ix in spec.indexes
-        ]
+    for kind, local in (("GlobalSecondaryIndexes", False), ("LocalSecondaryIndexes", True)):
+        chosen = [ix for ix in spec.indexes if ix.local == local]
+        if chosen:
+            req[kind] = [
+                {
+                    "IndexName": ix.name,
+                    "KeySchema": schema(ix.hash_key, ix.range_key),
+                    "Projection": {"ProjectionType": ix.projection},
+                }
+                for ix in chosen
+            ]
     if spec.stream_view:
         req["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": spec.stream_view}
     return req

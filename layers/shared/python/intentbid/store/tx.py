@@ -58,8 +58,15 @@ class Tx:
         self._inner.save(model, condition=condition)
         self._note("put", type(model), _hash_key(type(model), model))
 
-    def update(self, model: Model, actions: list[Action], condition: Condition | None = None) -> None:
-        self._inner.update(model, actions, condition=condition)
+    def update(
+        self,
+        model: Model,
+        actions: list[Action],
+        condition: Condition | None = None,
+        *,
+        add_version_condition: bool = True,
+    ) -> None:
+        self._inner.update(model, actions, condition=condition, add_version_condition=add_version_condition)
         self._note("update", type(model), _hash_key(type(model), model))
 
     def items_in_order(self) -> list[tuple[str, str]]:

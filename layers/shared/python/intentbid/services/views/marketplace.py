@@ -34,6 +34,7 @@ def rfo_view(r: RfoRecord, viewer: Principal, now: datetime) -> Rfo:
         scoring_version=r.scoring_version,
         weights={k: fmt(v) for k, v in weights_of(r).items()},
         disclosure=r.disclosure,
+        ranking_status=getattr(r, "ranking_status", None) or "current",  # type: ignore[arg-type]
         livemode=r.environment == "live",  # type: ignore[arg-type]
         awarded_offer_id=r.awarded_offer_id if viewer.kind != "vendor" else None,
         allowed_actions=allowed_actions(status) if viewer.kind == "buyer" else [],

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, LocalSecondaryIndex
 
 from intentbid.store.base import BaseModel
 
@@ -13,6 +13,18 @@ class ByVendorIndex(GlobalSecondaryIndex["OfferModel"]):
 
     vendor_id = UnicodeAttribute(hash_key=True)
     id = UnicodeAttribute(range_key=True)
+
+
+class ByRankIndex(LocalSecondaryIndex["OfferModel"]):
+    """An RFO's ranked offers in ranking order (``rank_key``, see :func:`intentbid.domain.scoring.rank_key`):
+    sparse (a withdrawn offer, or one without a stored score, has no ``rank_key``), strongly consistent."""
+
+    class Meta:
+        index_name = "by_rank"
+        projection = AllProjection()
+
+    rfo_id = UnicodeAttribute(hash_key=True)
+    rank_key = UnicodeAttribute(range_key=True)
 
 
 class OfferModel(BaseModel):
@@ -38,8 +50,17 @@ class OfferModel(BaseModel):
     revision = NumberAttribute(default=1)
     submitted_at = UTCDateTimeAttribute()  # first submission: a tie-breaker, never changes
     updated_at = UTCDateTimeAttribute()
+    # The stored score (offer-independent versions), written with the offer under the RFO's weights_generation:
+    # the score (6-place string), {components, contributions, penalties} as JSON, the generation and the key
+    # the by_rank index sorts on. All absent: an offer from before stored scores (ranked by full computation).
+    score = UnicodeAttribute(null=True)
+    score_detail = UnicodeAttribute(null=True)
+    score_generation = NumberAttribute(null=True)
+    rank_key = UnicodeAttribute(null=True)
+    vendor_name = UnicodeAttribute(null=True)  # the vendor's name, for the ranking page (stamped after submit)
 
     by_vendor = ByVendorIndex()  # (no by_id index: the pointer finds an offer by id, consistently, for less)
+    by_rank = ByRankIndex()
 
 
 POINTER_PREFIX = "offer#"

@@ -77,6 +77,10 @@ class RfoModel(BaseModel):
     deadline_version = NumberAttribute(default=1)  # +1 on reopen: names the expiry execution
     public_token_hash = UnicodeAttribute(null=True)
     public_show_prices = BooleanAttribute(null=True)
+    # Stored scores: +1 on every weights change; offers' scores are written under it. None: an RFO from before
+    # stored scores (ranked by full computation until a recompute migrates it).
+    weights_generation = NumberAttribute(null=True)
+    ranking_status = UnicodeAttribute(null=True)  # current | recomputing (None: as current, full computation)
     version = VersionAttribute()
 
     by_status = ByListKeyIndex()
