@@ -43,6 +43,7 @@ ALL_TABLES = (
     "accounts",
     "api-keys",
     "audit",
+    "deliveries",
     "flags",
     "idempotency",
     "offers",
@@ -57,7 +58,16 @@ ALL_TABLES = (
 WORKER_ACCESS: dict[str, Access] = {
     "authorizer": Access({"api-keys": R}),
     # the award's sweep marks losers lost (UpdateItem) with their events (PutItem on the outbox)
-    "outbox_dispatch": Access({"rfos": R, "offers": U, "audit": R, "flags": W, "outbox": W}),
+    # ... and fans events out to the webhook queue (reading the endpoints, the keys and offers it renders)
+    "outbox_dispatch": Access(
+        {"rfos": R, "offers": U, "audit": R, "flags": W, "outbox": W, "webhooks": R, "api-keys": R},
+        queues=("webhook",),
+    ),
+    # one attempt per message: the endpoint (its secrets: Decrypt), the delivery record, the endpoint's failing
+    # streak or its disabling (with audit and the webhook.disabled event); a spent delivery to the DLQ
+    "webhook_deliver": Access(
+        {"webhooks": U, "deliveries": U, "audit": A, "outbox": A}, queues=("webhook-dlq",), secrets=("open",)
+    ),
     "rfo_expire": Access({"rfos": W, "outbox": A, "audit": A}),
 }
 

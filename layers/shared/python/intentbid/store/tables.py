@@ -45,6 +45,7 @@ def load_all_models() -> None:
         accounts,
         api_keys,
         audit,
+        deliveries,
         flags,
         idempotency,
         offers,
