@@ -265,3 +265,65 @@ def test_a_slow_receiver_does_not_delay_another_in_the_same_batch(queues: dict[s
         assert fast_seen - started < 1.5  # not behind the slow one
         assert time.monotonic() - started < 4.5  # the slow one ended at the guard's deadline
     assert len(result["batchItemFailures"]) == 1  # the slow one timed out: it comes back
+
+
+def test_deliveries_api_test_event_retry_recover_and_tenancy(queues: dict[str, str]) -> None:
+    _dispatched.clear()
+    buyer, vendor, other = register("buyer"), register("vendor"), register("vendor", "Other")
+    with Receiver() as rx:
+        rx.script("/d", 500, 500, then=200)
+        h = hook(vendor, rx.url("/d"), ["rfo.created"])
+        dispatch_all()
+        receive(queues["url"])
+        rfo = create_rfo(buyer)
+        dispatch_all()
+        for _ in range(3):  # 500, 500, then 200 on the third attempt (the schedule 0,0,0)
+            result = worker(queues["url"], wait_s=5)
+            if not result["batchItemFailures"]:
+                break
+        status, _, page = invoke("webhook_deliveries", principal=vendor, path={"webhook_id": h["id"]})
+        assert status == 200, page
+        (d,) = page["data"]
+        assert d["event_type"] == "rfo.created" and d["status"] == "succeeded" and d["attempt"] == 3
+        assert d["response_status"] == 200 and d["attempts"] is None
+        path = {"webhook_id": h["id"], "delivery_id": d["id"]}
+        status, _, one = invoke("webhook_delivery_get", principal=vendor, path=path)
+        assert status == 200 and [a["response_status"] for a in one["attempts"]] == [500, 500, 200]
+        assert [a["error"] for a in one["attempts"]] == ["http_status", "http_status", None]
+        status, _, page = invoke(
+            "webhook_deliveries", principal=vendor, path={"webhook_id": h["id"]}, query={"status": "dead"}
+        )
+        assert status == 200 and page["data"] == []
+        # another tenant: 404 for the endpoint, the delivery, the retry
+        assert invoke("webhook_delivery_get", principal=other, path=path)[0] == 404
+        assert invoke("webhook_delivery_retry", principal=other, path=path)[0] == 404
+        assert invoke("webhook_deliveries", principal=other, path={"webhook_id": h["id"]})[0] == 404
+        bogus = {"webhook_id": h["id"], "delivery_id": "dlv_nope"}
+        assert invoke("webhook_delivery_get", principal=vendor, path=bogus)[0] == 404
+
+        # a manual retry: one more attempt, same webhook-id
+        status, _, queued = invoke("webhook_delivery_retry", principal=vendor, path=path)
+        assert status == 202 and queued["delivery"]["status"] == "pending"
+        assert worker(queues["url"], wait_s=5) == {"batchItemFailures": []}
+        got = rx.to("/d")
+        assert len(got) == 4 and len({r.headers["webhook-id"] for r in got}) == 1
+        assert json.loads(got[0].body)["data"]["object"]["id"] == rfo["id"]
+
+        # a test event: a real signed delivery whose object is the endpoint
+        status, _, queued = invoke("webhook_test", principal=vendor, path={"webhook_id": h["id"]}, body={})
+        assert status == 202 and queued["delivery"]["event_type"] == "webhook.test"
+        assert worker(queues["url"], wait_s=5) == {"batchItemFailures": []}
+        test_req = rx.to("/d")[-1]
+        payload = Verifier(h["secret"]).verify(test_req.body, test_req.headers)
+        assert payload["type"] == "webhook.test" and payload["data"]["object"]["id"] == h["id"]
+
+        # recover: a failed delivery in the window is queued again, a succeeded one is not
+        rx.script("/d", then=500)
+        create_rfo(buyer)
+        dispatch_all()
+        assert worker(queues["url"], wait_s=5)["batchItemFailures"]  # failed, a retry is due
+        body = {"since": "2020-01-01T00:00:00Z"}
+        status, _, out = invoke("webhook_recover", principal=vendor, path={"webhook_id": h["id"]}, body=body)
+        assert status == 202 and out["queued"] == 1, out
+        bad = {"since": "2030-01-01T00:00:00Z", "until": "2020-01-01T00:00:00Z"}
+        assert invoke("webhook_recover", principal=vendor, path={"webhook_id": h["id"]}, body=bad)[0] == 400

@@ -73,7 +73,7 @@ WORKER_ACCESS: dict[str, Access] = {
 
 ACCESS: dict[str, Access] = {
     **WORKER_ACCESS,
-    **{r.function: Access(dict(r.tables), start_expiry=r.start_expiry, secrets=r.secrets) for r in ROUTES},
+    **{r.function: Access(dict(r.tables), r.queues, start_expiry=r.start_expiry, secrets=r.secrets) for r in ROUTES},
 }
 
 

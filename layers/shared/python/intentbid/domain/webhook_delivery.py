@@ -99,6 +99,11 @@ def delivery_id(event_id: str, webhook_id: str, event_ms: int) -> str:
     return f"dlv_{_encode(event_ms, 10)}{_encode(digest, 16)}"
 
 
+def delivery_id_bound(event_ms: int, *, low: bool) -> str:
+    """The lowest (or highest) delivery id of events at ``event_ms``: a window of events is a key range."""
+    return f"dlv_{_encode(event_ms, 10)}{('0' if low else 'Z') * 16}"
+
+
 def envelope(
     event_id: str, event_type: str, created_at: str, livemode: bool, obj: Mapping[str, Any], url: str | None = None
 ) -> bytes:

@@ -29,7 +29,19 @@ from typing import Any
 from intentbid import observability as obs
 from intentbid.adapters import outbound
 from intentbid.config import settings
-from intentbid.domain import clock, webhook_delivery
+from intentbid.domain import clock, ids, webhook_delivery
+from intentbid.domain.errors import FieldError, NotFound, ValidationFailed
+from intentbid.domain.principal import Principal
+from intentbid.schemas.webhooks import (
+    Delivery,
+    DeliveryPage,
+    DeliveryQuery,
+    DeliveryQueued,
+    Recovered,
+    WebhookRecover,
+    WebhookTest,
+)
+from intentbid.services.views.webhooks import delivery_view
 from intentbid.store.deliveries import delivery_store
 from intentbid.store.port import Actor, Change, ConditionFailed, Target, WebhookEndpoint, webhook_store
 
@@ -193,3 +205,117 @@ def _failed(
         return Result("dead", n, outcome)
     delivery_store().set_status(w.id, str(msg["delivery_id"]), "failed", at + timedelta(seconds=wait))
     raise RetryLater(wait)
+
+
+# --- the owner's API: deliveries, one delivery, retry, test, recover -------------------------------------
+
+RECOVER_MAX = 1000  # deliveries one recovery queues at most (ask again with a later ``since`` for more)
+
+
+def _own_delivery(p: Principal, webhook_id: str, delivery_id: str) -> tuple[WebhookEndpoint, Any]:
+    from intentbid.services.webhooks import _find
+
+    w = _find(p, webhook_id)
+    d = delivery_store().get_delivery(w.id, delivery_id) if ids.is_id(delivery_id, "dlv") else None
+    if d is None:
+        raise NotFound("No such delivery.")
+    return w, d
+
+
+def _fields_of(d: Any) -> dict[str, Any]:
+    return {
+        "delivery_id": d.id,
+        "webhook_id": d.webhook_id,
+        "owner_id": d.owner_id,
+        "environment": d.environment,
+        "event_id": d.event_id,
+        "event_type": d.event_type,
+        "event_created_at": d.event_created_at,
+        "correlation_id": d.correlation_id,
+        "body": d.body,
+    }
+
+
+def _requeue(fields: dict[str, Any], now: datetime, correlation_id: str | None = None) -> None:
+    from intentbid.services import fanout
+
+    delivery_store().put_pending(fields, now)
+    msg = {
+        **fields,
+        "event_created_at": clock.to_rfc3339(fields["event_created_at"]),
+        "correlation_id": correlation_id or fields.get("correlation_id"),
+        "single": True,
+    }
+    fanout.send([msg])  # no queue configured (tests of other parts): recorded pending, logged, not sent
+
+
+def list_(p: Principal, webhook_id: str, q: DeliveryQuery) -> DeliveryPage:
+    from intentbid.services.webhooks import _find
+
+    w = _find(p, webhook_id)
+    items, cursor = delivery_store().deliveries_of(w.id, limit=q.limit, cursor=q.cursor, status=q.status)
+    return DeliveryPage(data=[delivery_view(d) for d in items], next_cursor=cursor)
+
+
+def get(p: Principal, webhook_id: str, delivery_id: str) -> Delivery:
+    return delivery_view(_own_delivery(p, webhook_id, delivery_id)[1], with_attempts=True)
+
+
+def retry(p: Principal, webhook_id: str, delivery_id: str) -> DeliveryQueued:
+    """One more attempt of a delivery, now (the same body and webhook-id), whatever its status."""
+    w, d = _own_delivery(p, webhook_id, delivery_id)
+    _requeue(_fields_of(d), clock.now(), _correlation())
+    obs.count("WebhookRetriesRequested")
+    return DeliveryQueued(delivery=delivery_view(delivery_store().get_delivery(w.id, d.id)))
+
+
+def test(p: Principal, webhook_id: str, body: WebhookTest) -> DeliveryQueued:
+    """A real signed delivery of a ``webhook.test`` event whose object is the endpoint itself."""
+    from intentbid.services.views.webhooks import webhook_view
+    from intentbid.services.webhooks import _find
+
+    w = _find(p, webhook_id)
+    now = clock.now()
+    event_id = ids.new_id("evt", at_ms=int(now.timestamp() * 1000))
+    obj = webhook_view(w, now).model_dump(mode="json")
+    created = clock.to_rfc3339(now)
+    payload = webhook_delivery.envelope(event_id, body.type, created, w.environment == "live", obj)
+    fields = {
+        "delivery_id": webhook_delivery.delivery_id(event_id, w.id, int(now.timestamp() * 1000)),
+        "webhook_id": w.id,
+        "owner_id": w.owner_id,
+        "environment": w.environment,
+        "event_id": event_id,
+        "event_type": body.type,
+        "event_created_at": clock.parse_rfc3339(created),
+        "correlation_id": _correlation(),
+        "body": payload.decode(),
+    }
+    _requeue(fields, now)
+    obs.count("WebhookTestsSent")
+    return DeliveryQueued(delivery=delivery_view(delivery_store().get_delivery(w.id, str(fields["delivery_id"]))))
+
+
+def recover(p: Principal, webhook_id: str, body: WebhookRecover) -> Recovered:
+    """Queue again every failed or dead delivery of the endpoint whose event lies in [since, until]."""
+    from intentbid.services.webhooks import _find
+
+    w = _find(p, webhook_id)
+    now = clock.now()
+    until = body.until or now
+    if until < body.since:
+        raise ValidationFailed(
+            "until is before since.", errors=[FieldError("until", "out_of_range", "until must not be before since")]
+        )
+    lo = webhook_delivery.delivery_id_bound(int(body.since.timestamp() * 1000), low=True)
+    hi = webhook_delivery.delivery_id_bound(int(until.timestamp() * 1000), low=False)
+    failed = [d for d in delivery_store().deliveries_between(w.id, lo, hi) if d.status in ("failed", "dead")]
+    corr = _correlation()
+    for d in failed[:RECOVER_MAX]:
+        _requeue(_fields_of(d), now, corr)
+    obs.count("WebhookRecoveries")
+    return Recovered(queued=min(len(failed), RECOVER_MAX))
+
+
+def _correlation() -> str | None:
+    return obs.request_fields().get("correlation_id")
