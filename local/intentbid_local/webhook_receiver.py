@@ -44,11 +44,11 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 status, headers, delay = receiver._answer(self.path)
-                if delay:
-                    time.sleep(delay)
-                with receiver._lock:
+                with receiver._lock:  # recorded on arrival (a slow answer's time is when it came)
                     receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                     receiver._lock.notify_all()
+                if delay:
+                    time.sleep(delay)
                 payload = b"ok" if 200 <= status < 300 else b"no"
                 try:
                     self.send_response(status)
