@@ -82,7 +82,8 @@ class Receiver:
 
     def url(self, path: str = "/hook") -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}{path}"
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://{name}:{port}{path}"
 
     def to(self, path: str) -> list[Received]:
         with self._lock:
