@@ -327,3 +327,34 @@ def test_deliveries_api_test_event_retry_recover_and_tenancy(queues: dict[str, s
         assert status == 202 and out["queued"] == 1, out
         bad = {"since": "2030-01-01T00:00:00Z", "until": "2020-01-01T00:00:00Z"}
         assert invoke("webhook_recover", principal=vendor, path={"webhook_id": h["id"]}, body=bad)[0] == 400
+
+
+def test_five_days_of_continuous_failure_disable_the_endpoint(
+    queues: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intentbid.domain import clock
+    from intentbid_local.timefmt import later
+
+    _dispatched.clear()
+    monkeypatch.setenv("INTENTBID_WEBHOOK_RETRY_SCHEDULE", "0,0,0,0")
+    buyer, vendor = register("buyer"), register("vendor")
+    try:
+        with Receiver() as rx:
+            rx.script("/down", then=500)
+            h = hook(vendor, rx.url("/down"), ["rfo.created"])
+            dispatch_all()
+            receive(queues["url"])
+            create_rfo(buyer)
+            dispatch_all()
+            worker(queues["url"], wait_s=5)  # the first failure starts the streak
+            w = webhook_store().get_webhook(vendor["id"], h["id"])
+            assert w is not None and w.status == "enabled" and w.failing_since is not None
+            later(5 * 86_400 + 60)  # the clock jumps: no real waiting
+            worker(queues["url"], wait_s=5)
+    finally:
+        clock.set_clock(None)
+    w = webhook_store().get_webhook(vendor["id"], h["id"])
+    assert w is not None and w.status == "disabled" and w.disabled_reason == "failing"
+    assert "webhook.disabled" in dispatch_all()
+    status, _, got = invoke("webhook_get", principal=vendor, path={"webhook_id": h["id"]})
+    assert status == 200 and got["disabled_reason"] == "failing"
