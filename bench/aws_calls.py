@@ -423,6 +423,12 @@ def _webhooks(request: _Round, who: dict[str, Any]) -> None:
     request("webhook_get", path={"webhook_id": hook}, principal=who)
     request("webhook_patch", path={"webhook_id": hook}, body={"description": "order desk"}, principal=who)
     request("webhook_rotate", path={"webhook_id": hook}, body={"grace_seconds": 3600}, principal=who)
+    path = {"webhook_id": hook}
+    delivery = request("webhook_test", path=path, body={}, principal=who)["delivery"]["id"]
+    request("webhook_deliveries", path=path, principal=who)
+    request("webhook_delivery_get", path={**path, "delivery_id": delivery}, principal=who)
+    request("webhook_delivery_retry", path={**path, "delivery_id": delivery}, principal=who)
+    request("webhook_recover", path=path, body={"since": "2020-01-01T00:00:00Z"}, principal=who)
     request("webhook_delete", path={"webhook_id": hook}, principal=who)
 
 
@@ -518,6 +524,9 @@ EXPECTED_STATUS = {
     "webhook_create": 201,
     "webhook_rotate": 201,
     "webhook_delete": 204,
+    "webhook_test": 202,
+    "webhook_delivery_retry": 202,
+    "webhook_recover": 202,
     ("me", "rate-limited"): 429,
     ("authorizer", "unknown key"): 401,
     ("authorizer", "malformed key"): 401,

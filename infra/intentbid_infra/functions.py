@@ -11,6 +11,7 @@ follow the API stage's sampling rule), pass-through for the workers (``config.WO
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -65,6 +66,20 @@ def deps_layer_asset(*, required: bool) -> Path:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text("Placeholder for synth without `make build`; deploy the real layers/deps.\n")
     return config.DEPS_PLACEHOLDER_DIR
+
+
+class InlineRole(iam.Role):
+    """A role whose every grant lands in its own inline policy instead of a separate ``AWS::IAM::Policy``: one
+    resource per function less (the stack's 500-resource limit; same statements, same policy size limit)."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        document = iam.PolicyDocument()
+        super().__init__(scope, construct_id, inline_policies={"access": document}, **kwargs)
+        self._document = document
+
+    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
+        self._document.add_statements(statement)
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self)
 
 
 class Functions(Construct):
@@ -130,7 +145,7 @@ class Functions(Construct):
         )
         # Own role instead of the default one: no AWSLambdaBasicExecutionRole managed policy, logs only to
         # this function's log group.
-        role = iam.Role(
+        role = InlineRole(
             self,
             f"{cid}Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),

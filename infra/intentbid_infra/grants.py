@@ -94,9 +94,10 @@ def grant(
         role.add_to_principal_policy(statement)
     env: dict[str, str] = {}
     for name in access.queues:
-        if name not in queues.queues:
+        dlq_of = name.removesuffix("-dlq") if name.endswith("-dlq") else None
+        queue = queues.dlqs.get(dlq_of) if dlq_of else queues.queues.get(name)  # a worker may dead-letter itself
+        if queue is None:
             raise KeyError(f"ACCESS[{function!r}] sends to queue {name!r}, which QUEUES does not define")
-        queue = queues.queues[name]
         role.add_to_principal_policy(iam.PolicyStatement(actions=list(SEND_ACTIONS), resources=[queue.queue_arn]))
         env[f"QUEUE_URL_{config.env_suffix(name)}"] = queue.queue_url
     if access.start_expiry:

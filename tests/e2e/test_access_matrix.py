@@ -200,6 +200,8 @@ class World:
     victim_tokens: dict[str, str] = field(default_factory=dict)  # a|b -> the public_token_revoke victims' tokens
     webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> the owner's endpoint
     other_webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> the other tenant's endpoint
+    deliveries: dict[str, str] = field(default_factory=dict)  # kind -> a delivery id of the owner's endpoint
+    other_deliveries: dict[str, str] = field(default_factory=dict)  # kind -> one of the other tenant's endpoint
 
 
 def matrix_offer(price: int = 5000) -> dict[str, Any]:
@@ -316,6 +318,16 @@ def build_world(pool: Any, admin_key: str) -> World:
     hooks = parallel([lambda acct=acct: new_webhook(pool, acct) for acct in (v, a, w, b)])
     world.webhooks = {"vendor": hooks[0], "buyer": hooks[1]}
     world.other_webhooks = {"vendor": hooks[2], "buyer": hooks[3]}
+    tests = parallel(
+        [
+            lambda acct=acct, h=h: ok(
+                pool.request("POST", f"/v1/webhooks/{h['id']}/test", {}, key=acct.setup_key), 202, "test"
+            )
+            for acct, h in zip((v, a, w, b), hooks, strict=True)
+        ]
+    )
+    world.deliveries = {"vendor": tests[0]["delivery"]["id"], "buyer": tests[1]["delivery"]["id"]}
+    world.other_deliveries = {"vendor": tests[2]["delivery"]["id"], "buyer": tests[3]["delivery"]["id"]}
     prepare_objects(world)
     return world
 
@@ -438,6 +450,9 @@ def path_and_body(world: World, cell: Cell, fresh: dict[str, Iterator[dict[str, 
         else:
             kind = cell.principal if cell.principal in ("vendor", "buyer") else "vendor"
             p["webhook_id"] = (world.other_webhooks if other else world.webhooks)[kind]["id"]
+    if "{delivery_id}" in route.path:
+        kind = cell.principal if cell.principal in ("vendor", "buyer") else "vendor"
+        p["delivery_id"] = (world.other_deliveries if other else world.deliveries)[kind]
     if "{token}" in route.path:
         p["token"] = world.public_token
     if "{code}" in route.path:
@@ -478,6 +493,10 @@ def path_and_body(world: World, cell: Cell, fresh: dict[str, Iterator[dict[str, 
             body = {"description": "matrix renamed"}
         case "webhook_rotate":
             body = {"grace_seconds": 60}
+        case "webhook_test":
+            body = {}
+        case "webhook_recover":
+            body = {"since": at(hours=-1)}
         case "admin_cooldown_set":
             body = {"until": at(seconds=600), "reason": "matrix"}
     path = route.path
@@ -608,6 +627,7 @@ def test_methods_and_paths_outside_the_route_table_are_refused(world: World) -> 
         "rfo_id": world.rfo["id"],
         "offer_id": world.offer["id"],
         "webhook_id": world.webhooks["vendor"]["id"],
+        "delivery_id": world.deliveries["vendor"],
         "token": world.public_token,
         "code": "validation_failed",
     }

@@ -188,6 +188,8 @@ def world(api: Any) -> dict[str, Any]:
         return str(_ok(201, made)["webhook"]["id"])
 
     ids["webhook_id"] = webhook()
+    tested = api.request("POST", f"/v1/webhooks/{ids['webhook_id']}/test", json={}, key=vkey)
+    ids["delivery_id"] = str(_ok(202, tested)["delivery"]["id"])  # a real delivery for the deliveries routes
     per_function["webhook_delete"] = {"webhook_id": webhook()}
     keys = {"vendor": vkey, "buyer": bkey}
     if api.admin_key:

@@ -105,6 +105,13 @@ EXPECTED: dict[str, list[str]] = {
     "webhook_patch": [RL, GET, TX, GET],
     "webhook_rotate": [RL, GET, TX],
     "webhook_delete": [RL, GET, TX],
+    # deliveries: the endpoint (consistent GetItem) first, always; a queued one is an upsert then read back for
+    # the answer (no queue in this round: nothing sent to SQS; in AWS one SendMessageBatch more)
+    "webhook_test": [RL, GET, UPDATE, GET],
+    "webhook_deliveries": [RL, GET, QUERY],
+    "webhook_delivery_get": [RL, GET, GET],
+    "webhook_delivery_retry": [RL, GET, GET, UPDATE, GET],
+    "webhook_recover": [RL, GET, QUERY],  # ... and per failed or dead delivery in the window, an upsert
 }
 
 _results: list[Any] = []

@@ -46,6 +46,7 @@ SAMPLES: dict[str, Any] = {
     "RfoCreate": rfo_body,
     "Reopen": lambda: {"reason": "sweep"},
     "WebhookCreate": lambda: {"url": "https://93.184.215.14/intentbid", "events": ["*"]},  # a literal: no lookup
+    "WebhookRecover": lambda: {"since": "2020-01-01T00:00:00Z"},
 }
 
 # Every key attribute name a cursor of ours may carry (tables and indexes): a single one is never a whole key.
@@ -117,6 +118,13 @@ class World:
                 status, _, hook = invoke("webhook_create", principal=who, body=SAMPLES["WebhookCreate"]())
                 assert status == 201, hook
                 self.webhooks[who["kind"]] = hook["webhook"]["id"]
+        self.deliveries = {}
+        for who in (self.buyer, self.vendor):  # two test deliveries each (no queue here: recorded, pending)
+            path = {"webhook_id": self.webhooks[who["kind"]]}
+            for _ in range(2):  # so the deliveries list has a second page
+                status, _, queued = invoke("webhook_test", principal=who, path=path, body={})
+                assert status == 202, queued
+                self.deliveries[who["kind"]] = queued["delivery"]["id"]
         status, _, token = invoke("public_token_create", principal=self.buyer, path={"rfo_id": self.rfo["id"]})
         assert status == 201, token
         self.token = token["token"]
@@ -138,6 +146,7 @@ class World:
             "key_id": (own or self.buyer)["key_id"] if route.path.startswith("/v1/buyers") else self.vendor["key_id"],
             "code": "validation_failed",
             "webhook_id": self.webhooks[own["kind"] if own else "vendor"],
+            "delivery_id": self.deliveries[own["kind"] if own else "vendor"],
         }
         if own is not None and "{key_id}" in route.path:
             values["key_id"] = own["key_id"]

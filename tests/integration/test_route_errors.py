@@ -54,6 +54,7 @@ def valid_body(route: Route, w: World) -> Any:
         "WeightsUpdate": lambda: {"weights": {"price": 1.0}},
         "WebhookPatch": lambda: {"description": "renamed"},
         "WebhookRotate": dict,
+        "WebhookTest": dict,
     }
     return {**SAMPLES, **more}[model]()
 
@@ -74,6 +75,7 @@ def unknown_path(route: Route) -> dict[str, str]:
         "token": "pub_" + "A" * 43,
         "code": "no_such_code",
         "webhook_id": "whk_01J00000000000000000000000",
+        "delivery_id": "dlv_01J00000000000000000000000",
     }
     return {p: values[p] for p in route.path_params}
 

@@ -431,6 +431,15 @@ class WebhookPolicy:
         Where the local runtime keeps its 32-byte master key for webhook secrets (created 0600 on first use;
         ``make dev``: ``.local/secrets.key``). Unset and no ``WEBHOOK_SECRETS_KEY_ARN``: a key per process
         (tests). Never used when ``WEBHOOK_SECRETS_KEY_ARN`` is set.
+    ``INTENTBID_WEBHOOK_RETRY_SCHEDULE`` = ``0,5,300,1800,7200,18000,36000,36000``
+        Seconds before each attempt of a delivery (Svix's schedule: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
+        10 h); after the last entry's attempt fails, the delivery is ``dead`` (DLQ). Each entry at most 43200
+        (SQS's longest visibility). Tests and ``make dev`` compress it (e.g. ``0,1,2``).
+    ``INTENTBID_WEBHOOK_RETRY_JITTER_PCT`` = ``20``
+        Each wait of the schedule moves by up to this percentage either way (0..50).
+    ``INTENTBID_WEBHOOK_DISABLE_AFTER_S`` = ``432000``
+        An endpoint whose deliveries have failed continuously for this long (5 days) is disabled
+        (``disabled_reason`` ``failing``, a ``webhook.disabled`` event). 0 never disables.
     """
 
     webhook_allow_local: bool = False
@@ -439,9 +448,23 @@ class WebhookPolicy:
     webhook_response_keep_bytes: int = 1024
     webhook_max_endpoints_per_account: int = 20
     secrets_local_key_file: str = ""
+    webhook_retry_schedule: str = "0,5,300,1800,7200,18000,36000,36000"
+    webhook_retry_jitter_pct: int = 20
+    webhook_disable_after_s: int = 432_000
+
+    @property
+    def retry_schedule_s(self) -> tuple[int, ...]:
+        from intentbid.domain.webhook_delivery import parse_schedule
+
+        return parse_schedule(self.webhook_retry_schedule)
 
     def __post_init__(self) -> None:
         _validate_fields(self)
+        try:
+            self.retry_schedule_s  # noqa: B018 - parsed here so a bad value fails the cold start
+        except ValueError as exc:
+            raise ValueError(f"{variable(type(self), 'webhook_retry_schedule')}: {exc}") from None
+        _require(self.webhook_retry_jitter_pct <= 50, "webhook_retry_jitter_pct", "must be <= 50")
         _require(self.webhook_connect_timeout_s >= 1, "webhook_connect_timeout_s", "must be >= 1")
         _require(
             self.webhook_timeout_s >= self.webhook_connect_timeout_s,
@@ -484,6 +507,11 @@ class Deployment:
         The KMS key (an ``arn:``) that wraps each webhook secret's data key, set by CDK for the functions that
         seal or open secrets; unset: the local master key (``INTENTBID_SECRETS_LOCAL_KEY_FILE``), which a
         deployed stage refuses to use.
+    ``QUEUE_URL_WEBHOOK`` = (unset)
+        The webhook delivery queue, set for the functions that send to it (the dispatcher, the webhook routes
+        that queue a test, a retry or a recovery); unset: no delivery is queued (tests of other parts).
+    ``QUEUE_URL_WEBHOOK_DLQ`` = (unset)
+        Its dead-letter queue: the delivery worker moves a delivery there after its last attempt.
     """
 
     ENV_PREFIX: ClassVar[str] = ""
@@ -498,6 +526,8 @@ class Deployment:
     expiry_state_machine_arn: str = ""
     public_base_url: str = ""
     webhook_secrets_key_arn: str = ""
+    queue_url_webhook: str = ""
+    queue_url_webhook_dlq: str = ""
 
     def __post_init__(self) -> None:
         _validate_fields(self)

@@ -43,6 +43,7 @@ ALL_TABLES = (
     "accounts",
     "api-keys",
     "audit",
+    "deliveries",
     "flags",
     "idempotency",
     "migrations",  # the data-migration ledger: only the deployer (make migrate) touches it, no function
@@ -59,14 +60,23 @@ WORKER_ACCESS: dict[str, Access] = {
     "authorizer": Access({"api-keys": R}),
     # the award's sweep marks losers lost (UpdateItem) with their events (PutItem on the outbox); the ranking
     # recompute rewrites offers' stored scores and marks the RFO's ranking current (UpdateItem); a submission's
-    # event stamps the vendor's name (read from its account) on the offer
-    "outbox_dispatch": Access({"rfos": U, "offers": U, "accounts": R, "audit": R, "flags": W, "outbox": W}),
+    # event stamps the vendor's name (read from its account) on the offer; and it fans events out to the webhook
+    # queue (reading the endpoints, the keys and offers it renders)
+    "outbox_dispatch": Access(
+        {"rfos": U, "offers": U, "accounts": R, "audit": R, "flags": W, "outbox": W, "webhooks": R, "api-keys": R},
+        queues=("webhook",),
+    ),
+    # one attempt per message: the endpoint (its secrets: Decrypt), the delivery record, the endpoint's failing
+    # streak or its disabling (with audit and the webhook.disabled event); a spent delivery to the DLQ
+    "webhook_deliver": Access(
+        {"webhooks": U, "deliveries": U, "audit": A, "outbox": A}, queues=("webhook-dlq",), secrets=("open",)
+    ),
     "rfo_expire": Access({"rfos": W, "outbox": A, "audit": A}),
 }
 
 ACCESS: dict[str, Access] = {
     **WORKER_ACCESS,
-    **{r.function: Access(dict(r.tables), start_expiry=r.start_expiry, secrets=r.secrets) for r in ROUTES},
+    **{r.function: Access(dict(r.tables), r.queues, start_expiry=r.start_expiry, secrets=r.secrets) for r in ROUTES},
 }
 
 

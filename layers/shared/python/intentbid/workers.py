@@ -27,7 +27,13 @@ class Worker:
     summary: str = ""
 
 
-QUEUES: tuple[Queue, ...] = (Queue("rfo-expiry"),)
+QUEUES: tuple[Queue, ...] = (
+    Queue("rfo-expiry"),
+    # Retries ride on the message's visibility (up to 10 h), so the receive count is the attempt count; the
+    # worker moves a spent delivery to the DLQ itself. max_receive_count only catches a worker that keeps
+    # crashing on a message. The visibility timeout outlasts one attempt (15 s) and a batch of them.
+    Queue("webhook", visibility_timeout_s=120, max_receive_count=20),
+)
 
 WORKERS: tuple[Worker, ...] = (
     Worker(
@@ -39,6 +45,13 @@ WORKERS: tuple[Worker, ...] = (
     ),
     Worker(
         "rfo_expire", "sqs", "rfo-expiry", summary="Expires an RFO at its deadline (sent by the expiry state machine)"
+    ),
+    Worker(
+        "webhook_deliver",
+        "sqs",
+        "webhook",
+        batch_size=10,
+        summary="Delivers one event to one webhook endpoint per message (signed), retrying on the schedule",
     ),
 )
 

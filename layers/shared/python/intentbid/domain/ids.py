@@ -11,7 +11,7 @@ import secrets
 import time
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-PREFIXES = frozenset({"ven", "buy", "adm", "key", "rfo", "off", "evt", "whk", "aud", "rej", "flg"})
+PREFIXES = frozenset({"ven", "buy", "adm", "key", "rfo", "off", "evt", "whk", "aud", "rej", "flg", "dlv"})
 _ID_RE = re.compile(r"^(?P<prefix>[a-z]{3})_[0-9A-HJKMNP-TV-Z]{26}$")
 
 

@@ -472,6 +472,43 @@ WEBHOOK = {
     "secret_rotated_at": None,
     "previous_secret_expires_at": None,
 }
+DELIVERY_ATTEMPTS = [
+    {
+        "attempt": 1,
+        "at": NOW,
+        "status": "failed",
+        "response_status": 503,
+        "response_ms": 212,
+        "response_excerpt": "upstream unavailable",
+        "error": "http_status",
+    },
+    {
+        "attempt": 2,
+        "at": LATER,
+        "status": "succeeded",
+        "response_status": 200,
+        "response_ms": 48,
+        "response_excerpt": "ok",
+        "error": None,
+    },
+]
+DELIVERY = {
+    "id": "dlv_01M8TFJ7A2D4QK8V6S1W3YB5ND",
+    "object": "webhook_delivery",
+    "webhook_id": WEBHOOK_ID,
+    "event_id": "evt_01M8TFJ7A2D4QK8V6S1W3YB5NE",
+    "event_type": "rfo.created",
+    "status": "succeeded",
+    "attempt": 2,
+    "response_status": 200,
+    "response_ms": 48,
+    "response_excerpt": "ok",
+    "error": None,
+    "next_attempt_at": None,
+    "at": LATER,
+    "event_created_at": NOW,
+    "attempts": None,
+}
 WEBHOOK_URL_REFUSED = problem(
     400,
     "webhook_url_not_allowed",
@@ -515,6 +552,46 @@ WEBHOOK_EXAMPLES: dict[str, Examples] = {
         errors=(WEBHOOK_URL_REFUSED, _not_found("webhook endpoint")),
     ),
     "webhook_delete": Examples(success=None, errors=(_not_found("webhook endpoint"),)),
+    "webhook_test": Examples(
+        request={"type": "webhook.test"},
+        summary="A signed webhook.test event to check the receiver and its signature check",
+        success={
+            "delivery": {
+                **DELIVERY,
+                "id": "dlv_01M8TFK0000000000000000001",
+                "event_type": "webhook.test",
+                "status": "pending",
+                "attempt": 0,
+                "response_status": None,
+                "response_ms": None,
+                "response_excerpt": None,
+                "error": None,
+                "next_attempt_at": LATER,
+            }
+        },
+        errors=(_not_found("webhook endpoint"),),
+    ),
+    "webhook_deliveries": Examples(
+        success={"object": "list", "data": [DELIVERY], "next_cursor": None},
+        errors=(_not_found("webhook endpoint"), INVALID_CURSOR),
+    ),
+    "webhook_delivery_get": Examples(
+        success={**DELIVERY, "attempts": DELIVERY_ATTEMPTS},
+        errors=(_not_found("delivery"),),
+    ),
+    "webhook_delivery_retry": Examples(
+        success={"delivery": {**DELIVERY, "status": "pending", "next_attempt_at": LATER}},
+        errors=(_not_found("delivery"),),
+    ),
+    "webhook_recover": Examples(
+        request={"since": NOW},
+        summary="After an outage: send again everything that failed since 09:00",
+        success={"object": "webhook_recovery", "queued": 12},
+        errors=(
+            _invalid("until is before since.", _field("until", "out_of_range", "until must not be before since")),
+            _not_found("webhook endpoint"),
+        ),
+    ),
     "webhook_rotate": Examples(
         request={"grace_seconds": 3_600},
         summary="A new secret; the old one keeps signing for an hour",

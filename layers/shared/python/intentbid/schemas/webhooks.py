@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field
 from intentbid.domain.events import MAX_EVENTS
 from intentbid.domain.url_rules import MAX_URL_CHARS
 from intentbid.schemas.accounts import _at_least_one_of
-from intentbid.schemas.common import Integer, Out, StrictModel, Timestamp
+from intentbid.schemas.common import Integer, InTimestamp, Out, PageQuery, StrictModel, Timestamp
 
 MAX_DESCRIPTION = 500
 EventType = str  # validated against the event catalog (intentbid.domain.events), which names each bad entry
@@ -93,3 +93,74 @@ class WebhookPage(Out):
     object: Literal["list"] = "list"
     data: list[Webhook]
     next_cursor: str | None = None
+
+
+# --- deliveries -------------------------------------------------------------------------------------------
+
+DeliveryStatus = Literal["pending", "succeeded", "failed", "dead"]
+
+
+class DeliveryQuery(PageQuery):
+    status: DeliveryStatus | None = Field(
+        None, description="pending (queued), succeeded, failed (a retry may be due: next_attempt_at), dead (DLQ)"
+    )
+
+
+class DeliveryAttempt(Out):
+    """One attempt as recorded: never a header or a secret."""
+
+    attempt: int
+    at: Timestamp
+    status: Literal["succeeded", "failed"]
+    response_status: int | None = Field(None, description="The receiver's HTTP status; null when none came")
+    response_ms: int
+    response_excerpt: str = Field("", description="The first KB of the receiver's answer, as text")
+    error: str | None = Field(
+        None,
+        description="timeout, dns, refused, tls, blocked_address, redirect, http_status, connection, "
+        "url_not_allowed, endpoint_disabled; null on success",
+    )
+
+
+class Delivery(Out):
+    """One event's delivery to one endpoint; the fields of its last attempt, and (one delivery) every attempt."""
+
+    id: str
+    object: Literal["webhook_delivery"] = "webhook_delivery"
+    webhook_id: str
+    event_id: str = Field(description="Also the webhook-id header of every attempt")
+    event_type: str
+    status: DeliveryStatus
+    attempt: int = Field(description="Attempts made so far")
+    response_status: int | None = None
+    response_ms: int | None = None
+    response_excerpt: str | None = None
+    error: str | None = None
+    next_attempt_at: Timestamp | None = None
+    at: Timestamp = Field(description="When it last changed (its last attempt, or queued)")
+    event_created_at: Timestamp
+    attempts: list[DeliveryAttempt] | None = Field(None, description="Every attempt, oldest first (one delivery)")
+
+
+class DeliveryPage(Out):
+    object: Literal["list"] = "list"
+    data: list[Delivery]
+    next_cursor: str | None = None
+
+
+class DeliveryQueued(Out):
+    delivery: Delivery
+
+
+class WebhookTest(StrictModel):
+    type: Literal["webhook.test"] = Field("webhook.test", description="The event type of the test delivery")
+
+
+class WebhookRecover(StrictModel):
+    since: InTimestamp = Field(description="Re-send every failed or dead delivery of events from then...")
+    until: InTimestamp | None = Field(None, description="...until then (default: now)")
+
+
+class Recovered(Out):
+    object: Literal["webhook_recovery"] = "webhook_recovery"
+    queued: int = Field(description="Deliveries queued again")

@@ -35,4 +35,7 @@ def dispatch(image: dict[str, Any]) -> str:
         from intentbid.services import scores
 
         scores.recompute(json.loads(str(image.get("payload") or "{}")))
+    from intentbid.services import fanout
+
+    fanout.fan_out(image)  # webhook deliveries: catalog types only (never rfo.losers_pending / ranking_pending)
     return event_type

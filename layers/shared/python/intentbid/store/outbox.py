@@ -13,6 +13,8 @@ RETENTION_S = 7 * 24 * 3600
 
 
 def event(type_: str, subject_id: str, environment: str, data: dict[str, Any], now: datetime) -> OutboxModel:
+    from intentbid import observability as obs
+
     return OutboxModel(
         ids.new_id("evt"),
         type=type_,
@@ -21,4 +23,5 @@ def event(type_: str, subject_id: str, environment: str, data: dict[str, Any], n
         payload=json.dumps(data, separators=(",", ":"), default=str),
         created_at=now,
         expire_at=int(now.timestamp()) + RETENTION_S,
+        correlation_id=obs.request_fields().get("correlation_id") or None,
     )

@@ -576,6 +576,8 @@ class WebhookEndpoint(Protocol):
     def secret_rotated_at(self) -> datetime | None: ...
     @property
     def deleted_at(self) -> datetime | None: ...
+    @property
+    def failing_since(self) -> datetime | None: ...
 
 
 class WebhookStore(Protocol):
@@ -602,6 +604,18 @@ class WebhookStore(Protocol):
 
     def delete_webhook(self, endpoint: WebhookEndpoint, change: Change, expire_at: int) -> None:
         """Mark deleted, drop its secrets, let its TTL remove it at ``expire_at`` (epoch s)."""
+        ...
+
+    def endpoints_of(self, owner_id: str, environment: str) -> list[WebhookEndpoint]:
+        """Every enabled endpoint of the owner in one environment (the fan-out to one account)."""
+        ...
+
+    def endpoints_of_audience(self, environment: str, owner_kind: str) -> list[WebhookEndpoint]:
+        """Every enabled endpoint of one environment and account kind (the fan-out of ``rfo.created``)."""
+        ...
+
+    def set_failing_since(self, endpoint: WebhookEndpoint, since: datetime | None) -> None:
+        """Start (the first failure of a streak only) or end the endpoint's failing streak; no audit entry."""
         ...
 
 

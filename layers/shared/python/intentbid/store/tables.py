@@ -46,6 +46,7 @@ def load_all_models() -> None:
         accounts,
         api_keys,
         audit,
+        deliveries,
         flags,
         idempotency,
         migrations,

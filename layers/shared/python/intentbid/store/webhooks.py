@@ -8,8 +8,10 @@ two rotations never both win."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, cast
 
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
@@ -19,6 +21,10 @@ from intentbid.store.port import Change, WebhookEndpoint
 from intentbid.store.tx import transaction
 
 PREFIX = "whk_"
+
+
+def audience(environment: str, owner_kind: str) -> str:
+    return f"{environment}#{owner_kind}"
 
 
 def _model(e: WebhookEndpoint) -> WebhookModel:
@@ -67,6 +73,7 @@ class DynamoWebhookStore:
 
     def create_webhook(self, fields: Mapping[str, Any], change: Change) -> WebhookEndpoint:
         attrs = dict(fields)
+        attrs.setdefault("audience", audience(str(attrs["environment"]), str(attrs["owner_kind"])))
         item = WebhookModel(attrs.pop("owner_id"), attrs.pop("id"), **attrs)
         with transaction(change) as tx:
             tx.save(item, condition=WebhookModel.id.does_not_exist())
@@ -86,9 +93,38 @@ class DynamoWebhookStore:
             WebhookModel.deleted_at.set(change.at),
             WebhookModel.updated_at.set(change.at),
             WebhookModel.expire_at.set(expire_at),
+            WebhookModel.audience.remove(),
             WebhookModel.secret_sealed.remove(),
             WebhookModel.previous_secret_sealed.remove(),
             WebhookModel.previous_secret_expires_at.remove(),
         ]
         with transaction(change) as tx:
             tx.update(_model(endpoint), actions, condition=_guard(endpoint))
+
+    # --- the delivery pipeline's reads and writes ---------------------------------------------------------
+
+    def endpoints_of(self, owner_id: str, environment: str) -> list[WebhookEndpoint]:
+        """Every enabled endpoint of the owner in one environment (strongly consistent)."""
+        return [
+            w
+            for w in WebhookModel.query(owner_id, WebhookModel.id.startswith(PREFIX), consistent_read=True)
+            if w.environment == environment and w.status == "enabled"
+        ]
+
+    def endpoints_of_audience(self, environment: str, owner_kind: str) -> list[WebhookEndpoint]:
+        """Every enabled endpoint of one environment and account kind (the index: eventually consistent)."""
+        return [w for w in WebhookModel.by_audience.query(audience(environment, owner_kind)) if w.status == "enabled"]
+
+    def set_failing_since(self, endpoint: WebhookEndpoint, since: datetime | None) -> None:
+        """Start (``since``) or end (None) the endpoint's failing streak; no audit entry (the deliveries are the
+        record). A deleted endpoint is left alone."""
+        attr = WebhookModel.failing_since
+        action = attr.remove() if since is None else attr.set(since)
+        condition = WebhookModel.id.exists() & (WebhookModel.status != "deleted")
+        if since is not None:
+            condition &= attr.does_not_exist()  # the first failure of a streak names its start
+        try:
+            _model(endpoint).update(actions=[action], condition=condition)
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise

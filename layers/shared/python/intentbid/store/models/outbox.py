@@ -23,3 +23,4 @@ class OutboxModel(BaseModel):
     payload = UnicodeAttribute()  # JSON of the event's data
     created_at = UTCDateTimeAttribute()
     expire_at = NumberAttribute()
+    correlation_id = UnicodeAttribute(null=True)  # of the request that caused it (webhooks: x-correlation-id)

@@ -1,8 +1,21 @@
 from __future__ import annotations
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from intentbid.store.base import BaseModel
+
+
+class ByAudienceIndex(GlobalSecondaryIndex["WebhookModel"]):
+    """Every endpoint of one environment and account kind (``live#vendor``): the fan-out of an event every
+    vendor may receive (``rfo.created``) reads it. Sparse: a deleted endpoint leaves it."""
+
+    class Meta:
+        index_name = "by_audience"
+        projection = AllProjection()
+
+    audience = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
 
 
 class WebhookModel(BaseModel):
@@ -36,3 +49,7 @@ class WebhookModel(BaseModel):
     secret_rotated_at = UTCDateTimeAttribute(null=True)
     deleted_at = UTCDateTimeAttribute(null=True)
     expire_at = NumberAttribute(null=True)
+    audience = UnicodeAttribute(null=True)  # <environment>#<owner_kind> until deleted (by_audience)
+    failing_since = UTCDateTimeAttribute(null=True)  # the first failed attempt of the current failing streak
+
+    by_audience = ByAudienceIndex()
