@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from intentbid.store import offers
+from intentbid.store import migration_data as offers
 from migrations import Page
 
 VERSION = 1

@@ -95,6 +95,7 @@ def test_the_code_deletes_nothing_and_batch_writes_nothing() -> None:
     hits = [
         f"{p.name}:{n}"
         for p in store.rglob("*.py")
+        if p.name != "migration_data.py"  # the deployer's (make migrate), never a function's: see that module
         for n, line in enumerate(p.read_text().splitlines(), 1)
         if deleting.search(line) and "_delete_items" not in line
     ]

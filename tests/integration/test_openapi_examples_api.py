@@ -115,6 +115,11 @@ def test_every_request_example_is_accepted_and_answers_in_the_example_s_shape(st
     call("webhook_get", principal=vendor, path=hook)
     call("webhook_patch", principal=vendor, path=hook)
     call("webhook_rotate", principal=vendor, path=hook)
+    delivery = {**hook, "delivery_id": call("webhook_test", principal=vendor, path=hook)["delivery"]["id"]}
+    call("webhook_deliveries", principal=vendor, path=hook)
+    call("webhook_delivery_get", principal=vendor, path=delivery)
+    call("webhook_delivery_retry", principal=vendor, path=delivery)
+    call("webhook_recover", principal=vendor, path=hook)
     call("webhook_delete", principal=vendor, path=hook)
 
     assert set(answers) == {r.function for r in ROUTES}

@@ -128,7 +128,7 @@ def event_time(raw: Any) -> datetime:
         return raw.astimezone(UTC)
     if not raw:
         return clock.now()
-    return datetime.fromisoformat(str(raw).replace("Z", "+00:00")).astimezone(UTC)
+    return clock.parse_rfc3339(str(raw))  # PynamoDB's "+0000" offset reads as RFC 3339's too
 
 
 def work_for(image: Mapping[str, Any]) -> list[Work]:

@@ -51,6 +51,7 @@ class KeyRecord:
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
     successor_key_id: str | None = None
+    reissue_of: str | None = None
 
 
 _TEXT = ("key_hash", "key_id", "owner_id", "owner_kind", "name", "prefix", "last4", "environment")
@@ -60,7 +61,7 @@ _TIMES = ("created_at", "last_used_at", "expires_at", "revoked_at")
 def record_of(item: dict[str, Any]) -> KeyRecord:
     """A DynamoDB-JSON item (``{"key_id": {"S": ...}, ...}``) -> :class:`KeyRecord`."""
     values: dict[str, Any] = {}
-    for name in (*_TEXT, "status", "successor_key_id"):
+    for name in (*_TEXT, "status", "successor_key_id", "reissue_of"):
         if name in item and "S" in item[name]:
             values[name] = item[name]["S"]
     for name in ("scopes", "ip_allowlist"):
