@@ -45,7 +45,7 @@ dev-reset: install ## Like `make dev`, but start empty (the saved data is set as
 	$(PYTHON) -m intentbid_local.run --data-dir $(DATA_DIR) --reset --state-file $(DATA_DIR)/runtime.json
 
 test: install node chromium ## Every test: unit, integration, e2e, infra, browser, contract
-	$(BIN)/pytest -n 2 --dist loadgroup tests --deselect tests/e2e/test_contract.py
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=15 tests --deselect tests/e2e/test_contract.py
 	$(BIN)/pytest tests/e2e/test_contract.py  # one process: its last test checks what the others reached
 
 test-fast: install ## Unit and integration tests only (the inner loop)
