@@ -24,6 +24,9 @@ START_TIMEOUT_S = 60
 SESSION_ENV = {"INTENTBID_AUTH_FAILURES_PER_MINUTE": os.environ.get("INTENTBID_AUTH_FAILURES_PER_MINUTE", "0")}
 
 
+# Every e2e item is in group "e2e"; a module on its own runtime (runtime_factory) adds a group of its own, so
+# xdist's loadgroup may run it on the other worker beside the session runtime's modules (the names join:
+# "e2e_load").
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:

@@ -46,7 +46,7 @@ from intentbid_local import http_client
 from intentbid_local.testdata import TEN_BOXES, offer_body, rfo_body
 from intentbid_local.timefmt import at
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"), pytest.mark.xdist_group("matrix")]
 
 ROOT = Path(__file__).resolve().parents[2]
 KINDS = ("vendor", "buyer", "admin")

@@ -21,7 +21,7 @@ import pytest
 from intentbid_local.testdata import rfo_body
 from intentbid_local.timefmt import rfc3339
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"), pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"), pytest.mark.xdist_group("dev-data"), pytest.mark.slow]
 
 RULE = "  " + "=" * 76
 EXPIRES_IN_S = 8  # long enough that the first runtime cannot expire it before it stops

@@ -124,7 +124,7 @@ def test_the_groups_cover_every_fault_of_the_matrix() -> None:
     assert sorted(grouped) == sorted(f for f in faultmatrix.FAULTS if f != "none")
 
 
-@pytest.mark.parametrize("group", list(GROUPS))
+@pytest.mark.parametrize("group", [pytest.param(g, marks=pytest.mark.xdist_group(f"faults-{g}")) for g in GROUPS])
 def test_the_matrix_each_fault_on_the_marketplace_round_and_a_small_load(
     runtime_factory: Callable[..., Any], group: str
 ) -> None:

@@ -19,7 +19,7 @@ import pytest
 from loadtest import runner, scenario
 from loadtest.model import Rules
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"), pytest.mark.xdist_group("load")]
 
 CONFIG = {"vendors": 10, "requests": 12, "seed": 7, "race_vendors": 3, "race_threads": 6, "max_seconds": 120.0}
 

@@ -27,7 +27,7 @@ from intentbid_local import http_client
 from intentbid_local.testdata import TEN_BOXES, offer_body, rfo_body
 from intentbid_local.timefmt import at, epoch
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"), pytest.mark.xdist_group("races")]
 
 LOSING_AWARD_CODES = {"invalid_transition", "offer_not_active"}
 
