@@ -131,30 +131,72 @@ def event_time(raw: Any) -> datetime:
     return clock.parse_rfc3339(str(raw))  # PynamoDB's "+0000" offset reads as RFC 3339's too
 
 
-def work_for(image: Mapping[str, Any]) -> list[Work]:
-    """Every delivery an outbox event (a stream NEW_IMAGE) makes, per the rules above."""
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """One audience of an event: an account (``owner_id``), or every account of ``kind`` in the event's
+    environment (``owner_id == "*"``), and the envelope it gets (only the object it may read through the API)."""
+
+    owner_id: str
+    kind: str
+    audience: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A catalog event as every channel (webhooks, the event log, email, realtime) sees it."""
+
+    id: str
+    type: str
+    environment: str
+    created_at: str
+    correlation_id: str | None
+    recipients: tuple[Recipient, ...]
+
+
+def event_of(image: Mapping[str, Any]) -> Event | None:
+    """The event an outbox item (a stream NEW_IMAGE) announces, with its recipients per the rules above; None for
+    internal types (``rfo.losers_pending``) and any type outside the catalog: those reach no channel."""
     event_type = str(image.get("type", ""))
     if event_type not in events.CATALOG:
-        return []  # internal (rfo.losers_pending) or not announced to customers: never delivered
+        return None
     environment = str(image.get("environment", ""))
     event_id = str(image["id"])
     data = json.loads(str(image.get("payload") or "{}"))
     created_at = clock.to_rfc3339(event_time(image.get("created_at")))
+    recipients = tuple(
+        Recipient(
+            owner_id,
+            kind,
+            audience,
+            webhook_delivery.envelope(event_id, event_type, created_at, environment == "live", obj),
+        )
+        for owner_id, kind, obj, audience in _plan(event_type, environment, str(image.get("subject_id", "")), data)
+        if obj is not None
+    )
+    corr = str(image.get("correlation_id") or "") or None
+    return Event(event_id, event_type, environment, created_at, corr, recipients)
+
+
+def work_for(image: Mapping[str, Any]) -> list[Work]:
+    """Every webhook delivery an outbox event makes: one per enabled, subscribed endpoint of each recipient."""
+    ev = event_of(image)
+    return [] if ev is None else _work(ev)
+
+
+def _work(ev: Event) -> list[Work]:
     out: list[Work] = []
     seen: set[str] = set()
-    for owner_id, kind, obj, audience in _plan(event_type, environment, str(image.get("subject_id", "")), data):
-        if obj is None:
-            continue
-        if owner_id == "*":
-            endpoints = webhook_store().endpoints_of_audience(environment, audience)
+    for r in ev.recipients:
+        if r.owner_id == "*":
+            endpoints = webhook_store().endpoints_of_audience(ev.environment, r.audience)
         else:
-            endpoints = webhook_store().endpoints_of(owner_id, environment)
-        body = webhook_delivery.envelope(event_id, event_type, created_at, environment == "live", obj)
+            endpoints = webhook_store().endpoints_of(r.owner_id, ev.environment)
         for w in endpoints:
-            if w.id in seen or w.owner_kind != kind or not _subscribed(w, event_type, environment):
+            if w.id in seen or w.owner_kind != r.kind or not _subscribed(w, ev.type, ev.environment):
                 continue
             seen.add(w.id)
-            out.append(Work(w, body))
+            out.append(Work(w, r.body))
     return out
 
 
@@ -220,16 +262,20 @@ def send(messages: list[dict[str, Any]], delay_s: int = 0) -> int:
 
 
 def fan_out(image: Mapping[str, Any]) -> int:
-    """Queue every delivery of one outbox event; the number queued. Idempotent on the event id: a redelivered
-    stream record queues the same deliveries again (same delivery ids, same ``webhook-id``)."""
+    """Hand one outbox event to every channel; the number of webhook deliveries queued. Idempotent on the event
+    id: a redelivered stream record queues the same deliveries again (same delivery ids, same ``webhook-id``)."""
+    ev = event_of(image)
+    if ev is None:
+        return 0
+    return _webhooks(ev)
+
+
+def _webhooks(ev: Event) -> int:
     if not settings().deployment.queue_url_webhook:
         return 0
-    work = work_for(image)
+    work = _work(ev)
     if not work:
         return 0
-    event_id, event_type = str(image["id"]), str(image["type"])
-    created_at = clock.to_rfc3339(event_time(image.get("created_at")))
-    corr = str(image.get("correlation_id") or "") or None
-    sent = send([message(w.endpoint, event_id, event_type, created_at, w.body, corr) for w in work])
-    obs.count("WebhookDeliveriesQueued", sent, event_type=event_type)
+    sent = send([message(w.endpoint, ev.id, ev.type, ev.created_at, w.body, ev.correlation_id) for w in work])
+    obs.count("WebhookDeliveriesQueued", sent, event_type=ev.type)
     return sent
