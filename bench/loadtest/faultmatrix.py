@@ -85,7 +85,9 @@ def _wait(check: Callable[[], bool], seconds: float) -> bool:
     return check()
 
 
-def marketplace_round(url: str, aws: Callable[[str], Any], vendors: int = 3, settle_s: float = 45.0) -> Outcome:
+def marketplace_round(
+    url: str, aws: Callable[[str], Any], vendors: int = 3, settle_s: float = 45.0, expiring_in_s: float = 25.0
+) -> Outcome:
     out = Outcome("marketplace round")
     answers: list[http_client.Response] = []
 
@@ -103,10 +105,12 @@ def marketplace_round(url: str, aws: Callable[[str], Any], vendors: int = 3, set
         buyer = need(call("POST", "/v1/buyers/register", {"name": "m buyer", "email": "b@example.com"}), 201, "buyer")
         bkey = buyer["api_key"]
         rfo = need(call("POST", "/v1/rfos", rfo_body(title="matrix", **TEN_BOXES), key=bkey), 201, "rfo")
-        # Its deadline must outlive a crashed create's in-flight idempotency record (the 10 s Lambda timeout) and
-        # the retry after it: a retry that arrives past the deadline is rightly a 400 in_past.
+        # Its deadline must outlive a crashed create's in-flight idempotency record (the Lambda timeout: 10 s as
+        # deployed) and the retry after it: a retry that arrives past the deadline is rightly a 400 in_past.
         soon = need(
-            call("POST", "/v1/rfos", rfo_body(title="expires", expires_in_s=25, **TEN_BOXES), key=bkey), 201, "rfo 2"
+            call("POST", "/v1/rfos", rfo_body(title="expires", expires_in_s=expiring_in_s, **TEN_BOXES), key=bkey),
+            201,
+            "rfo 2",
         )
         listed = need(call("GET", "/v1/rfos?limit=100", key=bkey), 200, "rfo list")  # a GSI right after the write
         lagged = {rfo["id"], soon["id"]} - {r["id"] for r in listed["data"]}

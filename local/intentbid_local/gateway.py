@@ -34,7 +34,9 @@ from intentbid_local.proxy_events import (
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit; handlers enforce their own 256 KB
 DRAIN_LIMIT_BYTES = 4 * MAX_BODY_BYTES  # an oversized body up to this is read and dropped before the 413
-API_TIMEOUT_S = float(routes.API_TIMEOUT_S)  # as deployed: the function's timeout, not API Gateway's 29 s
+# As deployed: the function's timeout, not API Gateway's 29 s. A fault runtime may shorten it (the fault matrix in
+# `make test`): a crashed attempt's in-flight idempotency record then blocks its key for seconds, not for ten.
+API_TIMEOUT_S = float(os.environ.get("INTENTBID_LOCAL_API_TIMEOUT_S") or routes.API_TIMEOUT_S)
 # Where the local gateway gives up on a handler: the deployed timeout times this slack. Deployed, each concurrent
 # invocation has its own instance and CPU; locally every one shares one process (one GIL) on a developer's or
 # CI's loaded machine, so 20 concurrent awards take ~20x their deployed time. The context's remaining time (and so
