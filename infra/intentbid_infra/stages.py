@@ -174,12 +174,14 @@ def stage_config(
     """The stage ``name`` with what ``context`` (CDK context) and ``environ`` add: ``alarm_emails`` (context, else
     ``INTENTBID_ALARM_EMAILS``; ignored by a stage without an alarm topic when it comes from the environment,
     refused when it is asked for in context) and a custom domain (``domain_name`` + ``certificate_arn``, optional
-    ``hosted_zone_id`` + ``hosted_zone_name``)."""
+    ``hosted_zone_id`` + ``hosted_zone_name``). Each context value is either the value or ``{stage: value}``."""
     try:
         stage = STAGES[name]
     except KeyError:
         raise ValueError(f"unknown stage {name!r}; choose one of {sorted(STAGES)}") from None
-    context = context or {}
+    # A context value applies to the stage being synthesized, or is a mapping by stage name (cdk.json can then
+    # hold every stage's value: {"prod": "api.example.com", "staging": "api.staging.example.com"}).
+    context = {key: value.get(name) if isinstance(value, Mapping) else value for key, value in (context or {}).items()}
     environ = os.environ if environ is None else environ
     changes: dict[str, Any] = {}
     if context.get(ALARM_EMAILS_CONTEXT):

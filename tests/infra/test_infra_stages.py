@@ -305,6 +305,18 @@ def test_alarm_emails_come_from_context_else_the_environment_and_never_to_dev() 
         stage_config("prod", {"alarm_emails": "ops"}, environ={})
 
 
+def test_context_values_may_be_given_per_stage() -> None:
+    context = {
+        "alarm_emails": {"prod": ["p@example.com"], "staging": "s@example.com"},
+        "domain_name": {"prod": "api.example.com"},
+        "certificate_arn": {"prod": "arn:aws:acm:x"},
+    }
+    prod, staging = stage_config("prod", context, environ={}), stage_config("staging", context, environ={})
+    assert prod.alarm_emails == ("p@example.com",) and staging.alarm_emails == ("s@example.com",)
+    assert prod.custom_domain == CustomDomain("api.example.com", "arn:aws:acm:x")
+    assert staging.custom_domain is None and stage_config("dev", context, environ={}).alarm_emails == ()
+
+
 def test_a_custom_domain_needs_its_certificate_and_a_whole_zone() -> None:
     with pytest.raises(ValueError, match="certificate_arn"):
         stage_config("prod", {"domain_name": "api.example.com"}, environ={})
