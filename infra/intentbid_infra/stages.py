@@ -20,6 +20,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 
 from intentbid.routes import ROUTES
+from intentbid.workers import AUTHORIZER, WORKERS
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,16 @@ class StageConfig:
         for email in self.alarm_emails:
             if not EMAIL.fullmatch(email):
                 raise ValueError(f"stage {self.name}: alarm e-mail {email!r} is not an address")
+        functions = routes | {w.function for w in WORKERS} | {AUTHORIZER}
+        sqs_workers = {w.function for w in WORKERS if w.source == "sqs"}
         for name, limit in self.reserved_concurrency:
-            if limit < 1:
-                raise ValueError(f"stage {self.name}: reserved concurrency of {name} must be >= 1 (0 stops it)")
+            if name not in functions:
+                raise ValueError(f"stage {self.name}: reserved_concurrency names no function: {name!r}")
+            if limit < (2 if name in sqs_workers else 1):  # an SQS poller's MaximumConcurrency is at least 2
+                raise ValueError(
+                    f"stage {self.name}: reserved concurrency of {name} must be >= "
+                    f"{2 if name in sqs_workers else 1} (0 stops it)"
+                )
 
     def route_throttle(self, function: str) -> Throttle | None:
         return dict(self.route_throttles).get(function)

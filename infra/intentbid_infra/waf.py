@@ -5,9 +5,13 @@ Rules, in order:
 1. ``rate-per-ip``: a rate-based rule, ``StageConfig.waf_rate_limit_per_5min`` requests per source IP per
    5 minutes; beyond it WAF answers 429 with a problem+json-shaped ``rate_limited`` body (content type
    ``application/json``: WAF's custom bodies allow no other) until the address slows down.
-2. ``aws-common``: the AWS managed common rule set (``AWSManagedRulesCommonRuleSet``), blocking, except
-   ``SizeRestrictions_BODY`` (bodies over 8 KB), which only counts: the API takes bodies up to 256 KB
-   (``intentbid.http.api.MAX_BODY_BYTES``) and answers a larger one itself (413 ``payload_too_large``).
+2. ``aws-common``: the AWS managed common rule set (``AWSManagedRulesCommonRuleSet``), blocking, except two
+   rules that only count, because the API decides those requests better itself:
+   ``SizeRestrictions_BODY`` (bodies over 8 KB): the API takes bodies up to 256 KB
+   (``intentbid.http.api.MAX_BODY_BYTES``) and answers a larger one with 413 ``payload_too_large``;
+   ``GenericRFI_BODY`` (URLs with an IPv4 host in a body): a webhook endpoint may be ``https://<public IPv4>/…``,
+   the API fetches no URL but those, and the outbound guard (``intentbid.adapters.outbound``) checks every
+   address it connects to.
 
 Everything else is allowed. Each rule has its CloudWatch metrics and sampled requests.
 """
@@ -25,7 +29,7 @@ from intentbid_infra import config
 RATE_RULE = "rate-per-ip"
 COMMON_RULE = "aws-common"
 COMMON_RULE_SET = "AWSManagedRulesCommonRuleSet"
-COUNTED_COMMON_RULES = ("SizeRestrictions_BODY",)
+COUNTED_COMMON_RULES = ("SizeRestrictions_BODY", "GenericRFI_BODY")
 RATE_WINDOW_S = 300
 RATE_LIMITED_BODY = "rate_limited"
 

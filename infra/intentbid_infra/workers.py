@@ -72,7 +72,7 @@ class Workers(Construct):
                 queue,
                 batch_size=worker.batch_size,
                 report_batch_item_failures=True,
-                max_concurrency=max(reserved, 2) if reserved else None,  # SQS's minimum is 2
+                max_concurrency=reserved,  # None: unbounded; stages.py keeps a reservation >= 2 (SQS's minimum)
             )
         )
 

@@ -171,7 +171,8 @@ def test_api_throttles_follow_the_stage_tighter_on_registration_and_offers(synth
 @pytest.mark.parametrize("stage", STAGES)
 def test_a_waf_web_acl_guards_the_api_stage(synth_of: SynthOf, stage: str) -> None:
     """REGIONAL web ACL on the stage: a per-IP rate-based rule answering 429, then the AWS common rule set
-    (blocking, bodies over 8 KB only counted: the API itself takes up to 256 KB); everything else allowed."""
+    (blocking; bodies over 8 KB and IPv4 URLs in bodies only counted: the API takes up to 256 KB, and a webhook
+    endpoint may name a public IPv4 host, which the outbound guard checks); everything else allowed."""
     synth = synth_of(stage)
     ((acl_id, acl),) = synth.of_type("AWS::WAFv2::WebACL").items()
     props = acl["Properties"]
@@ -190,7 +191,10 @@ def test_a_waf_web_acl_guards_the_api_stage(synth_of: SynthOf, stage: str) -> No
     group = common["Statement"]["ManagedRuleGroupStatement"]
     assert (group["VendorName"], group["Name"]) == ("AWS", COMMON_RULE_SET)
     assert common["OverrideAction"] == {"None": {}}  # the group's own actions (block) apply
-    assert group["RuleActionOverrides"] == [{"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]
+    assert group["RuleActionOverrides"] == [
+        {"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}},
+        {"Name": "GenericRFI_BODY", "ActionToUse": {"Count": {}}},
+    ]
     for rule in (rate, common):
         assert rule["VisibilityConfig"]["CloudWatchMetricsEnabled"] is True
     ((_, association),) = synth.of_type("AWS::WAFv2::WebACLAssociation").items()
@@ -331,9 +335,13 @@ def test_a_custom_domain_needs_its_certificate_and_a_whole_zone() -> None:
     ).custom_domain == CustomDomain("api.example.com", "arn:aws:acm:x")
 
 
-def test_a_stage_refuses_throttles_for_routes_that_do_not_exist_and_a_zero_reservation() -> None:
+def test_a_stage_refuses_throttles_and_reservations_for_unknown_functions_and_too_small_reservations() -> None:
     base = stages.STAGES["dev"]
     with pytest.raises(ValueError, match="names no route"):
         dataclasses.replace(base, route_throttles=(("no_such_route", stages.Throttle(1, 1)),))
-    with pytest.raises(ValueError, match=">= 1"):
-        dataclasses.replace(base, reserved_concurrency=(("webhook_deliver", 0),))
+    with pytest.raises(ValueError, match="outbox_dispatch must be >= 1"):
+        dataclasses.replace(base, reserved_concurrency=(("outbox_dispatch", 0),))
+    with pytest.raises(ValueError, match="webhook_deliver must be >= 2"):  # an SQS poller needs 2
+        dataclasses.replace(base, reserved_concurrency=(("webhook_deliver", 1),))
+    with pytest.raises(ValueError, match="names no function"):  # a typo would silently reserve nothing
+        dataclasses.replace(base, reserved_concurrency=(("webhook_delivery", 5),))
