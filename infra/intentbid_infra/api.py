@@ -48,6 +48,24 @@ ACCESS_LOG_FIELDS: dict[str, str] = {
 }
 
 
+def route_method_options(stage: config.StageConfig) -> dict[str, apigw.MethodDeploymentOptions]:
+    """The stage's per-route throttles as method settings (``/<path>/<METHOD>``), tighter than its default.
+    The stage-wide settings above (metrics, logging level, data trace) are repeated: a method setting replaces
+    the stage's ``/*/*`` one for that method."""
+    out = {}
+    for route in ROUTES:
+        limit = stage.route_throttle(route.function)
+        if limit is not None:
+            out[f"{route.path}/{route.method}"] = apigw.MethodDeploymentOptions(
+                throttling_rate_limit=limit.rate,
+                throttling_burst_limit=limit.burst,
+                metrics_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,
+            )
+    return out
+
+
 class Api(Construct):
     def __init__(
         self,
@@ -83,6 +101,7 @@ class Api(Construct):
                 data_trace_enabled=False,  # would log bodies and headers, keys included
                 throttling_rate_limit=stage.throttle_rate_limit,
                 throttling_burst_limit=stage.throttle_burst_limit,
+                method_options=route_method_options(stage),
                 access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
                 access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
             ),

@@ -9,7 +9,7 @@ from typing import Any
 from aws_cdk import App, Environment, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from intentbid_infra import config
+from intentbid_infra import config, stages
 from intentbid_infra.stack import IntentBidStack
 
 
@@ -21,10 +21,15 @@ def build(context: dict[str, Any] | None = None, outdir: str | None = None) -> t
     """The app and its one stack. ``context`` is for tests (the CLI passes cdk.json and ``-c`` itself).
 
     Context keys: ``stage`` (dev | staging | prod), ``require_deps_layer`` (fail unless ``make build`` ran;
-    set it when deploying), ``alarm_topic_arn`` (an SNS topic for the alarms, optional).
+    set it when deploying), ``alarm_topic_arn`` (an SNS topic for the alarms, optional), ``alarm_emails``
+    (comma-separated subscribers of the stage's own alarm topic; else ``INTENTBID_ALARM_EMAILS``) and the custom
+    domain's ``domain_name``, ``certificate_arn``, ``hosted_zone_id``, ``hosted_zone_name`` (``stages.py``).
     """
     app = App(context=context, outdir=outdir)
-    stage = config.stage_config(str(app.node.try_get_context("stage") or config.DEFAULT_STAGE))
+    stage = config.stage_config(
+        str(app.node.try_get_context("stage") or config.DEFAULT_STAGE),
+        context={key: app.node.try_get_context(key) for key in (stages.ALARM_EMAILS_CONTEXT, *stages.DOMAIN_CONTEXT)},
+    )
     account, region = os.environ.get("CDK_DEFAULT_ACCOUNT"), os.environ.get("CDK_DEFAULT_REGION")
     stack = IntentBidStack(
         app,

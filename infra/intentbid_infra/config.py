@@ -1,16 +1,19 @@
-"""Every infrastructure constant in one place: paths, names, runtime, per-stage settings."""
+"""Every infrastructure constant in one place: paths, names, runtime; the per-stage values are in
+:mod:`intentbid_infra.stages` (re-exported here)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 
 from intentbid.routes import API_TIMEOUT_S, AUTHORIZER_TIMEOUT_S
 from intentbid.workers import WORKER_TIMEOUT_S
+
+# The stages (dev / staging / prod) are data in intentbid_infra.stages; re-exported for the constructs.
+from intentbid_infra.stages import DEFAULT_STAGE, STAGES, StageConfig, stage_config  # noqa: F401
 
 PROJECT = "intentbid"
 SERVICE_NAME = "intentbid"  # POWERTOOLS_SERVICE_NAME
@@ -71,34 +74,7 @@ QUEUE_RETENTION = Duration.days(4)
 DLQ_RETENTION = Duration.days(14)
 
 # --- observability
-LATENCY_P99_THRESHOLD_MS = 3000
 ALARM_PERIOD = Duration.minutes(5)
-
-
-@dataclass(frozen=True)
-class StageConfig:
-    name: str
-    removal_policy: RemovalPolicy
-    log_retention: logs.RetentionDays
-    log_level: str
-    throttle_rate_limit: int  # requests per second, stage default for every method
-    throttle_burst_limit: int
-    api_5xx_alarm_threshold: int  # 5xx responses per ALARM_PERIOD
-
-
-STAGES: dict[str, StageConfig] = {
-    "dev": StageConfig("dev", RemovalPolicy.DESTROY, logs.RetentionDays.TWO_WEEKS, "DEBUG", 50, 100, 1),
-    "staging": StageConfig("staging", RemovalPolicy.DESTROY, logs.RetentionDays.ONE_MONTH, "INFO", 100, 200, 1),
-    "prod": StageConfig("prod", RemovalPolicy.RETAIN, logs.RetentionDays.THREE_MONTHS, "INFO", 500, 1000, 5),
-}
-DEFAULT_STAGE = "dev"
-
-
-def stage_config(name: str) -> StageConfig:
-    try:
-        return STAGES[name]
-    except KeyError:
-        raise ValueError(f"unknown stage {name!r}; choose one of {sorted(STAGES)}") from None
 
 
 def stack_name(stage: str) -> str:

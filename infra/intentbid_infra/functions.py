@@ -171,6 +171,7 @@ class Functions(Construct):
             logging_format=lambda_.LoggingFormat.JSON,
             system_log_level_v2=lambda_.SystemLogLevel[config.LAMBDA_SYSTEM_LOG_LEVEL],
             application_log_level_v2=lambda_.ApplicationLogLevel[self.stage.log_level],
+            reserved_concurrent_executions=self.stage.reserved_concurrency_of(name),  # stages.py
         )
         self.functions[name] = fn
         self.roles[name] = role

@@ -30,10 +30,10 @@ REASONS: dict[str, str] = {
         "the Lambda REQUEST authorizer (key hash lookup, status, expiry, IP allowlist, scopes), which the "
         "design mandates; public routes need no authorizer at all."
     ),
-    "APIG3": (
-        "No WAF web ACL yet: abuse is bounded by stage throttling, the authorizer (every non-public call needs "
-        "a valid key), per-key rate limits and plan quotas in the endpoints, and per-IP limits on registration. "
-        "A WAF belongs with the custom domain and edge distribution, which this stack does not own yet."
+    "DDB3": (
+        "A dev stage's data is disposable (StageConfig.point_in_time_recovery): its tables are destroyed with the "
+        "stack and rebuilt by tests and demos; staging and prod keep point-in-time recovery, deletion protection "
+        "and RETAIN (asserted per stage by tests/infra/test_infra_stages.py)."
     ),
     "SF1": (
         "The expiry workflow is one Wait and one SQS send; Standard workflows keep every execution's full event "
@@ -71,13 +71,15 @@ def acknowledge(stack: IntentBidStack) -> None:
         _ack(method, *(("APIG4", "COG4") if route.public else ("COG4",)))
     for method in api.not_allowed.values():
         _ack(method, "APIG4", "COG4")
-    _ack(api.rest_api.deployment_stage, "APIG3")
     cloudwatch_role = api.rest_api.node.try_find_child("CloudWatchRole")
     if cloudwatch_role is not None:
         _ack(
             cloudwatch_role,
             "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
         )
+    if not stack.stage.point_in_time_recovery:
+        for table in stack.tables.tables.values():
+            _ack(table, "DDB3")
     _ack(stack.expiry.state_machine, "SF1", "SF2")
     for role in stack.functions.roles.values():
         _ack(role, "IAM5[Resource::*]")

@@ -15,7 +15,8 @@ from intentbid_infra import config
 
 
 class Observability(Construct):
-    """``alarms`` by name; each notifies ``alarm_topic_arn`` (context) when one is given."""
+    """``alarms`` by name, with the stage's thresholds; each notifies the stage's ``alarm_topic`` and the topic
+    ``alarm_topic_arn`` (context) when they are given."""
 
     def __init__(
         self,
@@ -28,6 +29,7 @@ class Observability(Construct):
         functions: dict[str, lambda_.IFunction],
         dead_letter_queues: dict[str, sqs.IQueue],
         alarm_topic_arn: str | None = None,
+        alarm_topic: sns.ITopic | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         period = config.ALARM_PERIOD
@@ -58,8 +60,8 @@ class Observability(Construct):
                 self,
                 "ApiLatencyP99",
                 alarm_name=f"{config.resource_prefix(stage.name)}api-latency-p99",
-                alarm_description=f"API p99 latency above {config.LATENCY_P99_THRESHOLD_MS} ms for 15 minutes",
-                threshold=config.LATENCY_P99_THRESHOLD_MS,
+                alarm_description=f"API p99 latency above {stage.latency_p99_alarm_ms} ms for 15 minutes",
+                threshold=stage.latency_p99_alarm_ms,
                 evaluation_periods=3,
                 datapoints_to_alarm=3,
                 comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -70,7 +72,7 @@ class Observability(Construct):
                 "AuthorizerErrors",
                 alarm_name=f"{config.resource_prefix(stage.name)}authorizer-errors",
                 alarm_description="The authorizer failed (callers got 500 instead of a decision)",
-                threshold=1,
+                threshold=stage.authorizer_error_alarm_threshold,
                 evaluation_periods=1,
                 comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
@@ -88,8 +90,10 @@ class Observability(Construct):
                 treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
             )
 
+        topics = [alarm_topic] if alarm_topic is not None else []
         if alarm_topic_arn:
-            topic = sns.Topic.from_topic_arn(self, "AlarmTopic", alarm_topic_arn)
+            topics.append(sns.Topic.from_topic_arn(self, "AlarmTopic", alarm_topic_arn))
+        for topic in topics:
             for alarm in self.alarms.values():
                 alarm.add_alarm_action(cw_actions.SnsAction(topic))
                 alarm.add_ok_action(cw_actions.SnsAction(topic))
@@ -113,7 +117,7 @@ class Observability(Construct):
                 title="Latency p99 (ms)",
                 left=[latency_p99, integration_p99],
                 width=8,
-                left_annotations=[cw.HorizontalAnnotation(value=config.LATENCY_P99_THRESHOLD_MS, label="alarm")],
+                left_annotations=[cw.HorizontalAnnotation(value=stage.latency_p99_alarm_ms, label="alarm")],
             ),
         )
         self.dashboard.add_widgets(

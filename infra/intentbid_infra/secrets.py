@@ -19,5 +19,5 @@ class SecretsKey(Construct):
             alias=f"alias/{config.resource_prefix(stage.name)}webhook-secrets",
             description="IntentBid: wraps the data keys of webhook signing secrets",
             enable_key_rotation=True,
-            removal_policy=stage.removal_policy,
+            removal_policy=stage.data_removal_policy,  # it opens secrets the tables keep
         )

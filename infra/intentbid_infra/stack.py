@@ -1,4 +1,5 @@
-"""The IntentBid stack of one stage: tables, queues, expiry workflow, functions, workers, API, observability."""
+"""The IntentBid stack of one stage: tables, queues, expiry workflow, functions, workers, API (its WAF and optional
+custom domain), observability (and the stage's alarm topic). What differs per stage is ``stages.StageConfig``."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from constructs import Construct
 
 from intentbid.workers import AUTHORIZER
 from intentbid_infra import config, nag
+from intentbid_infra.alarm_topic import AlarmTopic
 from intentbid_infra.api import Api
+from intentbid_infra.domain import ApiDomain
 from intentbid_infra.expiry import EXPIRY_QUEUE, ExpiryStateMachine
 from intentbid_infra.functions import Functions
 from intentbid_infra.observability import Observability
 from intentbid_infra.queues import Queues
 from intentbid_infra.secrets import SecretsKey
 from intentbid_infra.tables import Tables
+from intentbid_infra.waf import WebAcl
 from intentbid_infra.workers import Workers
 
 
@@ -31,6 +35,7 @@ class IntentBidStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        self.stage = stage
         Tags.of(self).add("project", config.PROJECT)
         Tags.of(self).add("stage", stage.name)
 
@@ -55,6 +60,13 @@ class IntentBidStack(Stack):
         self.api = Api(
             self, "Api", stage=stage, functions=endpoints, authorizer_function=self.functions.functions[AUTHORIZER]
         )
+        self.waf = WebAcl(self, "Waf", stage=stage, api_stage=self.api.rest_api.deployment_stage)
+        self.domain = (
+            ApiDomain(self, "Domain", domain=stage.custom_domain, rest_api=self.api.rest_api)
+            if stage.custom_domain
+            else None
+        )
+        self.alarm_topic = AlarmTopic(self, "Alarms", stage=stage) if stage.alarm_topic else None
         self.observability = Observability(
             self,
             "Observability",
@@ -64,6 +76,7 @@ class IntentBidStack(Stack):
             functions=dict(self.functions.functions),
             dead_letter_queues={**self.queues.dlqs, **self.workers.failure_queues},
             alarm_topic_arn=alarm_topic_arn,
+            alarm_topic=self.alarm_topic.topic if self.alarm_topic else None,
         )
         nag.acknowledge(self)
 

@@ -25,8 +25,9 @@ def _attribute(key: KeySpec) -> dynamodb.Attribute:
 
 
 class Tables(Construct):
-    """One on-demand ``Table`` per model: point-in-time recovery, AWS-managed encryption, named
-    ``intentbid-<stage>-<logical>``, kept on stack deletion in prod, stream and TTL when the model asks.
+    """One on-demand ``Table`` per model: AWS-managed encryption, named ``intentbid-<stage>-<logical>``, stream
+    and TTL when the model asks; point-in-time recovery, deletion protection and the removal policy are the
+    stage's (``StageConfig.point_in_time_recovery``, ``deletion_protection``, ``data_removal_policy``).
 
     (``Table``, not ``TableV2``: TableV2 is a global table.)
     """
@@ -45,11 +46,11 @@ class Tables(Construct):
             sort_key=_attribute(spec.range_key) if spec.range_key else None,
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
+                point_in_time_recovery_enabled=stage.point_in_time_recovery
             ),
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            removal_policy=stage.removal_policy,
-            deletion_protection=stage.name == "prod",
+            removal_policy=stage.data_removal_policy,
+            deletion_protection=stage.deletion_protection,
             stream=dynamodb.StreamViewType[spec.stream_view] if spec.stream_view else None,
             time_to_live_attribute=spec.ttl_attribute,
         )

@@ -47,14 +47,16 @@ class Workers(Construct):
         for worker in WORKERS:
             fn = functions.functions[worker.function]
             if worker.source == "sqs":
-                self._sqs(worker, fn, queues)
+                self._sqs(worker, fn, queues, stage.reserved_concurrency_of(worker.function))
             elif worker.source == "stream":
                 self._stream(worker, fn, functions.roles[worker.function], tables, stage)
             else:
                 raise ValueError(f"worker {worker.function!r}: unknown source {worker.source!r}")
 
     @staticmethod
-    def _sqs(worker: Worker, fn: lambda_.Function, queues: Queues) -> None:
+    def _sqs(worker: Worker, fn: lambda_.Function, queues: Queues, reserved: int | None = None) -> None:
+        """``reserved``: the function's reserved concurrency; the poller is capped at it (``MaximumConcurrency``),
+        so a full queue waits in SQS instead of being throttled into redeliveries (and the DLQ)."""
         if worker.resource not in queues.queues:
             raise KeyError(f"worker {worker.function!r} reads queue {worker.resource!r}, which QUEUES lacks")
         queue = queues.queues[worker.resource]
@@ -66,7 +68,12 @@ class Workers(Construct):
                 f"worker's timeout {timeout}s (messages would be redelivered mid-flight)"
             )
         fn.add_event_source(
-            sources.SqsEventSource(queue, batch_size=worker.batch_size, report_batch_item_failures=True)
+            sources.SqsEventSource(
+                queue,
+                batch_size=worker.batch_size,
+                report_batch_item_failures=True,
+                max_concurrency=reserved,  # None: unbounded; stages.py keeps a reservation >= 2 (SQS's minimum)
+            )
         )
 
     def _stream(

@@ -26,6 +26,14 @@ from aws_cdk.assertions import Template  # noqa: E402
 from intentbid_infra.app import build  # noqa: E402
 
 STAGE = "dev"
+STAGES = ("dev", "staging", "prod")
+# What each stage's synthesis gets from context besides its name (the alarm topic's subscribers), so the tests
+# never depend on INTENTBID_ALARM_EMAILS in the environment of whoever runs them.
+STAGE_CONTEXT: dict[str, dict[str, Any]] = {
+    "dev": {},
+    "staging": {"alarm_emails": "ops@example.com"},
+    "prod": {"alarm_emails": "ops@example.com, oncall@example.com"},
+}
 
 
 @dataclass
@@ -49,8 +57,9 @@ def cdk_context(**overrides: Any) -> dict[str, Any]:
 
 
 def synthesize(outdir: Path, stage: str = STAGE) -> Synth:
-    """Synthesize the app (cdk-nag included: an unacknowledged finding raises here)."""
-    app, stack = build(context=cdk_context(stage=stage), outdir=str(outdir))
+    """Synthesize the app for ``stage`` with its STAGE_CONTEXT (cdk-nag included: an unacknowledged finding
+    raises here)."""
+    app, stack = build(context=cdk_context(stage=stage, **STAGE_CONTEXT[stage]), outdir=str(outdir))
     app.synth()
     template = Template.from_stack(stack)  # reuses the synthesis above
     return Synth(stack=stack, template=template, resources=template.to_json()["Resources"], outdir=outdir)

@@ -187,7 +187,7 @@ def test_stage_logs_json_access_logs_traces_and_throttles(synth: Synth) -> None:
         k for k in synth.of_type("AWS::Logs::LogGroup") if mentions(stage["AccessLogSetting"]["DestinationArn"], k)
     ]
     assert synth.props(log_group)["RetentionInDays"] > 0
-    (settings,) = stage["MethodSettings"]
+    (settings,) = [m for m in stage["MethodSettings"] if (m["HttpMethod"], m["ResourcePath"]) == ("*", "/*")]
     stage_config = config.stage_config(STAGE)
     assert settings["ThrottlingRateLimit"] == stage_config.throttle_rate_limit
     assert settings["ThrottlingBurstLimit"] == stage_config.throttle_burst_limit

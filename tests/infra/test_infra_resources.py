@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_cdk import App, Stack
-from aws_cdk.assertions import Template
 from cfn_refs import by_property, grants, mentions, ref_id, role_statements
 from infra_synth import STAGE, Synth
 
@@ -17,7 +15,6 @@ from intentbid.workers import AUTHORIZER, QUEUES, WORKERS
 from intentbid_infra import config
 from intentbid_infra.expiry import DEFINITION_FILE, QUEUE_URL_PLACEHOLDER
 from intentbid_infra.functions import function_sizes
-from intentbid_infra.tables import Tables
 
 # One xdist worker synthesizes once for all infra tests (`pytest -n 2 --dist loadgroup`).
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
@@ -39,7 +36,6 @@ def test_tables_match_their_models(synth: Synth, spec) -> None:  # type: ignore[
     props = synth.props(table_id)
     assert props["KeySchema"] == _key_schema(spec.hash_key, spec.range_key)
     assert props["BillingMode"] == "PAY_PER_REQUEST"
-    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["SSESpecification"] == {"SSEEnabled": True}  # AWS-managed key
     indexes = {ix["IndexName"]: ix for ix in props.get("GlobalSecondaryIndexes", [])}
     local = {ix["IndexName"]: ix for ix in props.get("LocalSecondaryIndexes", [])}  # e.g. offers.by_rank
@@ -61,18 +57,7 @@ def test_tables_match_their_models(synth: Synth, spec) -> None:  # type: ignore[
         assert props["TimeToLiveSpecification"] == {"AttributeName": spec.ttl_attribute, "Enabled": True}
     else:
         assert "TimeToLiveSpecification" not in props
-    assert synth.resources[table_id]["DeletionPolicy"] == "Delete"  # dev
-
-
-def test_prod_tables_are_retained() -> None:
-    # Only the tables construct: a full second synth is not needed to know the removal policy.
-    stack = Stack(App(), "Tables")
-    Tables(stack, "Tables", stage=config.stage_config("prod"))
-    tables = Template.from_stack(stack).find_resources("AWS::DynamoDB::Table")
-    assert len(tables) == len(SPECS)
-    for table in tables.values():
-        assert table["DeletionPolicy"] == "Retain"
-        assert table["Properties"]["TableName"].startswith("intentbid-prod-")
+    # retention, deletion protection and PITR per stage: test_infra_stages.py
 
 
 @pytest.mark.parametrize("queue", QUEUES, ids=lambda q: q.logical_name)
