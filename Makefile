@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(NODE_DIR)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TZ := UTC
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install node chromium dev dev-reset migrate lock test test-fast test-e2e test-browser test-infra lint typecheck synth \
+.PHONY: help install node chromium dev dev-reset migrate lock lint-templates test test-fast test-e2e test-browser test-infra lint typecheck synth \
         invoke demo bench bench-load build clean openapi deploy access-policy config-docs
 
 help:
@@ -68,8 +68,13 @@ lint: install node ## ruff, and Redocly's OpenAPI linter on docs/openapi.json (r
 typecheck: install ## mypy
 	$(BIN)/mypy layers/shared/python/intentbid local/intentbid_local functions infra migrations tests/unit/fake_store.py
 
-synth: install node ## cdk synth offline, with cdk-nag AwsSolutions
-	cdk synth --quiet
+synth: install node ## cdk synth offline, with cdk-nag AwsSolutions: make synth [STAGE=prod] (default: cdk.json's dev)
+	cdk synth --quiet $(if $(filter command line,$(origin STAGE)),-c stage=$(STAGE))
+
+lint-templates: install node ## cfn-lint every stage's template (make test lints prod's, the superset of resource types)
+	for s in dev staging prod; do \
+	  cdk synth --quiet -c stage=$$s -o cdk.out/lint-$$s && $(BIN)/cfn-lint --ignore-checks W3005 -- cdk.out/lint-$$s/*.template.json || exit 1; \
+	done
 
 invoke: install ## Run one handler on one event: make invoke FN=health EVENT=events/health.json
 	$(PYTHON) -m intentbid_local.invoke $(FN) $(EVENT)

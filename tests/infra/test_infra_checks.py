@@ -45,7 +45,9 @@ def test_no_error_annotations(synth: Synth) -> None:
     assert Annotations.from_stack(synth.stack).find_error("*", Match.any_value()) == []
 
 
-@pytest.mark.parametrize("stage", STAGES)
+# cfn-lint takes ~80 s a template on a loaded 2-core machine: `make test` lints prod's (every resource type any
+# stage has: the alarm topic, its key, the subscriptions); `make lint-templates` lints all three.
+@pytest.mark.parametrize("stage", ["prod"])
 def test_cfn_lint_is_clean(synth_of: Callable[[str], Synth], stage: str) -> None:
     synth = synth_of(stage)
     template = synth.outdir / f"{synth.stack.stack_name}.template.json"
