@@ -13,9 +13,11 @@ event always has the same key (a redelivered stream record rewrites nothing), ke
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 KEPT_S = 30 * 86_400  # the log is kept 30 days (TTL) from each event's time
 SOURCES = ("own", "aud")  # the two partitions an account reads, in cursor order
@@ -39,6 +41,11 @@ def partition_of(environment: str, owner_id: str, kind: str) -> str:
 def partitions_read(environment: str, owner_id: str, kind: str) -> dict[str, str]:
     """The partitions an account reads, by source name."""
     return {"own": own_partition(environment, owner_id), "aud": audience_partition(environment, kind)}
+
+
+def millis(dt: datetime) -> int:
+    """Milliseconds since the epoch, exactly (no float rounding of the fraction)."""
+    return calendar.timegm(dt.utctimetuple()) * 1000 + dt.microsecond // 1000
 
 
 def sort_key(event_ms: int, event_id: str) -> str:

@@ -26,7 +26,7 @@ LOGGED_KINDS = frozenset({"vendor", "buyer"})  # the accounts that read GET /v1/
 
 def entries(ev: Event) -> list[tuple[str, str, str]]:
     """(partition, sort key, envelope) of each entry ``ev`` makes, one per distinct partition."""
-    ms = int(clock.parse_rfc3339(ev.created_at).timestamp() * 1000)
+    ms = event_log.millis(clock.parse_rfc3339(ev.created_at))
     sk = event_log.sort_key(ms, ev.id)
     out: dict[str, tuple[str, str, str]] = {}
     for r in ev.recipients:
@@ -70,7 +70,7 @@ def list_(p: Principal, q: EventQuery | None = None) -> EventPage:
                 )
             ],
         )
-    since = event_log.since_key(int(q.since.timestamp() * 1000)) if q.since is not None else None
+    since = event_log.since_key(event_log.millis(q.since)) if q.since is not None else None
     bodies, cursor = event_log_store().page(
         event_log.partitions_read(p.environment, p.id, p.kind),
         limit=q.limit,
