@@ -430,6 +430,7 @@ def _webhooks(request: _Round, who: dict[str, Any]) -> None:
     request("webhook_delivery_retry", path={**path, "delivery_id": delivery}, principal=who)
     request("webhook_recover", path=path, body={"since": "2020-01-01T00:00:00Z"}, principal=who)
     request("webhook_delete", path={"webhook_id": hook}, principal=who)
+    request("event_list", principal=who)  # its own partition and its kind's audience: one Query each
 
 
 def admin_principal() -> dict[str, Any]:

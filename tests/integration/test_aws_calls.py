@@ -95,7 +95,10 @@ EXPECTED: dict[str, list[str]] = {
     "admin_cooldown_lift": [RL, GET, TX, GET],
     "rfo_delete": [RL, GET, TX],
     "rfo_expire (due RFO)": [GET, TX],
-    "outbox_dispatch (1 event)": [],
+    # an offer.withdrawn: the offer (its pointer, then the item) and its RFO to render it, then the buyer's
+    # event-log entry (one conditional PutItem); no webhook queue in this round (in AWS: plus the endpoints'
+    # Query and one SendMessageBatch)
+    "outbox_dispatch (1 event)": [GET, GET, GET, PUT],
     "outbox_dispatch (losers sweep)": [GET, QUERY],  # the award's sweep: nothing left active, nothing written
     # webhooks: the create counts the account's endpoints (the cap), then one transaction (endpoint + audit);
     # a change reads the endpoint (consistent GetItem), writes it guarded on its sealed secret, reads it back
@@ -112,6 +115,7 @@ EXPECTED: dict[str, list[str]] = {
     "webhook_delivery_get": [RL, GET, GET],
     "webhook_delivery_retry": [RL, GET, GET, UPDATE, GET],
     "webhook_recover": [RL, GET, QUERY],  # ... and per failed or dead delivery in the window, an upsert
+    "event_list": [RL, QUERY, QUERY],  # the caller's own partition, then its kind's audience partition
 }
 
 _results: list[Any] = []

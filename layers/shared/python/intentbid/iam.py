@@ -44,6 +44,7 @@ ALL_TABLES = (
     "api-keys",
     "audit",
     "deliveries",
+    "events",  # the event log (GET /v1/events): written by the dispatcher only
     "flags",
     "idempotency",
     "migrations",  # the data-migration ledger: only the deployer (make migrate) touches it, no function
@@ -61,9 +62,19 @@ WORKER_ACCESS: dict[str, Access] = {
     # the award's sweep marks losers lost (UpdateItem) with their events (PutItem on the outbox); the ranking
     # recompute rewrites offers' stored scores and marks the RFO's ranking current (UpdateItem); a submission's
     # event stamps the vendor's name (read from its account) on the offer; and it fans events out to the webhook
-    # queue (reading the endpoints, the keys and offers it renders)
+    # queue (reading the endpoints, the keys and offers it renders) and to the event log (one PutItem per entry)
     "outbox_dispatch": Access(
-        {"rfos": U, "offers": U, "accounts": R, "audit": R, "flags": W, "outbox": W, "webhooks": R, "api-keys": R},
+        {
+            "rfos": U,
+            "offers": U,
+            "accounts": R,
+            "audit": R,
+            "flags": W,
+            "outbox": W,
+            "webhooks": R,
+            "api-keys": R,
+            "events": A,
+        },
         queues=("webhook",),
     ),
     # one attempt per message: the endpoint (its secrets: Decrypt), the delivery record, the endpoint's failing

@@ -320,9 +320,112 @@ def _operation(route: Route) -> dict[str, Any]:
     return op
 
 
+EVENT_ID_PATTERN = r"^evt_[0-9A-HJKMNP-TV-Z]{26}$"
+_THIN_DATA: dict[str, Any] = {
+    "type": "object",
+    "description": "An object too large for a 20 KB body, sent thin: fetch it from `url` (or the API)",
+    "required": ["object", "url"],
+    "additionalProperties": False,
+    "properties": {
+        "object": {
+            "type": "object",
+            "required": ["id", "object"],
+            "additionalProperties": False,
+            "properties": {"id": {"type": ["string", "null"]}, "object": {"type": ["string", "null"]}},
+        },
+        "url": {"type": ["string", "null"]},
+    },
+}
+_DELIVERY_HEADERS = {
+    "webhook-id": "The event id (`evt_...`), the same on every retry: deduplicate on it",
+    "webhook-timestamp": "Unix seconds of this attempt; refuse one more than 5 minutes off",
+    "webhook-signature": "`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated (two during a rotation)",
+    "x-correlation-id": "The correlation id of the request that caused the event",
+}
+
+
+def event_schema(event_type: str) -> dict[str, Any]:
+    """The JSON Schema of one event type's envelope (a delivery's body, an entry of ``GET /v1/events``):
+    ``data.object`` is the object the API returns for that type (``schemas.events.OBJECT_SCHEMAS``)."""
+    from intentbid.schemas.events import OBJECT_SCHEMAS
+
+    ref = OBJECT_SCHEMAS[event_type]
+    obj: dict[str, Any] = (
+        {"$ref": REF.format(model=resolve(ref).__name__)}
+        if ref
+        else {"type": "object", "description": "The event's data (no response model of the API names it yet)"}
+    )
+    return {
+        "type": "object",
+        "required": ["id", "type", "created_at", "livemode", "data"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": EVENT_ID_PATTERN},
+            "type": {"type": "string", "const": event_type},
+            "created_at": {"type": "string", "format": "date-time"},
+            "livemode": {"type": "boolean", "description": "false: a sandbox (ib_test_) event"},
+            "data": {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "required": ["object"],
+                        "additionalProperties": False,
+                        "properties": {"object": obj},
+                    },
+                    _THIN_DATA,
+                ]
+            },
+        },
+    }
+
+
+def _webhooks() -> dict[str, Any]:
+    """OpenAPI 3.1 ``webhooks``: one operation per type of the event catalog, the POST its receivers get."""
+    from intentbid.domain.events import CATALOG
+
+    out: dict[str, Any] = {}
+    for event_type, kinds in CATALOG.items():
+        to = "ops only: never sent to a vendor or buyer endpoint" if kinds == ("admin",) else ", ".join(kinds)
+        out[event_type] = {
+            "post": {
+                "operationId": "event_" + event_type.replace(".", "_"),
+                "summary": f"The {event_type} event",
+                "description": f"Sent to: {to}. Signed per Standard Webhooks; the same envelope is listed by "
+                "`GET /v1/events`. Any 2xx within 15 s acknowledges it; anything else is retried on the schedule.",
+                "tags": ["webhooks"],
+                "security": [],
+                "parameters": [
+                    {
+                        "name": name,
+                        "in": "header",
+                        "required": name != "x-correlation-id",
+                        "description": text,
+                        "schema": {"type": "string"},
+                    }
+                    for name, text in _DELIVERY_HEADERS.items()
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": event_schema(event_type)}},
+                },
+                "responses": {
+                    "200": {"description": "Received (any 2xx)"},
+                    "410": {"description": "Gone: the endpoint is disabled at once"},
+                },
+            }
+        }
+    return out
+
+
+def _event_object_models() -> set[type[BaseModel]]:
+    from intentbid.schemas.events import OBJECT_SCHEMAS
+
+    return {resolve(ref) for ref in OBJECT_SCHEMAS.values() if ref}
+
+
 @cache
 def build() -> dict[str, Any]:
-    models: set[type[BaseModel]] = set()
+    models: set[type[BaseModel]] = _event_object_models()
     for r in ROUTES:
         for ref in (r.request, r.response):
             if ref:
@@ -362,6 +465,7 @@ def build() -> dict[str, Any]:
             },
         ],
         "paths": paths,
+        "webhooks": _webhooks(),
         "components": {
             "schemas": components,
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "ib_live_…"}},

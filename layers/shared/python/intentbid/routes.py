@@ -365,6 +365,21 @@ def _webhook_routes() -> tuple[Route, ...]:
             tables={"webhooks": "read", "deliveries": "update"},
             queues=("webhook",),
         ),
+        # The event log shows the same envelopes the caller's endpoints would receive, so it takes the scope
+        # that registers them: a key that may not subscribe to events may not read them either.
+        _R(
+            "event_list",
+            "GET",
+            "/v1/events",
+            kinds,
+            manage,
+            summary="List the caller's events, newest first (the objects its webhooks carry; kept 30 days)",
+            tag="webhooks",
+            query="events:EventQuery",
+            response="events:EventPage",
+            returns={"*": "its own events of its key's environment (and its kind's, e.g. rfo.created), newest first"},
+            tables={"events": "read"},
+        ),
     )
 
 

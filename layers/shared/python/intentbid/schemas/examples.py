@@ -583,6 +583,42 @@ WEBHOOK_EXAMPLES: dict[str, Examples] = {
         success={"delivery": {**DELIVERY, "status": "pending", "next_attempt_at": LATER}},
         errors=(_not_found("delivery"),),
     ),
+    "event_list": Examples(
+        success={
+            "object": "list",
+            "data": [
+                {
+                    "id": "evt_01M8TFJ7A2D4QK8V6S1W3YB5NF",
+                    "type": "offer.won",
+                    "created_at": LATER,
+                    "livemode": True,
+                    "data": {"object": {**OFFER, "status": "won"}},
+                },
+                {
+                    "id": "evt_01M8TFJ7A2D4QK8V6S1W3YB5NE",
+                    "type": "rfo.created",
+                    "created_at": NOW,
+                    "livemode": True,
+                    "data": {"object": {**RFO, "buyer_id": None, "allowed_actions": []}},
+                },
+            ],
+            "next_cursor": "eyJvd24iOnsiUyI6Ii0ifSwiYXVkIjp7IlMiOiIifX0",
+        },
+        errors=(
+            _invalid(
+                "The event type is not one this account receives.",
+                _field(
+                    "type",
+                    "event_not_available",
+                    "type must be an event type a vendor receives: rfo.created, rfo.updated, rfo.closed, "
+                    "rfo.reopened, rfo.awarded, rfo.expired, offer.won, offer.lost, key.created, key.revoked, "
+                    "webhook.test, webhook.disabled, billing.subscription_updated, billing.payment_failed, "
+                    "billing.quota_reached",
+                ),
+            ),
+            INVALID_CURSOR,
+        ),
+    ),
     "webhook_recover": Examples(
         request={"since": NOW},
         summary="After an outage: send again everything that failed since 09:00",
