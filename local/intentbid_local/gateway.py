@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from intentbid import routes
 from intentbid.http import correlation
 from intentbid.http import gateway_errors as gw
-from intentbid_local import faults, paths, static_files
+from intentbid_local import faults, paths, static_files, websocket
 from intentbid_local.functions import Handler
 from intentbid_local.gateway_responses import HttpResponse, problem
 from intentbid_local.lambda_context import context_for
@@ -81,6 +81,7 @@ class Gateway:
         self.loader = loader
         self.dashboard = dashboard if dashboard is not None else paths.dashboard_dir()
         self._clock = clock
+        self.realtime = websocket.Hub(loader)  # the WebSocket API and its Management API (same host and port)
 
     # -- dispatch
     def handle(self, req: HttpRequest) -> HttpResponse:
@@ -95,6 +96,8 @@ class Gateway:
 
         if len(req.body) > MAX_BODY_BYTES:
             return self._gateway_error(req, gw.TOO_LARGE)
+        if req.path.startswith(websocket.MANAGEMENT_PREFIX):
+            return self.realtime.management(req.method, req.path, req.body)
         if req.method in ("GET", "HEAD"):
             static = self._static(req)
             if static is not None:
@@ -385,6 +388,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         started = time.perf_counter()
+        if (
+            self.command == "GET"
+            and self.path.split("?", 1)[0] == websocket.PATH
+            and (self.headers.get("Upgrade") or "").lower() == "websocket"
+        ):
+            self.close_connection = True  # the socket is the WebSocket's until it closes
+            self.server.gateway.realtime.serve(self)
+            return
         if self._declared_length() < 0:
             self.close_connection = True
             req = self._request(b"")
@@ -458,6 +469,13 @@ class GatewayServer:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
+    def realtime_env(self) -> dict[str, str]:
+        """Where the handlers find the WebSocket (tickets' ``url``) and its Management API (the push worker)."""
+        return {
+            "REALTIME_URL": self.url.replace("http://", "ws://", 1) + websocket.PATH,
+            "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": self.url,
+        }
+
     def start(self) -> None:
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, name="local-api-gateway", daemon=True
@@ -465,6 +483,7 @@ class GatewayServer:
         self._thread.start()
 
     def stop(self) -> None:
+        self._server.gateway.realtime.close_all()
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join(timeout=5)

@@ -53,6 +53,7 @@ def load_all_models() -> None:
         offers,
         outbox,
         rate_limits,
+        realtime,
         rejections,
         rfos,
         webhooks,
