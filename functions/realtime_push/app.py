@@ -21,12 +21,14 @@ def push(record: SQSRecord) -> None:
     msg = json.loads(record.body)
     obs.bind(correlation_id=msg.get("correlation_id"), event_id=msg.get("event_id"))
     result = realtime.push(msg)
-    obs.logger.info("realtime push", extra={"event_type": msg.get("event_type"), "sent": result.sent, "gone": result.gone})
+    obs.logger.info(
+        "realtime push", extra={"event_type": msg.get("event_type"), "sent": result.sent, "gone": result.gone}
+    )
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
-        return process_partial_response(event=event, record_handler=push, processor=processor, context=context)
+        return dict(process_partial_response(event=event, record_handler=push, processor=processor, context=context))
     finally:
         try:
             obs.flush_metrics()

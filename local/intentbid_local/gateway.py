@@ -85,6 +85,8 @@ class Gateway:
 
     # -- dispatch
     def handle(self, req: HttpRequest) -> HttpResponse:
+        if req.path.startswith(websocket.MANAGEMENT_PREFIX):  # the WebSocket API's Management API
+            return _with_request_id(req, self.realtime.management(req.method, req.path, req.body))
         return _with_request_id(req, self._dispatch(req))
 
     def handle_oversized(self, req: HttpRequest) -> HttpResponse:
@@ -96,8 +98,6 @@ class Gateway:
 
         if len(req.body) > MAX_BODY_BYTES:
             return self._gateway_error(req, gw.TOO_LARGE)
-        if req.path.startswith(websocket.MANAGEMENT_PREFIX):
-            return self.realtime.management(req.method, req.path, req.body)
         if req.method in ("GET", "HEAD"):
             static = self._static(req)
             if static is not None:

@@ -191,9 +191,7 @@ class LocalRuntime:
 
     def _preload(self) -> None:
         from intentbid.routes import ROUTES
-        from intentbid.workers import WORKERS
-
-        from intentbid.workers import REALTIME_FUNCTIONS
+        from intentbid.workers import REALTIME_FUNCTIONS, WORKERS
 
         names = [
             AUTHORIZER,

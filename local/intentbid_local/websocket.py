@@ -16,6 +16,7 @@ the standard library: the ``websockets`` package is not installed in this enviro
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -182,7 +183,7 @@ class Hub:
         """Upgrade the request of ``handler`` (a ``BaseHTTPRequestHandler``) to a WebSocket and keep it until it
         closes."""
         query = dict(parse_qsl(urlsplit(handler.path).query))
-        headers = {k: v for k, v in handler.headers.items()}
+        headers = dict(handler.headers.items())
         host = headers.get("Host") or "127.0.0.1"
         key = handler.headers.get("Sec-WebSocket-Key")
         if not key or (handler.headers.get("Sec-WebSocket-Version") or "") != "13":
@@ -248,10 +249,8 @@ class Hub:
         while conn.open:
             opcode, payload = read_frame(read)
             if opcode == OP_CLOSE:
-                try:
+                with contextlib.suppress(OSError):
                     conn.send(OP_CLOSE, payload[:2])
-                except OSError:
-                    pass
                 return
             if opcode == OP_PING:
                 conn.send(OP_PONG, payload)
@@ -261,10 +260,8 @@ class Hub:
         with self._lock:
             known = self.connections.pop(conn.id, None) is not None
         conn.open = False
-        try:
+        with contextlib.suppress(OSError):
             conn.sock.close()
-        except OSError:
-            pass
         if known:
             try:
                 self._invoke("$disconnect", disconnect_event(conn.id, conn.host, reason))
@@ -300,14 +297,10 @@ class Hub:
             conn = self.connections.get(connection_id)
         if conn is None:
             return
-        try:
+        with contextlib.suppress(OSError):
             conn.send(OP_CLOSE, struct.pack("!H", 1001))
-        except OSError:
-            pass
-        try:
+        with contextlib.suppress(OSError):
             conn.sock.shutdown(socket.SHUT_RDWR)  # the read loop ends and runs $disconnect
-        except OSError:
-            pass
 
     def close_all(self) -> None:
         for connection_id in list(self.connections):
@@ -390,14 +383,10 @@ class Client:
                 self.sock.sendall(encode_frame(OP_PONG, payload, mask=True))
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.sock.sendall(encode_frame(OP_CLOSE, struct.pack("!H", 1000), mask=True))
-        except OSError:
-            pass
-        try:
+        with contextlib.suppress(OSError):
             self.sock.close()
-        except OSError:
-            pass
 
     def __enter__(self) -> Client:
         return self

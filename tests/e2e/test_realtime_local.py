@@ -84,9 +84,7 @@ def test_the_buyer_sees_offers_and_a_closed_socket_is_gone_for_the_management_ap
     )
     ws = Client(socket_url(ticket(runtime, buyer)))
     try:
-        status, _, offer = runtime.request(
-            "POST", f"/v1/rfos/{rfo['id']}/offers", offer_body(), key=vendor["key"]
-        )
+        status, _, offer = runtime.request("POST", f"/v1/rfos/{rfo['id']}/offers", offer_body(), key=vendor["key"])
         assert status == 201, offer
         event = next_event(ws, lambda e: e["type"] == "offer.submitted" and e["data"]["object"]["id"] == offer["id"])
         assert event["data"]["object"]["rfo_id"] == rfo["id"]

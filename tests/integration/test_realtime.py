@@ -28,7 +28,7 @@ WS_URL = "wss://ws.example.test/dev"
 class FakeManagementApi:
     """The Management API as the worker sees it: records posts; ids in ``gone`` answer ``GoneException``."""
 
-    class exceptions:  # noqa: N801 - the botocore client's attribute name
+    class exceptions:
         class GoneException(Exception):
             pass
 
@@ -36,7 +36,7 @@ class FakeManagementApi:
         self.posts: list[tuple[str, dict[str, Any]]] = []
         self.gone: set[str] = set()
 
-    def post_to_connection(self, ConnectionId: str, Data: bytes) -> None:  # noqa: N803 - boto3's names
+    def post_to_connection(self, ConnectionId: str, Data: bytes) -> None:
         if ConnectionId in self.gone:
             raise self.exceptions.GoneException(ConnectionId)
         self.posts.append((ConnectionId, json.loads(Data)))
@@ -169,7 +169,7 @@ def test_events_reach_only_their_recipients_connections(channel: dict[str, Any])
     rfo = create_rfo(buyer)
     assert dispatch_and_push(channel) == ["rfo.created"]
     assert sorted(cid for cid, _ in api.posts) == ["b", "v1", "v2"]  # not the sandbox vendor, not another buyer
-    bodies = {cid: p for cid, p in api.posts}
+    bodies = dict(api.posts)
     assert bodies["b"]["data"]["object"]["buyer_id"] == buyer["id"]
     assert bodies["v1"]["data"]["object"].get("buyer_id") is None  # the vendor's view, as its webhooks get
     assert bodies["v1"]["id"] == bodies["b"]["id"] and bodies["v1"]["id"].startswith("evt_")

@@ -155,7 +155,9 @@ def _connections(environment: str, owner_id: str, kind: str) -> list[str]:
     return store.connections_of(environment, owner_id)
 
 
-def push(message: Mapping[str, Any], client: Any | None = None, lookup: Callable[..., list[str]] | None = None) -> PushResult:
+def push(
+    message: Mapping[str, Any], client: Any | None = None, lookup: Callable[..., list[str]] | None = None
+) -> PushResult:
     """Post the event's envelope to every open connection of each recipient in the event's environment.
     A gone connection (``GoneException``) is deleted; any other failure raises, so the message comes back (a
     connection that already got it may get it twice: clients dedupe on the event ``id``)."""

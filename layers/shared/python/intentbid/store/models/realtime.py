@@ -39,6 +39,7 @@ class ConnectionModel(BaseModel):
 
     logical_name = "realtime"
     ttl_attribute = "expire_at"
+    stack = "realtime"  # deployed in the realtime nested stack (intentbid.workers.REALTIME_STACK)
 
     class Meta:
         table_name = ""
