@@ -85,6 +85,7 @@ export const api = {
   getRfo: (id) => request("GET", `/v1/rfos/${seg(id)}`),
   createRfo: (body) => request("POST", "/v1/rfos", {body}),
   ranking: (id) => request("GET", `/v1/rfos/${seg(id)}/ranking`),
+  realtimeTicket: () => request("POST", "/v1/realtime/tickets"),
   submitOffer: (rfoId, body) => request("POST", `/v1/rfos/${seg(rfoId)}/offers`, {body}),
   vendorOffers: (vendorId, query) => request("GET", `/v1/vendors/${seg(vendorId)}/offers`, {query}),
   withdrawOffer: (offerId) => request("POST", `/v1/offers/${seg(offerId)}/withdraw`),

@@ -6,6 +6,7 @@
 import {allPages, api} from "./api.js";
 import {h, mount} from "./dom.js";
 import {daysFromNow, localInputToUtc, money, toLocalInput, when} from "./format.js";
+import {subscribe} from "./live.js";
 import {ranking, rfoFacts} from "./rfo.js";
 import {explainPanel, weightsEditor} from "./scoring.js";
 import {
@@ -23,6 +24,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * ops see it). `onChanged(rfo)` runs after an action or refresh changed it; `onDismiss()` when it is closed
  * or deleted. Rejects with the API's problem when the RFO cannot be read.
  */
+const LIVE_OFFER_EVENTS = ["offer.submitted", "offer.revised", "offer.withdrawn"];
+
 export async function rfoDetail(id, ctx, {manage = false, onChanged, onDismiss} = {}) {
   let rfo = await api.getRfo(id);
   let offers = []; // the latest ranking's rows: what an award can pick from
@@ -43,6 +46,13 @@ export async function rfoDetail(id, ctx, {manage = false, onChanged, onDismiss} 
   const actions = manage ? actionsPanel() : null;
   const weights = manage ? weightsEditor(rfo, ctx, {onSaved: (updated) => changed(updated, {notify: false})}) : null;
   const share = manage ? shareLinkPanel(rfo, ctx, {onChanged: () => history.reload()}) : null;
+  // The buyer's detail follows its offers live: an offer event of this RFO on the realtime socket refreshes it.
+  const unsubscribe = manage ? subscribe(onLiveEvent) : null;
+
+  function onLiveEvent(event) {
+    if (!header.isConnected) return unsubscribe?.(); // the detail was replaced or closed
+    if (LIVE_OFFER_EVENTS.includes(event?.type) && event.data?.object?.rfo_id === rfo.id) refresh();
+  }
 
   function renderFacts() {
     mount(facts, rfoFacts(rfo));
@@ -88,6 +98,7 @@ export async function rfoDetail(id, ctx, {manage = false, onChanged, onDismiss} 
 
   function dismiss() {
     clearTimeout(timer);
+    unsubscribe?.();
     onDismiss?.();
   }
 

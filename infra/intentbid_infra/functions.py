@@ -20,7 +20,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from intentbid.routes import ROUTES
-from intentbid.workers import AUTHORIZER, WORKERS
+from intentbid.workers import AUTHORIZER, REALTIME_AUTHORIZER, REALTIME_FUNCTIONS, WEBSOCKET_ROUTES, WORKERS
 from intentbid_infra import config, grants
 from intentbid_infra.expiry import ExpiryStateMachine
 from intentbid_infra.queues import Queues
@@ -32,7 +32,14 @@ def function_sizes() -> dict[str, config.FunctionSize]:
     sizes = {route.function: config.API_FUNCTION for route in ROUTES}
     sizes.update({worker.function: config.WORKER_FUNCTION for worker in WORKERS})
     sizes[AUTHORIZER] = config.AUTHORIZER_FUNCTION
+    sizes[REALTIME_AUTHORIZER] = config.AUTHORIZER_FUNCTION
+    sizes.update(dict.fromkeys(WEBSOCKET_ROUTES.values(), config.API_FUNCTION))  # the WebSocket's endpoints
     return sizes
+
+
+def main_stack_functions() -> list[str]:
+    """Every function of the main stack: all but the realtime nested stack's."""
+    return [name for name in function_sizes() if name not in REALTIME_FUNCTIONS]
 
 
 def tracing_of(function: str) -> lambda_.Tracing:
@@ -96,28 +103,18 @@ class Functions(Construct):
         expiry: ExpiryStateMachine,
         secrets_key: kms.IKey | None = None,
         require_deps_layer: bool = False,
+        names: list[str] | None = None,
+        layers: tuple[lambda_.ILayerVersion, lambda_.ILayerVersion] | None = None,
     ) -> None:
+        """``names``: the functions to create (default: the main stack's); ``layers``: (shared, deps) layers of
+        another stack to reuse instead of creating them (the realtime nested stack uses the main stack's)."""
         super().__init__(scope, construct_id)
         self.stage = stage
         self.secrets_key = secrets_key
-        self.shared_layer = lambda_.LayerVersion(
-            self,
-            "SharedLayer",
-            code=lambda_.Code.from_asset(str(config.SHARED_LAYER_DIR), exclude=config.ASSET_EXCLUDES),
-            compatible_runtimes=[config.RUNTIME],
-            compatible_architectures=[config.ARCHITECTURE],
-            description="intentbid shared package (routes, domain, store, services, HTTP adapter)",
-        )
-        self.deps_layer = lambda_.LayerVersion(
-            self,
-            "DepsLayer",
-            code=lambda_.Code.from_asset(
-                str(deps_layer_asset(required=require_deps_layer)), exclude=config.ASSET_EXCLUDES
-            ),
-            compatible_runtimes=[config.RUNTIME],
-            compatible_architectures=[config.ARCHITECTURE],
-            description="third-party dependencies (requirements.lock), arm64 wheels",
-        )
+        if layers is not None:
+            self.shared_layer, self.deps_layer = layers
+        else:
+            self.shared_layer, self.deps_layer = self._layers(require_deps_layer)
         self.base_env = {
             "STAGE": stage.name,
             "TABLE_PREFIX": config.resource_prefix(stage.name),
@@ -128,8 +125,30 @@ class Functions(Construct):
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
-        for name, size in function_sizes().items():
-            self._function(name, size, tables=tables, queues=queues, expiry=expiry)
+        sizes = function_sizes()
+        for name in names if names is not None else main_stack_functions():
+            self._function(name, sizes[name], tables=tables, queues=queues, expiry=expiry)
+
+    def _layers(self, require_deps_layer: bool) -> tuple[lambda_.LayerVersion, lambda_.LayerVersion]:
+        shared = lambda_.LayerVersion(
+            self,
+            "SharedLayer",
+            code=lambda_.Code.from_asset(str(config.SHARED_LAYER_DIR), exclude=config.ASSET_EXCLUDES),
+            compatible_runtimes=[config.RUNTIME],
+            compatible_architectures=[config.ARCHITECTURE],
+            description="intentbid shared package (routes, domain, store, services, HTTP adapter)",
+        )
+        deps = lambda_.LayerVersion(
+            self,
+            "DepsLayer",
+            code=lambda_.Code.from_asset(
+                str(deps_layer_asset(required=require_deps_layer)), exclude=config.ASSET_EXCLUDES
+            ),
+            compatible_runtimes=[config.RUNTIME],
+            compatible_architectures=[config.ARCHITECTURE],
+            description="third-party dependencies (requirements.lock), arm64 wheels",
+        )
+        return shared, deps
 
     def _function(
         self, name: str, size: config.FunctionSize, *, tables: Tables, queues: Queues, expiry: ExpiryStateMachine

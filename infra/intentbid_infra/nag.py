@@ -6,9 +6,9 @@ check the facts these reasons rest on (only X-Ray has ``*``, the expiry role onl
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Acknowledgment, CfnElement, Validations
 from constructs import IConstruct
 
 from intentbid.routes import ROUTES
@@ -57,11 +57,24 @@ REASONS: dict[str, str] = {
         "The API Gateway account role that lets API Gateway write access and execution logs (APIG1, APIG6) "
         "uses the AWS-maintained service-role policy meant for exactly this purpose."
     ),
+    "APIG4[$disconnect]": (
+        "API Gateway allows an authorizer on a WebSocket API's $connect route only: $disconnect is called by API "
+        "Gateway itself for a connection that $connect's ticket authorizer admitted, and only deletes that "
+        "connection's own item."
+    ),
+    "IAM5[ManageConnections]": (
+        "The push worker posts to connections whose ids exist only at runtime: execute-api:ManageConnections on "
+        "this WebSocket API's own stage and its @connections path (CDK's grantManagementApiAccess), nothing wider."
+    ),
 }
 
 
 def _ack(construct: IConstruct, *rules: str) -> None:
     Validations.of(construct).acknowledge(*(Acknowledgment(id=PACK + rule, reason=REASONS[rule]) for rule in rules))
+
+
+def _ack_as(construct: IConstruct, finding: str, reason: str) -> None:
+    Validations.of(construct).acknowledge(Acknowledgment(id=PACK + finding, reason=REASONS[reason]))
 
 
 def acknowledge(stack: IntentBidStack) -> None:
@@ -85,3 +98,16 @@ def acknowledge(stack: IntentBidStack) -> None:
         _ack(role, "IAM5[Resource::*]")
     for dlq in stack.workers.failure_queues.values():
         _ack(dlq, "SQS3")
+    realtime = stack.realtime
+    for role in realtime.functions.roles.values():
+        _ack(role, "IAM5[Resource::*]")
+    disconnect = realtime.api.node.find_child("$disconnect-Route")
+    _ack_as(disconnect, "APIG4", "APIG4[$disconnect]")
+    api_id = realtime.resolve(realtime.get_logical_id(cast(CfnElement, realtime.api.node.default_child)))
+    push_role = realtime.functions.roles["realtime_push"]
+    _ack_as(
+        push_role,
+        "IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:"
+        f"<{api_id}>/{realtime.stage.stage_name}/*/@connections/*]",
+        "IAM5[ManageConnections]",
+    )

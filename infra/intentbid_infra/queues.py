@@ -35,13 +35,14 @@ def secure_queue(
 class Queues(Construct):
     """``queues[name]`` is the work queue, ``dlqs[name]`` its DLQ (after ``max_receive_count`` receives)."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, stage: config.StageConfig) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, stage: config.StageConfig, stack: str = "") -> None:
+        """``stack``: only the queues deployed in that stack (``Queue.stack``; "" = the main stack)."""
         super().__init__(scope, construct_id)
         prefix = config.resource_prefix(stage.name)
         self.queues: dict[str, sqs.Queue] = {}
         self.dlqs: dict[str, sqs.Queue] = {}
-        self.specs: dict[str, Queue] = {q.logical_name: q for q in QUEUES}
-        for spec in QUEUES:
+        self.specs: dict[str, Queue] = {q.logical_name: q for q in QUEUES if q.stack == stack}
+        for spec in self.specs.values():
             cid = config.construct_id(spec.logical_name)
             dlq = secure_queue(
                 self, f"{cid}Dlq", queue_name=f"{prefix}{spec.logical_name}-dlq", retention=config.DLQ_RETENTION
@@ -55,3 +56,8 @@ class Queues(Construct):
                 visibility_timeout=Duration.seconds(spec.visibility_timeout_s),
                 dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=spec.max_receive_count),
             )
+
+    def adopt(self, other: Queues) -> None:
+        """Know another stack's work queues too, so grants can name them (its DLQs and their alarms stay there)."""
+        self.specs.update(other.specs)
+        self.queues.update(other.queues)

@@ -17,6 +17,7 @@ from intentbid_infra.expiry import EXPIRY_QUEUE, ExpiryStateMachine
 from intentbid_infra.functions import Functions
 from intentbid_infra.observability import Observability
 from intentbid_infra.queues import Queues
+from intentbid_infra.realtime import RealtimeStack
 from intentbid_infra.secrets import SecretsKey
 from intentbid_infra.tables import Tables
 from intentbid_infra.waf import WebAcl
@@ -43,6 +44,11 @@ class IntentBidStack(Stack):
         self.queues = Queues(self, "Queues", stage=stage)
         self.expiry = ExpiryStateMachine(self, "Expiry", stage=stage, queue=self.queues.queues[EXPIRY_QUEUE])
         self.secrets = SecretsKey(self, "Secrets", stage=stage)
+        # The WebSocket part in a nested stack (resource limit): its table and queue first, so the ticket route
+        # and the dispatcher here can be granted on them; its functions and API once the layers exist.
+        self.realtime = RealtimeStack(self, "Realtime", stage=stage)
+        self.tables.adopt(self.realtime.tables)
+        self.queues.adopt(self.realtime.queues)
         self.functions = Functions(
             self,
             "Functions",
@@ -53,6 +59,8 @@ class IntentBidStack(Stack):
             secrets_key=self.secrets.key,
             require_deps_layer=require_deps_layer,
         )
+        self.realtime.build(layers=(self.functions.shared_layer, self.functions.deps_layer), expiry=self.expiry)
+        self.functions.functions["realtime_ticket"].add_environment("REALTIME_URL", self.realtime.url)
         self.workers = Workers(
             self, "Workers", stage=stage, functions=self.functions, queues=self.queues, tables=self.tables
         )
@@ -81,4 +89,5 @@ class IntentBidStack(Stack):
         nag.acknowledge(self)
 
         CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the API stage")
+        CfnOutput(self, "RealtimeUrl", value=self.realtime.url, description="WebSocket URL of the realtime channel")
         CfnOutput(self, "ExpiryStateMachineArn", value=self.expiry.state_machine.state_machine_arn)

@@ -32,10 +32,16 @@ class Tables(Construct):
     (``Table``, not ``TableV2``: TableV2 is a global table.)
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, stage: config.StageConfig) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, stage: config.StageConfig, stack: str = "") -> None:
+        """``stack``: only the models deployed in that stack (``TableSpec.stack``; "" = the main stack)."""
         super().__init__(scope, construct_id)
-        self.specs: dict[str, TableSpec] = {s.logical_name: s for s in all_specs()}
+        self.specs: dict[str, TableSpec] = {s.logical_name: s for s in all_specs() if s.stack == stack}
         self.tables: dict[str, dynamodb.Table] = {name: self._table(spec, stage) for name, spec in self.specs.items()}
+
+    def adopt(self, other: Tables) -> None:
+        """Know another stack's tables too, so grants can name them (they stay where they were created)."""
+        self.specs.update(other.specs)
+        self.tables.update(other.tables)
 
     def _table(self, spec: TableSpec, stage: config.StageConfig) -> dynamodb.Table:
         table = dynamodb.Table(

@@ -41,10 +41,11 @@ class Workers(Construct):
         functions: Functions,
         queues: Queues,
         tables: Tables,
+        stack: str = "",
     ) -> None:
         super().__init__(scope, construct_id)
         self.failure_queues: dict[str, sqs.Queue] = {}
-        for worker in WORKERS:
+        for worker in (w for w in WORKERS if w.stack == stack):
             fn = functions.functions[worker.function]
             if worker.source == "sqs":
                 self._sqs(worker, fn, queues, stage.reserved_concurrency_of(worker.function))

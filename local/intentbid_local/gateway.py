@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from intentbid import routes
 from intentbid.http import correlation
 from intentbid.http import gateway_errors as gw
-from intentbid_local import faults, paths, static_files
+from intentbid_local import faults, paths, static_files, websocket
 from intentbid_local.functions import Handler
 from intentbid_local.gateway_responses import HttpResponse, problem
 from intentbid_local.lambda_context import context_for
@@ -83,9 +83,12 @@ class Gateway:
         self.loader = loader
         self.dashboard = dashboard if dashboard is not None else paths.dashboard_dir()
         self._clock = clock
+        self.realtime = websocket.Hub(loader)  # the WebSocket API and its Management API (same host and port)
 
     # -- dispatch
     def handle(self, req: HttpRequest) -> HttpResponse:
+        if req.path.startswith(websocket.MANAGEMENT_PREFIX):  # the WebSocket API's Management API
+            return _with_request_id(req, self.realtime.management(req.method, req.path, req.body))
         return _with_request_id(req, self._dispatch(req))
 
     def handle_oversized(self, req: HttpRequest) -> HttpResponse:
@@ -387,6 +390,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         started = time.perf_counter()
+        if (
+            self.command == "GET"
+            and self.path.split("?", 1)[0] == websocket.PATH
+            and (self.headers.get("Upgrade") or "").lower() == "websocket"
+        ):
+            self.close_connection = True  # the socket is the WebSocket's until it closes
+            self.server.gateway.realtime.serve(self)
+            return
         if self._declared_length() < 0:
             self.close_connection = True
             req = self._request(b"")
@@ -460,6 +471,13 @@ class GatewayServer:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
+    def realtime_env(self) -> dict[str, str]:
+        """Where the handlers find the WebSocket (tickets' ``url``) and its Management API (the push worker)."""
+        return {
+            "REALTIME_URL": self.url.replace("http://", "ws://", 1) + websocket.PATH,
+            "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": self.url,
+        }
+
     def start(self) -> None:
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, name="local-api-gateway", daemon=True
@@ -467,6 +485,7 @@ class GatewayServer:
         self._thread.start()
 
     def stop(self) -> None:
+        self._server.gateway.realtime.close_all()
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join(timeout=5)

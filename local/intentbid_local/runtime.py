@@ -81,6 +81,7 @@ class LocalRuntime:
         self.moto = MotoServer("127.0.0.1", moto_port)
         moto_url = self.moto.start()
         environment.apply_base(moto_url)
+        environment.apply(self.server.realtime_env())
         if self.data is not None:  # sealed webhook secrets must still open after a restart: a key file beside the data
             os.environ.setdefault(
                 "INTENTBID_SECRETS_LOCAL_KEY_FILE", str(self.data.directory / environment.SECRETS_KEY_FILE)
@@ -190,9 +191,14 @@ class LocalRuntime:
 
     def _preload(self) -> None:
         from intentbid.routes import ROUTES
-        from intentbid.workers import WORKERS
+        from intentbid.workers import REALTIME_FUNCTIONS, WORKERS
 
-        names = [AUTHORIZER, *dict.fromkeys(r.function for r in ROUTES), *(w.function for w in WORKERS)]
+        names = [
+            AUTHORIZER,
+            *dict.fromkeys(r.function for r in ROUTES),
+            *(w.function for w in WORKERS),
+            *REALTIME_FUNCTIONS,
+        ]
         self.loader.preload(n for n in names if self.loader.exists(n))
 
     def _client(self, service: str) -> Any:

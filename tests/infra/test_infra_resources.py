@@ -11,7 +11,7 @@ from infra_synth import STAGE, Synth
 
 from intentbid.routes import ROUTES
 from intentbid.store.tables import all_specs
-from intentbid.workers import AUTHORIZER, QUEUES, WORKERS
+from intentbid.workers import AUTHORIZER, QUEUES, REALTIME_FUNCTIONS, WORKERS
 from intentbid_infra import config
 from intentbid_infra.expiry import DEFINITION_FILE, QUEUE_URL_PLACEHOLDER
 from intentbid_infra.functions import function_sizes
@@ -170,7 +170,7 @@ def test_functions_are_arm64_python312_plus_traced_with_both_layers(synth: Synth
 
 def test_one_function_per_route_and_worker_plus_the_authorizer(synth: Synth) -> None:
     names = set(by_property(synth.resources, "AWS::Lambda::Function", "FunctionName"))
-    expected = {r.function for r in ROUTES} | {w.function for w in WORKERS} | {AUTHORIZER}
+    expected = {r.function for r in ROUTES} | {w.function for w in WORKERS} | {AUTHORIZER, *REALTIME_FUNCTIONS}
     assert names == {PREFIX + n for n in expected}
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from helpers import create_rfo, submit
 from lambda_harness import api_event, context, handler, invoke
 from test_hostile_sweep import ADMIN, SAMPLES, World, world  # noqa: F401 - the fixture is used by name
 
+from intentbid import config
 from intentbid.http import api, idempotency
 from intentbid.http.api import query_parameters
 from intentbid.routes import ROUTES, Route
@@ -164,6 +166,18 @@ def withdrawn_offer_revised(w: World) -> Result:
     return invoke("offer_revise", principal=w.vendor, path={"offer_id": offer["id"]}, body={"notes": "again"})
 
 
+def realtime_unconfigured(w: World) -> Result:
+    """A stage without the WebSocket URL (``REALTIME_URL`` unset) cannot issue tickets: 503."""
+    saved = os.environ.pop("REALTIME_URL", None)
+    config.reload()
+    try:
+        return invoke("realtime_ticket", principal=w.vendor)
+    finally:
+        if saved is not None:
+            os.environ["REALTIME_URL"] = saved
+        config.reload()
+
+
 # How each extra status is reached: (function, status) -> the scenario.
 EXTRA: dict[tuple[str, int], Callable[[World], Result]] = {
     ("ready", 503): store_unreachable,
@@ -175,6 +189,7 @@ EXTRA: dict[tuple[str, int], Callable[[World], Result]] = {
         "rfo_weights", principal=w.buyer, path={"rfo_id": awarded_rfo(w)[0]["id"]}, body={"weights": {"price": 1.0}}
     ),
     ("offer_revise", 409): withdrawn_offer_revised,
+    ("realtime_ticket", 503): realtime_unconfigured,
 }
 
 

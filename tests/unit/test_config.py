@@ -96,8 +96,14 @@ def test_zero_disables_and_is_accepted_everywhere_a_limit_lives() -> None:
         for k in settings_doc.knobs()
         if k.kind in ("integer", "rate")
         and k.variable
-        not in ("INTENTBID_COOLDOWN_MANUAL_MAX_S", "INTENTBID_WEBHOOK_CONNECT_TIMEOUT_S", "INTENTBID_WEBHOOK_TIMEOUT_S")
-    }  # a timeout is no limit: 0 would mean none, so the outbound guard refuses it
+        not in (
+            "INTENTBID_COOLDOWN_MANUAL_MAX_S",
+            "INTENTBID_WEBHOOK_CONNECT_TIMEOUT_S",
+            "INTENTBID_WEBHOOK_TIMEOUT_S",
+            "INTENTBID_REALTIME_TICKET_TTL_S",
+            "INTENTBID_REALTIME_CONNECTION_TTL_S",
+        )
+    }  # a timeout or a lifetime is no limit: 0 would mean none (the outbound guard, a ticket that never works)
     s = config.load(zeros)
     assert s.limits == config.Limits(0, 0, 0, Decimal(0), 0, 0)
     assert s.cooldown.cooldown_violation_threshold == 0

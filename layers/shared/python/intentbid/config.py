@@ -474,6 +474,28 @@ class WebhookPolicy:
         _require(self.webhook_response_keep_bytes <= 65536, "webhook_response_keep_bytes", "must be <= 65536")
 
 
+@dataclass(frozen=True, slots=True)
+class RealtimePolicy:
+    """The realtime channel (a WebSocket per principal: API.md "Realtime").
+
+    ``INTENTBID_REALTIME_TICKET_TTL_S`` = ``60``
+        Seconds a ticket of ``POST /v1/realtime/tickets`` stays usable (once); later, or used, the WebSocket's
+        ``$connect`` answers 401. At most 300.
+    ``INTENTBID_REALTIME_CONNECTION_TTL_S`` = ``7500``
+        Seconds a connection's item outlives its ``$connect`` (its TTL): API Gateway ends a WebSocket after 2 h,
+        so an item whose ``$disconnect`` was lost is removed by the table's TTL (or by the first push that finds
+        the connection gone).
+    """
+
+    realtime_ticket_ttl_s: int = 60
+    realtime_connection_ttl_s: int = 7500
+
+    def __post_init__(self) -> None:
+        _validate_fields(self)
+        _require(1 <= self.realtime_ticket_ttl_s <= 300, "realtime_ticket_ttl_s", "must be within 1..300")
+        _require(self.realtime_connection_ttl_s >= 60, "realtime_connection_ttl_s", "must be >= 60")
+
+
 # Stages where loopback receivers may be allowed: the local runtime's, and none (tests, scripts).
 LOCAL_STAGES = ("", "local")
 
@@ -512,6 +534,15 @@ class Deployment:
         that queue a test, a retry or a recovery); unset: no delivery is queued (tests of other parts).
     ``QUEUE_URL_WEBHOOK_DLQ`` = (unset)
         Its dead-letter queue: the delivery worker moves a delivery there after its last attempt.
+    ``QUEUE_URL_REALTIME`` = (unset)
+        The realtime queue (one message per event, its recipients in it), set for the dispatcher; unset: no
+        event is pushed to WebSockets.
+    ``REALTIME_URL`` = (unset)
+        The WebSocket URL a ticket is for (``wss://<api>.execute-api.<region>.amazonaws.com/<stage>``; locally
+        ``ws://127.0.0.1:<port>/realtime``), set for the ticket route.
+    ``AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI`` = (unset)
+        The WebSocket API's management endpoint (``https://<api>.execute-api.<region>.amazonaws.com/<stage>``;
+        locally the local gateway, which answers ``POST /@connections/{id}``), set for the realtime worker.
     """
 
     ENV_PREFIX: ClassVar[str] = ""
@@ -528,6 +559,9 @@ class Deployment:
     webhook_secrets_key_arn: str = ""
     queue_url_webhook: str = ""
     queue_url_webhook_dlq: str = ""
+    queue_url_realtime: str = ""
+    realtime_url: str = ""
+    aws_endpoint_url_apigatewaymanagementapi: str = ""
 
     def __post_init__(self) -> None:
         _validate_fields(self)
@@ -539,6 +573,8 @@ class Deployment:
             raise ValueError(f"WEBHOOK_SECRETS_KEY_ARN: expected an ARN (arn:...), got {key!r}")
         if url and not url.startswith(("https://", "http://")):
             raise ValueError(f"PUBLIC_BASE_URL: expected an http(s):// URL, got {url!r}")
+        if self.realtime_url and not self.realtime_url.startswith(("wss://", "ws://")):
+            raise ValueError(f"REALTIME_URL: expected a ws(s):// URL, got {self.realtime_url!r}")
 
     @property
     def region(self) -> str:
@@ -556,6 +592,7 @@ class Settings:
     auth: AuthPolicy = field(default_factory=AuthPolicy)
     clock: ClockSettings = field(default_factory=ClockSettings)
     webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
+    realtime: RealtimePolicy = field(default_factory=RealtimePolicy)
     deployment: Deployment = field(default_factory=Deployment)
 
     def __post_init__(self) -> None:
@@ -577,6 +614,7 @@ GROUPS: dict[str, type[Any]] = {
     "auth": AuthPolicy,
     "clock": ClockSettings,
     "webhooks": WebhookPolicy,
+    "realtime": RealtimePolicy,
     "deployment": Deployment,
 }
 
@@ -702,6 +740,7 @@ __all__ = [
     "OfferPolicy",
     "Rate",
     "RateLimits",
+    "RealtimePolicy",
     "Settings",
     "WebhookPolicy",
     "cold_start",

@@ -3,9 +3,10 @@
 ``tables``: logical table name -> "read" | "update" (read + UpdateItem) | "write" (read + PutItem + UpdateItem)
 | "append" (PutItem only: the audit log is append-only, so no function may update or delete an entry: enforced
 in IAM, not just in code) | "delete" (DeleteItem); several levels join with "+" (e.g. "read+append").
-No function's own code deletes an item or batch-writes (RFOs are soft-deleted; the store has no delete): the only
-DeleteItem is Powertools' idempotency layer removing its in-progress record when the handler raised, so
-"delete" is granted on the idempotency table to idempotent routes only, and BatchWriteItem to nobody. The
+No function's own code deletes a business item or batch-writes (RFOs are soft-deleted): DeleteItem is granted on
+the idempotency table to idempotent routes only (Powertools removes its in-progress record when the handler
+raised) and on the realtime table to the realtime functions (a ticket is consumed by a conditional delete, a
+closed or gone connection is deleted: both are ephemeral, never business data); BatchWriteItem to nobody. The
 infra and aws-calls tests check these grants against the calls each function makes.
 ``ACCESS`` holds what each function's own code touches: an endpoint's comes from its route (``Route.tables``,
 ``Route.start_expiry`` in :mod:`intentbid.routes`, the one declaration of an endpoint), a worker's from
@@ -51,6 +52,7 @@ ALL_TABLES = (
     "offers",
     "outbox",
     "rate-limits",
+    "realtime",  # WebSocket connections and one-time tickets (the realtime nested stack)
     "rejections",
     "rfos",
     "webhooks",
@@ -75,7 +77,7 @@ WORKER_ACCESS: dict[str, Access] = {
             "api-keys": R,
             "events": A,
         },
-        queues=("webhook",),
+        queues=("webhook", "realtime"),
     ),
     # one attempt per message: the endpoint (its secrets: Decrypt), the delivery record, the endpoint's failing
     # streak or its disabling (with audit and the webhook.disabled event); a spent delivery to the DLQ
@@ -83,6 +85,13 @@ WORKER_ACCESS: dict[str, Access] = {
         {"webhooks": U, "deliveries": U, "audit": A, "outbox": A}, queues=("webhook-dlq",), secrets=("open",)
     ),
     "rfo_expire": Access({"rfos": W, "outbox": A, "audit": A}),
+    # the realtime channel: the $connect authorizer consumes a ticket (GetItem, then a conditional DeleteItem);
+    # $connect stores the connection, $disconnect and a push that finds it gone delete it; the push worker
+    # queries the owner and audience indexes
+    "realtime_authorize": Access({"realtime": f"{R}+{D}"}),
+    "realtime_connect": Access({"realtime": W}),
+    "realtime_disconnect": Access({"realtime": D}),
+    "realtime_push": Access({"realtime": f"{R}+{D}"}),
 }
 
 ACCESS: dict[str, Access] = {

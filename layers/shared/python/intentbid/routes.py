@@ -899,6 +899,22 @@ ROUTES: tuple[Route, ...] = (
     ),
     # --- webhooks
     *_webhook_routes(),
+    # --- realtime. No scope: the socket carries the caller's own events only, each the object it may already
+    # read through the API (the same envelopes its webhooks get), so any valid vendor or buyer key may open one
+    # (a read-only dashboard key too); admins have no event stream.
+    _R(
+        "realtime_ticket",
+        "POST",
+        "/v1/realtime/tickets",
+        ("vendor", "buyer"),
+        summary="A one-time ticket (60 s) to open the caller's realtime WebSocket",
+        tag="realtime",
+        status=201,
+        response="realtime:RealtimeTicket",
+        returns={"*": "a one-time ticket bound to its kind, account and key's environment, and the WebSocket URL"},
+        tables={"realtime": "write"},
+        extra_errors=(503,),  # a stage without the realtime channel configured
+    ),
 )
 
 BY_FUNCTION: dict[str, Route] = {r.function: r for r in ROUTES}

@@ -19,7 +19,7 @@ from intentbid.config import CHOICES, GROUPS, Rate, variable
 # README section -> the settings groups it documents, in order.
 SECTIONS: dict[str, tuple[str, ...]] = {
     "antigaming": ("offers", "limits", "cooldown", "flags"),
-    "environment": ("deployment", "rate_limits", "keys", "auth", "clock", "webhooks"),
+    "environment": ("deployment", "rate_limits", "keys", "auth", "clock", "webhooks", "realtime"),
 }
 
 UNSET = "(unset)"

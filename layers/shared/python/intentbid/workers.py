@@ -16,6 +16,7 @@ class Queue:
     logical_name: str
     visibility_timeout_s: int = 60
     max_receive_count: int = 5  # then the message moves to the queue's DLQ (<name>-dlq)
+    stack: str = ""  # "" = the main stack; REALTIME_STACK = the realtime nested stack (CDK only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,10 @@ class Worker:
     resource: str  # queue logical name, or table logical name (for streams)
     batch_size: int = 10
     summary: str = ""
+    stack: str = ""  # as Queue.stack
 
+
+REALTIME_STACK = "realtime"
 
 QUEUES: tuple[Queue, ...] = (
     Queue("rfo-expiry"),
@@ -33,6 +37,8 @@ QUEUES: tuple[Queue, ...] = (
     # worker moves a spent delivery to the DLQ itself. max_receive_count only catches a worker that keeps
     # crashing on a message. The visibility timeout outlasts one attempt (15 s) and a batch of them.
     Queue("webhook", visibility_timeout_s=120, max_receive_count=20),
+    # One message per event (its recipients in it); a push is a few Management API calls, retried 5 times.
+    Queue("realtime", visibility_timeout_s=60, max_receive_count=5, stack=REALTIME_STACK),
 )
 
 WORKERS: tuple[Worker, ...] = (
@@ -53,7 +59,19 @@ WORKERS: tuple[Worker, ...] = (
         batch_size=10,
         summary="Delivers one event to one webhook endpoint per message (signed), retrying on the schedule",
     ),
+    Worker(
+        "realtime_push",
+        "sqs",
+        "realtime",
+        batch_size=10,
+        summary="Posts one event to every open WebSocket of its recipients (Management API; gone ones deleted)",
+        stack=REALTIME_STACK,
+    ),
 )
 
 # Functions that are neither routes nor workers.
 AUTHORIZER = "authorizer"
+# The WebSocket API (realtime nested stack): its $connect authorizer and its route -> function.
+REALTIME_AUTHORIZER = "realtime_authorize"
+WEBSOCKET_ROUTES: dict[str, str] = {"$connect": "realtime_connect", "$disconnect": "realtime_disconnect"}
+REALTIME_FUNCTIONS: tuple[str, ...] = (REALTIME_AUTHORIZER, *WEBSOCKET_ROUTES.values(), "realtime_push")

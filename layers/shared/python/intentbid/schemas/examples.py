@@ -729,6 +729,22 @@ EXAMPLES: dict[str, Examples] = {
             IDEMPOTENCY_REUSED,
         ),
     ),
+    "realtime_ticket": Examples(
+        success={
+            "ticket": "rtk_Jx3Q9bK2mVw7YtR4nLp8sDf1gHz6cEa0uBo5iNq2TkM",
+            "url": "wss://ws.intentbid.example/prod",
+            "expires_in": 60,
+        },
+        errors=(
+            _forbidden("admin"),
+            problem(
+                503,
+                "service_unavailable",
+                "Service unavailable",
+                "The realtime channel is not configured on this stage.",
+            ),
+        ),
+    ),
     "me": Examples(
         success={
             "object": "principal",

@@ -34,6 +34,7 @@ class TableSpec:
     indexes: tuple[IndexSpec, ...]
     stream_view: str | None
     ttl_attribute: str | None
+    stack: str = ""  # "" = the main stack; "realtime" = the realtime nested stack (CDK only; locally all alike)
 
     @property
     def physical_name(self) -> str:
@@ -54,6 +55,7 @@ def load_all_models() -> None:
         offers,
         outbox,
         rate_limits,
+        realtime,
         rejections,
         rfos,
         webhooks,
@@ -93,6 +95,7 @@ def spec_of(model: type[Model]) -> TableSpec:
         indexes=tuple(indexes),
         stream_view=getattr(model, "stream_view", None),
         ttl_attribute=getattr(model, "ttl_attribute", None),
+        stack=getattr(model, "stack", ""),
     )
 
 
