@@ -84,6 +84,17 @@ class StageConfig:
     throttle_rate_limit: int  # requests per second, stage default for every method
     throttle_burst_limit: int
     api_5xx_alarm_threshold: int  # 5xx responses per ALARM_PERIOD
+    # Notification email: the SES identity (a verified domain) the email worker sends as, and its sender address.
+    email_domain: str = "intentbid.example"
+    email_sender: str = "notifications"
+
+    @property
+    def email_from(self) -> str:
+        return f"IntentBid <{self.email_sender}@{self.email_domain}>"
+
+    @property
+    def email_address(self) -> str:
+        return f"{self.email_sender}@{self.email_domain}"
 
 
 STAGES: dict[str, StageConfig] = {

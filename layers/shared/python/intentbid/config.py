@@ -512,6 +512,13 @@ class Deployment:
         that queue a test, a retry or a recovery); unset: no delivery is queued (tests of other parts).
     ``QUEUE_URL_WEBHOOK_DLQ`` = (unset)
         Its dead-letter queue: the delivery worker moves a delivery there after its last attempt.
+    ``QUEUE_URL_EMAIL`` = (unset)
+        The notification email queue, set for the dispatcher (one message per event and opted-in account);
+        unset: no email is queued.
+    ``EMAIL_FROM`` = (unset)
+        The sender of notification emails (``Name <address>`` or an address), an address of the SES identity the
+        email worker may send as (CDK: the stage's ``email_identity``; ``make dev``: a verified moto identity);
+        unset: the email worker sends nothing (each message is dropped, logged).
     """
 
     ENV_PREFIX: ClassVar[str] = ""
@@ -528,6 +535,8 @@ class Deployment:
     webhook_secrets_key_arn: str = ""
     queue_url_webhook: str = ""
     queue_url_webhook_dlq: str = ""
+    queue_url_email: str = ""
+    email_from: str = ""
 
     def __post_init__(self) -> None:
         _validate_fields(self)

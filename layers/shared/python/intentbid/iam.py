@@ -16,6 +16,7 @@ Producers only append to the outbox (PutItem inside their transaction); only the
 ``queues``: queues it sends to.
 ``start_expiry``: may start executions of the RFO expiry state machine.
 ``secrets``: what it may do with the secret box's KMS key (``seal``: GenerateDataKey; ``open``: Decrypt).
+``sends_email``: may send through SES as the stage's email identity (and gets ``EMAIL_FROM``).
 Keep this next to the services that use the access (for an endpoint: on its route): a new store call without
 it fails in AWS (and in the infra tests), not silently.
 """
@@ -33,6 +34,7 @@ class Access:
     queues: tuple[str, ...] = ()
     start_expiry: bool = False
     secrets: tuple[str, ...] = ()  # the secret box's KMS key: "seal" (GenerateDataKey), "open" (Decrypt)
+    sends_email: bool = False  # SES SendEmail as the stage's email identity (EMAIL_FROM)
 
 
 R, U, W, A, D = "read", "update", "write", "append", "delete"
@@ -44,6 +46,7 @@ ALL_TABLES = (
     "api-keys",
     "audit",
     "deliveries",
+    "emails",  # one sent-record per (event, account): the email worker's idempotency
     "flags",
     "idempotency",
     "migrations",  # the data-migration ledger: only the deployer (make migrate) touches it, no function
@@ -64,7 +67,7 @@ WORKER_ACCESS: dict[str, Access] = {
     # queue (reading the endpoints, the keys and offers it renders)
     "outbox_dispatch": Access(
         {"rfos": U, "offers": U, "accounts": R, "audit": R, "flags": W, "outbox": W, "webhooks": R, "api-keys": R},
-        queues=("webhook",),
+        queues=("webhook", "email"),
     ),
     # one attempt per message: the endpoint (its secrets: Decrypt), the delivery record, the endpoint's failing
     # streak or its disabling (with audit and the webhook.disabled event); a spent delivery to the DLQ
@@ -72,6 +75,8 @@ WORKER_ACCESS: dict[str, Access] = {
         {"webhooks": U, "deliveries": U, "audit": A, "outbox": A}, queues=("webhook-dlq",), secrets=("open",)
     ),
     "rfo_expire": Access({"rfos": W, "outbox": A, "audit": A}),
+    # one notification email per message: its sent-record (conditional put, then the SES message id) and SES
+    "email_send": Access({"emails": W}, sends_email=True),
 }
 
 ACCESS: dict[str, Access] = {
@@ -101,4 +106,4 @@ def effective(function: str) -> Access:
         extra |= {"rate-limits": U}
     if route.idempotent:
         extra |= {"idempotency": f"{W}+{D}"}  # Powertools deletes its record when the handler raised
-    return Access(_merge(own.tables, extra), own.queues, own.start_expiry, own.secrets)
+    return Access(_merge(own.tables, extra), own.queues, own.start_expiry, own.secrets, own.sends_email)

@@ -476,6 +476,24 @@ ROUTES: tuple[Route, ...] = (
         returns={"*": "the calling key's kind, id, name, key_id, scopes, environment"},
         tables={"accounts": "read"},  # the account's name
     ),
+    # --- the account's own settings (notification email: API.md "Email")
+    *(
+        _R(
+            f"{kind}_patch",
+            "PATCH",
+            f"/v1/{kind}s/{{{kind}_id}}",
+            (kind,),
+            ("webhooks:manage",),  # the notification channels' scope: webhooks and email
+            summary=f"Change the {kind}'s notification email settings (notify_email, email_events)",
+            tag="accounts",
+            request="accounts:AccountPatch",
+            response="accounts:Account",
+            ownership="self",
+            returns={kind: "its own account with the new notification settings (audited; the address never is)"},
+            tables={"accounts": "update", "audit": "append"},
+        )
+        for kind in ("vendor", "buyer")
+    ),
     # --- keys (the same five routes for vendors and buyers)
     *_key_routes("vendor"),
     *_key_routes("buyer"),

@@ -33,6 +33,8 @@ QUEUES: tuple[Queue, ...] = (
     # worker moves a spent delivery to the DLQ itself. max_receive_count only catches a worker that keeps
     # crashing on a message. The visibility timeout outlasts one attempt (15 s) and a batch of them.
     Queue("webhook", visibility_timeout_s=120, max_receive_count=20),
+    # One message per (event, account); SES failures come back by visibility, then the DLQ (and its alarm).
+    Queue("email", visibility_timeout_s=60, max_receive_count=5),
 )
 
 WORKERS: tuple[Worker, ...] = (
@@ -52,6 +54,13 @@ WORKERS: tuple[Worker, ...] = (
         "webhook",
         batch_size=10,
         summary="Delivers one event to one webhook endpoint per message (signed), retrying on the schedule",
+    ),
+    Worker(
+        "email_send",
+        "sqs",
+        "email",
+        batch_size=10,
+        summary="Sends one notification email per message through SES (text + HTML), once per event and account",
     ),
 )
 

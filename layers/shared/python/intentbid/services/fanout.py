@@ -31,6 +31,7 @@ from intentbid import observability as obs
 from intentbid.config import settings
 from intentbid.domain import clock, events, webhook_delivery
 from intentbid.domain.principal import Principal
+from intentbid.services import email_channel
 from intentbid.store.port import WebhookEndpoint, store, webhook_store
 
 RFO_LIFECYCLE = frozenset({"rfo.updated", "rfo.closed", "rfo.reopened", "rfo.awarded", "rfo.expired"})
@@ -267,6 +268,7 @@ def fan_out(image: Mapping[str, Any]) -> int:
     ev = event_of(image)
     if ev is None:
         return 0
+    email_channel.queue(ev)
     return _webhooks(ev)
 
 

@@ -47,6 +47,7 @@ def load_all_models() -> None:
         api_keys,
         audit,
         deliveries,
+        emails,
         flags,
         idempotency,
         migrations,
