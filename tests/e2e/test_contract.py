@@ -259,6 +259,9 @@ def plausible(function: str, body: Any, now: datetime, world: dict[str, Any]) ->
         body = {"name": body.get("name") or "renamed"}
     elif function == "webhook_create":  # a public name, and the catalog's events for any kind
         body.update(url=WEBHOOK_URL, events=["*"])
+    elif function in ("vendor_patch", "buyer_patch"):  # the catalog's emailable types, any address it generates
+        body = {k: v for k, v in body.items() if k == "notify_email" and isinstance(v, str)}
+        body["email_events"] = ["webhook.disabled"]
     elif function == "webhook_patch":
         body = {k: v for k, v in body.items() if k in ("description", "status")} or {"description": "ct"}
     return body
