@@ -916,18 +916,19 @@ _MATCHERS = [(r, _pattern(r.path)) for r in ROUTES]
 
 def match(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
     """Find the route for ``method path``: (route, path params, path_exists). Literal segments win over
-    parameters (``/v1/vendors/register`` is never ``/v1/vendors/{vendor_id}``)."""
-    found: list[tuple[Route, dict[str, str]]] = []
-    path_exists = False
+    parameters whatever the method, as API Gateway's resource tree does (``/v1/vendors/register`` is never
+    ``/v1/vendors/{vendor_id}``: a PATCH there is the register resource's 405, not the account's PATCH)."""
+    matched: list[tuple[Route, dict[str, str]]] = []
     for route, rx in _MATCHERS:
         m = rx.match(path)
         if m:
-            path_exists = True
-            if route.method == method:
-                found.append((route, m.groupdict()))
+            matched.append((route, m.groupdict()))
+    if not matched:
+        return None, {}, False
+    fewest = min(len(params) for _, params in matched)  # fewest parameters = most literal: that resource only
+    found = [(r, params) for r, params in matched if len(params) == fewest and r.method == method]
     if not found:
-        return None, {}, path_exists
-    found.sort(key=lambda rp: len(rp[1]))  # fewest parameters = most literal
+        return None, {}, True
     return found[0][0], found[0][1], True
 
 

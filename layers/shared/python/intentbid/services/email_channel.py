@@ -56,7 +56,8 @@ def messages_for(ev: Event) -> list[dict[str, Any]]:
         if a is None or r.owner_id in seen or a.kind != r.kind or a.status != "active":
             continue
         to = a.notify_email or a.email
-        if not to or not email.wants(a.email_events, a.kind, ev.type):
+        chosen = None if a.email_events is None else [str(t) for t in a.email_events]
+        if not to or not email.wants(chosen, a.kind, ev.type):
             continue
         seen.add(r.owner_id)
         out.append(

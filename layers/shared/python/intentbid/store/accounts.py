@@ -4,6 +4,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.update import Action
 
 from intentbid.store.models.accounts import AccountModel, AntiGamingState, antigaming_attr, antigaming_of
 from intentbid.store.models.api_keys import ApiKeyModel
@@ -69,7 +70,7 @@ def update_notifications(account_id: str, fields: Mapping[str, Any], change: Cha
     """Set the account's notification fields (``notify_email``, ``email_events``; None removes one: back to its
     default) with the change's audit entry, in one transaction; the account as it now is, None when it is gone."""
     m = AccountModel
-    actions = [m.updated_at.set(change.at)]
+    actions: list[Action] = [m.updated_at.set(change.at)]
     for name, value in fields.items():
         attr = getattr(m, name)
         actions.append(attr.remove() if value is None else attr.set(value))
