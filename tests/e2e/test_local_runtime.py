@@ -725,9 +725,7 @@ def test_an_award_emails_the_winner_and_the_local_mail_view_shows_it(runtime: An
     to = vendor["vendor"]["email"]
     status, _, rfo = runtime.request("POST", "/v1/rfos", json=rfo_body(), key=buyer["api_key"])
     assert status == 201, rfo
-    status, _, offer = runtime.request(
-        "POST", f"/v1/rfos/{rfo['id']}/offers", json=offer_body(), key=vendor["api_key"]
-    )
+    status, _, offer = runtime.request("POST", f"/v1/rfos/{rfo['id']}/offers", json=offer_body(), key=vendor["api_key"])
     assert status == 201, offer
     status, _, out = runtime.request(
         "POST",
