@@ -213,3 +213,26 @@ def test_webhook_disabled_emails_the_owner_and_ses_failures_come_back(mail: str,
     assert msg["to"] == "hooked@example.com" and "disabled" in msg["subject"]
     assert "410" in msg["text"] and "https://hooks.example.com/in" in msg["html"]
     assert msg["headers"]["X-Correlation-Id"] == "corr-disabled"
+
+
+def test_aws_calls_per_email_three_sent_one_duplicate(mail: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted, never timed: a sent email is the claim (PutItem), SES SendEmail and the record (UpdateItem); a
+    redelivered one only the refused claim."""
+    import botocore.client
+
+    buyer = register("buyer", "Counted")
+    fanout.fan_out(_disabled_image(buyer, "evt_01countedcalls0000000000"))
+    (msg,) = [json.loads(m["Body"]) for m in receive(mail)]
+    calls: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def record(self: Any, operation: str, params: Any) -> Any:
+        calls.append(operation)
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", record)
+    assert email_channel.deliver(msg) == "sent"
+    assert calls == ["PutItem", "SendEmail", "UpdateItem"]
+    calls.clear()
+    assert email_channel.deliver(msg) == "duplicate"
+    assert calls == ["PutItem"]
