@@ -412,6 +412,7 @@ def _keys(request: _Round, kind: str, who: dict[str, Any]) -> None:
     request(f"{kind}_key_patch", path={**owner, "key_id": key_id}, body={"name": "ci-renamed"}, principal=who)
     rotated = request(f"{kind}_key_rotate", path={**owner, "key_id": key_id}, body={"grace_seconds": 0}, principal=who)
     request(f"{kind}_key_revoke", path={**owner, "key_id": rotated["key"]["key_id"]}, principal=who)
+    request(f"{kind}_patch", path=owner, body={"email_events": ["webhook.disabled"]}, principal=who)
 
 
 def _webhooks(request: _Round, who: dict[str, Any]) -> None:

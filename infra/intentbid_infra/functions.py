@@ -171,7 +171,9 @@ class Functions(Construct):
             description=f"{function_name}: logs, tracing and exactly its ACCESS entry",
         )
         log_group.grant_write(role)
-        env = grants.grant(name, role, tables=tables, queues=queues, expiry=expiry, secrets_key=self.secrets_key)
+        env = grants.grant(
+            name, role, tables=tables, queues=queues, expiry=expiry, secrets_key=self.secrets_key, stage=self.stage
+        )
         fn = lambda_.Function(
             self,
             cid,

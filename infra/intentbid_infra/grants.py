@@ -76,6 +76,23 @@ def table_statements(access: Access, tables: Tables) -> list[iam.PolicyStatement
     return statements
 
 
+EMAIL_ACTIONS: tuple[str, ...] = ("ses:SendEmail", "ses:SendRawEmail")
+
+
+def email_statement(role: iam.IRole, domain: str, address: str) -> iam.PolicyStatement:
+    """SES sending as the stage's identity only, and only from its one sender address."""
+    from aws_cdk import ArnFormat, Stack
+
+    identity = Stack.of(role).format_arn(
+        service="ses", resource="identity", resource_name=domain, arn_format=ArnFormat.SLASH_RESOURCE_NAME
+    )
+    return iam.PolicyStatement(
+        actions=list(EMAIL_ACTIONS),
+        resources=[identity],
+        conditions={"StringEquals": {"ses:FromAddress": address}},
+    )
+
+
 SECRET_ACTIONS: dict[str, tuple[str, ...]] = {"seal": ("kms:GenerateDataKey",), "open": ("kms:Decrypt",)}
 
 
@@ -87,6 +104,7 @@ def grant(
     queues: Queues,
     expiry: ExpiryStateMachine,
     secrets_key: kms.IKey | None = None,
+    stage: config.StageConfig | None = None,
 ) -> dict[str, str]:
     """Attach ``function``'s access to ``role``; return the environment variables that go with it."""
     access = access_of(function)
@@ -109,4 +127,9 @@ def grant(
         actions = sorted({a for use in access.secrets for a in SECRET_ACTIONS[use]})
         role.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=[secrets_key.key_arn]))
         env["WEBHOOK_SECRETS_KEY_ARN"] = secrets_key.key_arn
+    if access.sends_email:
+        if stage is None:
+            raise KeyError(f"ACCESS[{function!r}] sends email, but no stage (its email identity) was given")
+        role.add_to_principal_policy(email_statement(role, stage.email_domain, stage.email_address))
+        env["EMAIL_FROM"] = stage.email_from
     return env

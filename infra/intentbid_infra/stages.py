@@ -70,6 +70,17 @@ class StageConfig:
     reserved_concurrency: tuple[tuple[str, int], ...] = ()
     # --- an optional custom domain (off by default; from context)
     custom_domain: CustomDomain | None = None
+    # --- notification email: the SES identity (a verified domain) the email worker sends as, and its sender
+    email_domain: str = "intentbid.example"
+    email_sender: str = "notifications"
+
+    @property
+    def email_from(self) -> str:
+        return f"IntentBid <{self.email_sender}@{self.email_domain}>"
+
+    @property
+    def email_address(self) -> str:
+        return f"{self.email_sender}@{self.email_domain}"
 
     def __post_init__(self) -> None:
         routes = {r.function for r in ROUTES}

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from intentbid import routes
 from intentbid.http import correlation
 from intentbid.http import gateway_errors as gw
-from intentbid_local import faults, paths, static_files, websocket
+from intentbid_local import faults, mail_view, paths, static_files, websocket
 from intentbid_local.functions import Handler
 from intentbid_local.gateway_responses import HttpResponse, problem
 from intentbid_local.lambda_context import context_for
@@ -101,7 +101,7 @@ class Gateway:
         if len(req.body) > MAX_BODY_BYTES:
             return self._gateway_error(req, gw.TOO_LARGE)
         if req.method in ("GET", "HEAD"):
-            static = self._static(req)
+            static = self._mail(req.path) or self._static(req)
             if static is not None:
                 return static
         route, path_params, path_exists = match(req.method, req.path)
@@ -195,6 +195,24 @@ class Gateway:
         except MalformedResult as exc:
             log.error("function %s returned a malformed proxy result: %s", function, exc)
             return self._gateway_error(req, gw.INTEGRATION_FAILURE)
+
+    def _mail(self, path: str) -> HttpResponse | None:
+        """The local mail view (:mod:`intentbid_local.mail_view`): local only, never a route."""
+        if path not in (mail_view.PATH, mail_view.JSON_PATH):
+            return None
+        if path == mail_view.JSON_PATH:
+            return HttpResponse(
+                200, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], mail_view.render_json()
+            )
+        return HttpResponse(
+            200,
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Cache-Control", "no-store"),
+                ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'"),
+            ],
+            mail_view.render_html(),
+        )
 
     def _static(self, req: HttpRequest) -> HttpResponse | None:
         if req.path == static_files.PREFIX:

@@ -25,12 +25,15 @@ class Resources:
     queue_urls: dict[str, str] = field(default_factory=dict)  # logical name (DLQs too) -> URL
     queue_arns: dict[str, str] = field(default_factory=dict)
     state_machine_arn: str = ""
+    email_from: str = ""  # the verified moto SES sender of the email worker (the local mail view shows its mail)
 
     def env(self) -> dict[str, str]:
         """What the handlers need: ``QUEUE_URL_<NAME>`` per queue and ``EXPIRY_STATE_MACHINE_ARN``."""
         out = {queue_env_name(name): url for name, url in self.queue_urls.items()}
         if self.state_machine_arn:
             out["EXPIRY_STATE_MACHINE_ARN"] = self.state_machine_arn
+        if self.email_from:
+            out["EMAIL_FROM"] = self.email_from
         return out
 
 
@@ -105,4 +108,8 @@ def provision(
     res.queue_urls, res.queue_arns = create_queues(client("sqs"), visibility_timeout_s, max_receive_count)
     if EXPIRY_QUEUE in res.queue_urls:
         res.state_machine_arn = create_state_machine(client("stepfunctions"), res.queue_urls[EXPIRY_QUEUE])
+    from intentbid_local import mail_view
+
+    mail_view.verify_sender(client("sesv2"))
+    res.email_from = mail_view.SENDER
     return res

@@ -467,6 +467,8 @@ def path_and_body(world: World, cell: Cell, fresh: dict[str, Iterator[dict[str, 
             body = {"grace_seconds": 60}
         case "vendor_key_patch" | "buyer_key_patch":
             body = {"name": "matrix renamed"}
+        case "vendor_patch" | "buyer_patch":
+            body = {"email_events": ["webhook.disabled"]}
         case "rfo_create":
             body = rfo_body(title="matrix", **TEN_BOXES)
         case "rfo_close":

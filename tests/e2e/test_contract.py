@@ -225,6 +225,14 @@ def _offer_terms(body: dict[str, Any], later: dict[int, str], submit: bool) -> d
     return body or {"unit_price": 3_900}
 
 
+def _patch_body(function: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A key's patch renames it; an account's sets the catalog's emailable types (and any address generated)."""
+    if function.endswith("_key_patch"):
+        return {"name": body.get("name") or "renamed"}
+    out = {k: v for k, v in body.items() if k == "notify_email" and isinstance(v, str)}
+    return {**out, "email_events": ["webhook.disabled"]}
+
+
 def plausible(function: str, body: Any, now: datetime, world: dict[str, Any]) -> Any:
     """Repair the fields of a generated (schema-valid) body that depend on the world - the clock, the RFO's
     currency, budget, quantity and need-by date, the objects that exist - so the request can succeed; every
@@ -255,8 +263,8 @@ def plausible(function: str, body: Any, now: datetime, world: dict[str, Any]) ->
         body = {"weights": {"price": 0.7, "delivery": 0.3}}
     elif function == "admin_cooldown_set":
         body["until"] = later[1]
-    elif function.endswith("_key_patch"):
-        body = {"name": body.get("name") or "renamed"}
+    elif function.endswith("_key_patch") or function in ("vendor_patch", "buyer_patch"):
+        body = _patch_body(function, body)
     elif function == "webhook_create":  # a public name, and the catalog's events for any kind
         body.update(url=WEBHOOK_URL, events=["*"])
     elif function == "webhook_patch":

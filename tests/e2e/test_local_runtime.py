@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from intentbid_local.testdata import DAY_S, rfo_body
+from intentbid_local.testdata import DAY_S, offer_body, rfo_body
 from intentbid_local.timefmt import parse_rfc3339, rfc3339
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -713,3 +713,41 @@ def test_the_readme_api_example_runs_as_written(runtime: Any) -> None:
     assert done.returncode == 0, done.stderr
     rfo = json.loads(done.stdout.strip().splitlines()[-1])
     assert rfo["object"] == "rfo" and rfo["status"] == "OPEN", rfo
+
+
+# --- the email channel and the local mail view
+
+
+def test_an_award_emails_the_winner_and_the_local_mail_view_shows_it(runtime: Any) -> None:
+    """The real pipeline in ``make dev``'s runtime: the award's offer.won reaches the email queue, the polled
+    email worker sends through (moto's) SES, and ``/_local/mail`` shows it with its text and HTML parts."""
+    buyer, vendor = register(runtime, "buyer"), register(runtime, "vendor")
+    to = vendor["vendor"]["email"]
+    status, _, rfo = runtime.request("POST", "/v1/rfos", json=rfo_body(), key=buyer["api_key"])
+    assert status == 201, rfo
+    status, _, offer = runtime.request("POST", f"/v1/rfos/{rfo['id']}/offers", json=offer_body(), key=vendor["api_key"])
+    assert status == 201, offer
+    status, _, out = runtime.request(
+        "POST",
+        f"/v1/rfos/{rfo['id']}/award",
+        json={"offer_id": offer["id"]},
+        key=buyer["api_key"],
+        headers={"X-Correlation-Id": "e2e-mail-view"},
+    )
+    assert status == 200, out
+
+    def mine() -> list[dict[str, Any]]:
+        status, _, body = runtime.request("GET", "/_local/mail.json")
+        assert status == 200
+        return [m for m in body["messages"] if to in m["to"]]
+
+    deadline = time.monotonic() + 30
+    while not (got := mine()):
+        assert time.monotonic() < deadline, "no email in the local mail view"
+        time.sleep(0.2)
+    (mail,) = got
+    assert rfo["id"] in mail["subject"] and offer["id"] in mail["text"] and offer["id"] in mail["html"]
+    assert mail["headers"]["X-Correlation-Id"] == "e2e-mail-view"
+    status, headers, page = runtime.request("GET", "/_local/mail")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert mail["subject"].encode() in page and b"Plain text" in page

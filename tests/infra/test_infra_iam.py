@@ -198,3 +198,34 @@ def test_the_secrets_key_is_granted_exactly_to_the_functions_that_seal_or_open(s
 def test_the_secrets_key_rotates(synth: Synth) -> None:
     (key_id,) = synth.of_type("AWS::KMS::Key")
     assert synth.props(key_id)["EnableKeyRotation"] is True
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_ses_sending_is_granted_exactly_to_the_email_worker_as_the_stage_identity(synth: Synth, function: str) -> None:
+    """``ACCESS.sends_email``: ses:SendEmail/SendRawEmail on the stage's one identity, only from its sender
+    address, with ``EMAIL_FROM`` in the environment; no other function touches SES."""
+    stage = config.stage_config(STAGE)
+    fn_id = by_property(synth.resources, "AWS::Lambda::Function", "FunctionName")[PREFIX + function]
+    role_id = ref_id(synth.props(fn_id)["Role"])
+    ses = [st for st in role_statements(synth.resources, role_id) if any(a.startswith("ses:") for a in _actions(st))]
+    env = synth.props(fn_id)["Environment"]["Variables"]
+    if not ACCESS[function].sends_email:
+        assert ses == [] and "EMAIL_FROM" not in env
+        return
+    (statement,) = ses
+    assert sorted(_actions(statement)) == ["ses:SendEmail", "ses:SendRawEmail"]
+    (resource,) = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+    rendered = "".join(p if isinstance(p, str) else str(p.get("Ref")) for p in resource["Fn::Join"][1])
+    assert rendered.endswith(f":identity/{stage.email_domain}") and ":ses:" in rendered
+    assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": stage.email_address}}
+    assert env["EMAIL_FROM"] == stage.email_from
+
+
+def _actions(statement: dict) -> list[str]:  # type: ignore[type-arg]
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else list(action)
+
+
+def test_only_the_email_worker_sends_email() -> None:
+    assert {f for f in FUNCTIONS if ACCESS[f].sends_email} == {"email_send"}
+    assert "email" in ACCESS["outbox_dispatch"].queues  # the dispatcher queues the emails

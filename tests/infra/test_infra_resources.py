@@ -198,3 +198,20 @@ def test_dashboard_shows_requests_errors_latency_authorizer_and_dlqs(synth: Synt
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
     for title in ("Requests", "4xx / 5xx", "Latency p99", "Authorizer errors", "Dead-letter queue depth"):
         assert title in body, title
+
+
+def test_the_email_channel_has_its_queue_dlq_alarm_worker_and_sent_records(synth: Synth) -> None:
+    queues = by_property(synth.resources, "AWS::SQS::Queue", "QueueName")
+    queue, dlq = queues[PREFIX + "email"], queues[PREFIX + "email-dlq"]
+    props = synth.props(queue)
+    assert ref_id(props["RedrivePolicy"]["deadLetterTargetArn"]) == dlq
+    assert props["VisibilityTimeout"] >= config.WORKER_FUNCTION.timeout.to_seconds()
+    (alarm,) = [a for a in _alarms(synth) if mentions(a.get("Dimensions", []), dlq)]
+    assert alarm["AlarmName"] == f"{PREFIX}dlq-email"
+    assert ref_id(_mapping_of(synth, "email_send")["EventSourceArn"]) == queue
+    tables = by_property(synth.resources, "AWS::DynamoDB::Table", "TableName")
+    assert synth.props(tables[PREFIX + "emails"])["TimeToLiveSpecification"]["Enabled"] is True
+
+
+def test_resource_count_stays_under_cloudformations_limit(synth: Synth) -> None:
+    assert len(synth.resources) < 500, len(synth.resources)  # CloudFormation's hard limit (482 with email)

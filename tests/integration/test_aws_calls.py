@@ -54,6 +54,8 @@ EXPECTED: dict[str, list[str]] = {
     "buyer_key_patch": [RL, QUERY, GET, TX, QUERY, GET],
     "buyer_key_rotate": [RL, QUERY, GET, GET, TX],
     "buyer_key_revoke": [RL, QUERY, GET, TX, QUERY, GET],
+    "vendor_patch": [RL, TX, GET],  # the account's notification settings with its audit entry, read back
+    "buyer_patch": [RL, TX, GET],
     "rfo_create": [RL, TX, SFN],
     "rfo_list (buyer)": [RL, QUERY],
     "rfo_list (vendor)": [RL, QUERY],

@@ -93,6 +93,7 @@ def test_every_request_example_is_accepted_and_answers_in_the_example_s_shape(st
         call(f"{kind}_key_patch", principal=who, path={**owner, "key_id": key_id})
         call(f"{kind}_key_rotate", principal=who, path={**owner, "key_id": key_id})
         call(f"{kind}_key_revoke", principal=who, path={**owner, "key_id": key_id})
+        call(f"{kind}_patch", principal=who, path=owner)
     invoke("offer_submit", principal=other, path=on_rfo, body={**ex.OFFER_REQUEST, "unit_price": 50})  # refused
     call("vendor_rejections", principal=other, path={"vendor_id": other["id"]})
     call("admin_cooldown_set", principal=ADMIN, path={"vendor_id": other["id"]})

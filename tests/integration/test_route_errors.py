@@ -49,6 +49,7 @@ def valid_body(route: Route, w: World) -> Any:
         "RegisterRequest": lambda: {"name": "Zed", "email": "zed@example.com"},
         "KeyRotate": dict,
         "KeyPatch": lambda: {"name": "renamed"},
+        "AccountPatch": lambda: {"email_events": ["webhook.disabled"]},
         "Reason": lambda: {"reason": "errors"},
         "Award": lambda: {"offer_id": w.offer["id"]},
         "Reopen": lambda: {"expires_at": iso(datetime.now(UTC) + timedelta(hours=3))},

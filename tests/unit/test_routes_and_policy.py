@@ -107,3 +107,16 @@ def test_test_module_names_are_unique() -> None:
     """Test folders are not packages, so two test files with one basename collide ("import file mismatch")."""
     names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
     assert sorted(names) == sorted(set(names)), [n for n in set(names) if names.count(n) > 1]
+
+
+def test_a_literal_segment_shadows_a_parameter_for_every_method() -> None:
+    """As API Gateway's resource tree: ``/v1/vendors/register`` is its own resource, so a PATCH there is that
+    resource's 405, never the account's ``PATCH /v1/vendors/{vendor_id}``."""
+    from intentbid.routes import match
+
+    assert match("PATCH", "/v1/vendors/register") == (None, {}, True)
+    route, params, _ = match("PATCH", "/v1/vendors/ven_01J00000000000000000000000")
+    assert route is not None and route.function == "vendor_patch"
+    assert params == {"vendor_id": "ven_01J00000000000000000000000"}
+    route, _, _ = match("POST", "/v1/buyers/register")
+    assert route is not None and route.function == "buyer_register"

@@ -543,6 +543,13 @@ class Deployment:
     ``AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI`` = (unset)
         The WebSocket API's management endpoint (``https://<api>.execute-api.<region>.amazonaws.com/<stage>``;
         locally the local gateway, which answers ``POST /@connections/{id}``), set for the realtime worker.
+    ``QUEUE_URL_EMAIL`` = (unset)
+        The notification email queue, set for the dispatcher (one message per event and opted-in account);
+        unset: no email is queued.
+    ``EMAIL_FROM`` = (unset)
+        The sender of notification emails (``Name <address>`` or an address), an address of the SES identity the
+        email worker may send as (CDK: the stage's ``email_identity``; ``make dev``: a verified moto identity);
+        unset: the email worker sends nothing (each message is dropped, logged).
     """
 
     ENV_PREFIX: ClassVar[str] = ""
@@ -562,6 +569,8 @@ class Deployment:
     queue_url_realtime: str = ""
     realtime_url: str = ""
     aws_endpoint_url_apigatewaymanagementapi: str = ""
+    queue_url_email: str = ""
+    email_from: str = ""
 
     def __post_init__(self) -> None:
         _validate_fields(self)

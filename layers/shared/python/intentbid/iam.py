@@ -17,6 +17,7 @@ Producers only append to the outbox (PutItem inside their transaction); only the
 ``queues``: queues it sends to.
 ``start_expiry``: may start executions of the RFO expiry state machine.
 ``secrets``: what it may do with the secret box's KMS key (``seal``: GenerateDataKey; ``open``: Decrypt).
+``sends_email``: may send through SES as the stage's email identity (and gets ``EMAIL_FROM``).
 Keep this next to the services that use the access (for an endpoint: on its route): a new store call without
 it fails in AWS (and in the infra tests), not silently.
 """
@@ -34,6 +35,7 @@ class Access:
     queues: tuple[str, ...] = ()
     start_expiry: bool = False
     secrets: tuple[str, ...] = ()  # the secret box's KMS key: "seal" (GenerateDataKey), "open" (Decrypt)
+    sends_email: bool = False  # SES SendEmail as the stage's email identity (EMAIL_FROM)
 
 
 R, U, W, A, D = "read", "update", "write", "append", "delete"
@@ -46,6 +48,7 @@ ALL_TABLES = (
     "audit",
     "deliveries",
     "events",  # the event log (GET /v1/events): written by the dispatcher only
+    "emails",  # one sent-record per (event, account): the email worker's idempotency
     "flags",
     "idempotency",
     "migrations",  # the data-migration ledger: only the deployer (make migrate) touches it, no function
@@ -77,7 +80,7 @@ WORKER_ACCESS: dict[str, Access] = {
             "api-keys": R,
             "events": A,
         },
-        queues=("webhook", "realtime"),
+        queues=("webhook", "realtime", "email"),
     ),
     # one attempt per message: the endpoint (its secrets: Decrypt), the delivery record, the endpoint's failing
     # streak or its disabling (with audit and the webhook.disabled event); a spent delivery to the DLQ
@@ -92,6 +95,8 @@ WORKER_ACCESS: dict[str, Access] = {
     "realtime_connect": Access({"realtime": W}),
     "realtime_disconnect": Access({"realtime": D}),
     "realtime_push": Access({"realtime": f"{R}+{D}"}),
+    # one notification email per message: its sent-record (conditional put, then the SES message id) and SES
+    "email_send": Access({"emails": W}, sends_email=True),
 }
 
 ACCESS: dict[str, Access] = {
@@ -121,4 +126,4 @@ def effective(function: str) -> Access:
         extra |= {"rate-limits": U}
     if route.idempotent:
         extra |= {"idempotency": f"{W}+{D}"}  # Powertools deletes its record when the handler raised
-    return Access(_merge(own.tables, extra), own.queues, own.start_expiry, own.secrets)
+    return Access(_merge(own.tables, extra), own.queues, own.start_expiry, own.secrets, own.sends_email)

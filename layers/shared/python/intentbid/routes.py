@@ -491,6 +491,24 @@ ROUTES: tuple[Route, ...] = (
         returns={"*": "the calling key's kind, id, name, key_id, scopes, environment"},
         tables={"accounts": "read"},  # the account's name
     ),
+    # --- the account's own settings (notification email: API.md "Email")
+    *(
+        _R(
+            f"{kind}_patch",
+            "PATCH",
+            f"/v1/{kind}s/{{{kind}_id}}",
+            (kind,),
+            ("webhooks:manage",),  # the notification channels' scope: webhooks and email
+            summary=f"Change the {kind}'s notification email settings (notify_email, email_events)",
+            tag="accounts",
+            request="accounts:AccountPatch",
+            response="accounts:Account",
+            ownership="self",
+            returns={kind: "its own account with the new notification settings (audited; the address never is)"},
+            tables={"accounts": "update", "audit": "append"},
+        )
+        for kind in ("vendor", "buyer")
+    ),
     # --- keys (the same five routes for vendors and buyers)
     *_key_routes("vendor"),
     *_key_routes("buyer"),
@@ -929,18 +947,19 @@ _MATCHERS = [(r, _pattern(r.path)) for r in ROUTES]
 
 def match(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
     """Find the route for ``method path``: (route, path params, path_exists). Literal segments win over
-    parameters (``/v1/vendors/register`` is never ``/v1/vendors/{vendor_id}``)."""
-    found: list[tuple[Route, dict[str, str]]] = []
-    path_exists = False
+    parameters whatever the method, as API Gateway's resource tree does (``/v1/vendors/register`` is never
+    ``/v1/vendors/{vendor_id}``: a PATCH there is the register resource's 405, not the account's PATCH)."""
+    matched: list[tuple[Route, dict[str, str]]] = []
     for route, rx in _MATCHERS:
         m = rx.match(path)
         if m:
-            path_exists = True
-            if route.method == method:
-                found.append((route, m.groupdict()))
+            matched.append((route, m.groupdict()))
+    if not matched:
+        return None, {}, False
+    fewest = min(len(params) for _, params in matched)  # fewest parameters = most literal: that resource only
+    found = [(r, params) for r, params in matched if len(params) == fewest and r.method == method]
     if not found:
-        return None, {}, path_exists
-    found.sort(key=lambda rp: len(rp[1]))  # fewest parameters = most literal
+        return None, {}, True
     return found[0][0], found[0][1], True
 
 

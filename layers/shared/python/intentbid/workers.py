@@ -39,6 +39,8 @@ QUEUES: tuple[Queue, ...] = (
     Queue("webhook", visibility_timeout_s=120, max_receive_count=20),
     # One message per event (its recipients in it); a push is a few Management API calls, retried 5 times.
     Queue("realtime", visibility_timeout_s=60, max_receive_count=5, stack=REALTIME_STACK),
+    # One message per (event, account); SES failures come back by visibility, then the DLQ (and its alarm).
+    Queue("email", visibility_timeout_s=60, max_receive_count=5),
 )
 
 WORKERS: tuple[Worker, ...] = (
@@ -66,6 +68,13 @@ WORKERS: tuple[Worker, ...] = (
         batch_size=10,
         summary="Posts one event to every open WebSocket of its recipients (Management API; gone ones deleted)",
         stack=REALTIME_STACK,
+    ),
+    Worker(
+        "email_send",
+        "sqs",
+        "email",
+        batch_size=10,
+        summary="Sends one notification email per message through SES (text + HTML), once per event and account",
     ),
 )
 

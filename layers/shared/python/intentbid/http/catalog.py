@@ -328,6 +328,13 @@ ENTRIES: tuple[Entry, ...] = (
         field=True,
     ),
     Entry(
+        "event_not_emailed",
+        _V,
+        'The event type is never emailed: rfo.created (it goes to every vendor) and webhook.test, or "*".',
+        "List only the types the message names; follow rfo.created through a webhook, GET /v1/events or realtime.",
+        field=True,
+    ),
+    Entry(
         "unknown_scope",
         _V,
         "A scope is not one this kind of key can hold.",

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 
 from intentbid.domain import cidr
+from intentbid.domain.events import MAX_EVENTS
 from intentbid.schemas.common import Integer, InTimestamp, Out, StrictModel, Text, Timestamp
 
 # ASCII classes only: ``\s`` is not the same set in pydantic's (Rust) regex and in JSON Schema's (ECMA-262) -
@@ -30,6 +31,40 @@ class Account(Out):
     email: str | None = None
     status: str
     created_at: Timestamp
+    notify_email: str | None = Field(
+        None, description="Where notification emails go (default: the registration email; admins: null)"
+    )
+    email_events: list[str] = Field(
+        default_factory=list,
+        description="The event types emailed to notify_email (default: offer.won, webhook.disabled and "
+        "billing.payment_failed for vendors, webhook.disabled for buyers); live events only",
+    )
+
+
+class AccountPatch(StrictModel):
+    """The account's notification email settings (API.md "Email"). ``email_events: []`` stops every email."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["notify_email"], "properties": {"notify_email": {"type": "string"}}},
+                {"required": ["email_events"], "properties": {"email_events": {"type": "array"}}},
+            ]
+        },
+    )
+
+    notify_email: str | None = Field(
+        None, max_length=254, pattern=EMAIL_PATTERN, description="Where notification emails go from now on"
+    )
+    email_events: list[str] | None = Field(
+        None,
+        max_length=MAX_EVENTS,
+        description="Event types to email (the catalog's types your kind receives, except rfo.created and "
+        "webhook.test); [] for none",
+    )
 
 
 class KeyInfo(Out):
@@ -78,6 +113,8 @@ class Me(Out):
     key_id: str
     scopes: list[str]
     environment: Literal["live", "test"]
+    notify_email: str | None = Field(None, description="The account's notification email (null for admins)")
+    email_events: list[str] = Field(default_factory=list, description="The event types emailed to it")
 
 
 # Documented, not enforced by pydantic: :func:`intentbid.domain.cidr.normalise` validates and names each bad entry.

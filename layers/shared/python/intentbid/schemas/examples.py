@@ -260,6 +260,7 @@ CI_KEY = _key(
     expires_at=KEY_CREATE["expires_at"],
 )
 CI_KEY_CREATED = {"key": CI_KEY, "api_key": "ib_live_Qb7rT2xWm9KcLp4ZsN8dV3hY6fJ1K390"}
+VENDOR_EMAIL_EVENTS = ["offer.won", "webhook.disabled", "billing.payment_failed"]
 VENDOR_SECRET = "ib_live_jG6DixyCRUAtXgfQCh8d9Q3CBVr293qA"  # noqa: S105 - an example, valid nowhere
 
 
@@ -697,6 +698,8 @@ EXAMPLES: dict[str, Examples] = {
                 "email": "sales@northwind.example",
                 "status": "active",
                 "created_at": NOW,
+                "notify_email": "sales@northwind.example",
+                "email_events": VENDOR_EMAIL_EVENTS,
             },
             "api_key": VENDOR_SECRET,
             "key": {**VENDOR_KEY, "last_used_at": None},
@@ -720,6 +723,8 @@ EXAMPLES: dict[str, Examples] = {
                 "email": "procurement@contoso.example",
                 "status": "active",
                 "created_at": NOW,
+                "notify_email": "procurement@contoso.example",
+                "email_events": ["webhook.disabled"],
             },
             "api_key": "ib_live_4Tq9Zx2LmB7nWc5RkV8pY3dH6sJ0fG1a",
             "key": {**BUYER_KEY, "last_used_at": None},
@@ -754,8 +759,51 @@ EXAMPLES: dict[str, Examples] = {
             "key_id": BUYER_KEY_ID,
             "scopes": BUYER_SCOPES,
             "environment": "live",
+            "notify_email": "procurement@contoso.example",
+            "email_events": ["webhook.disabled"],
         },
         errors=(UNAUTHENTICATED,),
+    ),
+    "vendor_patch": Examples(
+        request={"notify_email": "bids@northwind.example", "email_events": ["offer.won", "offer.lost"]},
+        summary="Send offer.won and offer.lost emails to another address",
+        success={
+            "id": VENDOR_ID,
+            "object": "vendor",
+            "name": "Northwind Office Supply",
+            "email": "sales@northwind.example",
+            "status": "active",
+            "created_at": NOW,
+            "notify_email": "bids@northwind.example",
+            "email_events": ["offer.won", "offer.lost"],
+        },
+        errors=(
+            _invalid(
+                "The email event types are not valid for this account.",
+                _field(
+                    "email_events[0]",
+                    "event_not_emailed",
+                    "email_events[0]: rfo.created goes to every vendor and is not emailed: use a webhook, "
+                    "GET /v1/events or realtime",
+                ),
+            ),
+            _not_found("vendor"),
+        ),
+    ),
+    "buyer_patch": Examples(
+        request={"email_events": []},
+        summary="Stop every notification email",
+        success={
+            "id": BUYER_ID,
+            "object": "buyer",
+            "name": "Contoso Procurement",
+            "email": "procurement@contoso.example",
+            "status": "active",
+            "created_at": NOW,
+            "notify_email": "procurement@contoso.example",
+            "email_events": [],
+        },
+        errors=(_not_found("buyer"),),
     ),
     **_keys("vendor", VENDOR_KEY, VENDOR_SCOPES, "offers:read"),
     **_keys("buyer", BUYER_KEY, BUYER_SCOPES, "rfos:read"),

@@ -31,7 +31,7 @@ from intentbid import observability as obs
 from intentbid.config import settings
 from intentbid.domain import clock, events, webhook_delivery
 from intentbid.domain.principal import Principal
-from intentbid.services import event_log, realtime
+from intentbid.services import email_channel, event_log, realtime
 from intentbid.store.port import WebhookEndpoint, store, webhook_store
 
 RFO_LIFECYCLE = frozenset({"rfo.updated", "rfo.closed", "rfo.reopened", "rfo.awarded", "rfo.expired"})
@@ -270,6 +270,7 @@ def fan_out(image: Mapping[str, Any]) -> int:
         return 0
     event_log.record(ev)  # GET /v1/events: one entry per recipient (an audience once), idempotent per event
     realtime.publish(ev)
+    email_channel.queue(ev)
     return _webhooks(ev)
 
 

@@ -4,6 +4,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.update import Action
 
 from intentbid.store.models.accounts import AccountModel, AntiGamingState, antigaming_attr, antigaming_of
 from intentbid.store.models.api_keys import ApiKeyModel
@@ -63,3 +64,28 @@ def save_antigaming(
         tx.update(AccountModel(account_id), [attr.set(state)], condition=AccountModel.id.exists() & unchanged)
         if rejection is not None:
             tx.save(rejection, condition=RejectionModel.id.does_not_exist())
+
+
+def update_notifications(account_id: str, fields: Mapping[str, Any], change: Change) -> AccountModel | None:
+    """Set the account's notification fields (``notify_email``, ``email_events``; None removes one: back to its
+    default) with the change's audit entry, in one transaction; the account as it now is, None when it is gone."""
+    m = AccountModel
+    actions: list[Action] = [m.updated_at.set(change.at)]
+    for name, value in fields.items():
+        attr = getattr(m, name)
+        actions.append(attr.remove() if value is None else attr.set(value))
+    with transaction(change) as tx:
+        tx.update(AccountModel(account_id), actions, condition=m.id.exists())
+    return AccountModel.get(account_id, consistent_read=True)
+
+
+NOTIFY_ATTRIBUTES = ["id", "kind", "name", "email", "status", "notify_email", "email_events"]
+
+
+def notification_settings(account_ids: Sequence[str]) -> list[AccountModel]:
+    """The accounts that exist among ``account_ids`` with their notification fields only (one BatchGetItem per
+    100 distinct ids): the email channel's read per event."""
+    unique = sorted(set(account_ids))
+    if not unique:
+        return []
+    return list(AccountModel.batch_get(unique, attributes_to_get=NOTIFY_ATTRIBUTES))

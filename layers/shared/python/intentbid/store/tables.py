@@ -48,6 +48,7 @@ def load_all_models() -> None:
         api_keys,
         audit,
         deliveries,
+        emails,
         event_log,
         flags,
         idempotency,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from intentbid.domain import clock
+from intentbid.domain import clock, email
 from intentbid.schemas.accounts import Account, KeyInfo
 from intentbid.store.port import Account as AccountRecord
 from intentbid.store.port import ApiKey
@@ -18,7 +19,19 @@ def account_view(a: AccountRecord) -> Account:
         email=a.email,
         status=a.status,  # type: ignore[arg-type]
         created_at=a.created_at,
+        **notifications(a),
     )
+
+
+def notifications(a: AccountRecord) -> dict[str, Any]:
+    """``notify_email`` and ``email_events`` as they apply (unset: the defaults of intentbid.domain.email)."""
+    if a.kind not in email.DEFAULT_EVENTS:
+        return {"notify_email": None, "email_events": []}
+    chosen = getattr(a, "email_events", None)
+    return {
+        "notify_email": getattr(a, "notify_email", None) or a.email,
+        "email_events": list(chosen) if chosen is not None else email.defaults(a.kind),
+    }
 
 
 def key_view(k: ApiKey, now: datetime | None = None) -> KeyInfo:

@@ -40,6 +40,10 @@ class AccountModel(BaseModel):
     email = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default="active")
     created_at = UTCDateTimeAttribute()
+    # Notification email (API.md "Email"): unset = the defaults (the registration email; intentbid.domain.email)
+    notify_email = UnicodeAttribute(null=True)
+    email_events = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[var-annotated]
+    updated_at = UTCDateTimeAttribute(null=True)
 
     # Anti-gaming state per environment: sandbox mistakes never cool down the live vendor, and vice versa.
     antigaming_live = AntiGamingState(null=True)
