@@ -20,7 +20,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from intentbid.routes import ROUTES
-from intentbid.workers import AUTHORIZER, REALTIME_AUTHORIZER, REALTIME_FUNCTIONS, WEBSOCKET_ROUTES, WORKERS
+from intentbid.workers import AUTHORIZER, NESTED_FUNCTIONS, REALTIME_AUTHORIZER, WEBSOCKET_ROUTES, WORKERS
 from intentbid_infra import config, grants
 from intentbid_infra.expiry import ExpiryStateMachine
 from intentbid_infra.queues import Queues
@@ -38,8 +38,8 @@ def function_sizes() -> dict[str, config.FunctionSize]:
 
 
 def main_stack_functions() -> list[str]:
-    """Every function of the main stack: all but the realtime nested stack's."""
-    return [name for name in function_sizes() if name not in REALTIME_FUNCTIONS]
+    """Every function of the main stack: all but the channels nested stack's (realtime and email)."""
+    return [name for name in function_sizes() if name not in NESTED_FUNCTIONS]
 
 
 def tracing_of(function: str) -> lambda_.Tracing:

@@ -30,6 +30,7 @@ class Observability(Construct):
         dead_letter_queues: dict[str, sqs.IQueue],
         alarm_topic_arn: str | None = None,
         alarm_topic: sns.ITopic | None = None,
+        nested_alarms: dict[str, cw.Alarm] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         period = config.ALARM_PERIOD
@@ -90,6 +91,7 @@ class Observability(Construct):
                 treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
             )
 
+        self.alarms.update(nested_alarms or {})  # defined in a nested stack (the channels'), notified the same way
         topics = [alarm_topic] if alarm_topic is not None else []
         if alarm_topic_arn:
             topics.append(sns.Topic.from_topic_arn(self, "AlarmTopic", alarm_topic_arn))

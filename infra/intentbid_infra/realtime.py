@@ -1,4 +1,5 @@
-"""The realtime channel as a nested stack (the main stack sits near CloudFormation's 500-resource limit).
+"""The realtime channel as a nested stack (the main stack sits near CloudFormation's 500-resource limit), and
+beside it the email channel's queue, worker and sent-records table (the stack of every ``stack=REALTIME_STACK``).
 
 It holds the whole WebSocket part: the connections table (TTL, owner and audience indexes; tickets too), the
 realtime queue with its DLQ and alarm, the functions (``$connect`` authorizer, ``$connect``, ``$disconnect``,
@@ -25,7 +26,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from intentbid.workers import REALTIME_AUTHORIZER, REALTIME_FUNCTIONS, REALTIME_STACK, WEBSOCKET_ROUTES
+from intentbid.workers import NESTED_FUNCTIONS, REALTIME_AUTHORIZER, REALTIME_STACK, WEBSOCKET_ROUTES
 from intentbid_infra import config
 from intentbid_infra.expiry import ExpiryStateMachine
 from intentbid_infra.functions import Functions
@@ -92,7 +93,7 @@ class RealtimeStack(NestedStack):
             tables=self.tables,
             queues=self.queues,
             expiry=expiry,
-            names=list(REALTIME_FUNCTIONS),
+            names=list(NESTED_FUNCTIONS),
             layers=layers,
         )
         fns = self.functions.functions
@@ -145,19 +146,19 @@ class RealtimeStack(NestedStack):
         push = fns[PUSH_WORKER]
         self.stage.grant_management_api_access(push)
         push.add_environment("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI", self.stage.callback_url)
-        dlq = self.queues.dlqs[REALTIME_QUEUE]
-        self.alarms["dlq-realtime"] = dlq.metric_approximate_number_of_messages_visible(
-            period=config.ALARM_PERIOD, statistic="Maximum"
-        ).create_alarm(
-            self,
-            "DlqRealtime",
-            alarm_name=f"{prefix}dlq-realtime",
-            alarm_description="Realtime pushes failed 5 times and wait in the realtime dead-letter queue",
-            threshold=0,
-            evaluation_periods=1,
-            comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-        )
+        for name, dlq in sorted(self.queues.dlqs.items()):  # realtime's and email's (this stack's queues)
+            self.alarms[f"dlq-{name}"] = dlq.metric_approximate_number_of_messages_visible(
+                period=config.ALARM_PERIOD, statistic="Maximum"
+            ).create_alarm(
+                self,
+                f"Dlq{config.construct_id(name)}",
+                alarm_name=f"{prefix}dlq-{name}",
+                alarm_description=f"Messages of the {name} queue failed every attempt and wait in its dead-letter queue",  # noqa: E501
+                threshold=0,
+                evaluation_periods=1,
+                comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            )
 
     @property
     def url(self) -> str:

@@ -85,6 +85,7 @@ class IntentBidStack(Stack):
             dead_letter_queues={**self.queues.dlqs, **self.workers.failure_queues},
             alarm_topic_arn=alarm_topic_arn,
             alarm_topic=self.alarm_topic.topic if self.alarm_topic else None,
+            nested_alarms=self.realtime.alarms,
         )
         nag.acknowledge(self)
 

@@ -13,7 +13,7 @@ import pytest
 from cfn_refs import by_property, ref_id, role_statements
 from infra_synth import STAGE, Synth
 
-from intentbid.workers import REALTIME_FUNCTIONS, WEBSOCKET_ROUTES
+from intentbid.workers import NESTED_FUNCTIONS, WEBSOCKET_ROUTES
 from intentbid_infra import config
 from intentbid_infra.realtime import TICKET_QUERY
 
@@ -36,7 +36,7 @@ def test_the_websocket_part_lives_in_the_nested_stack(synth: Synth) -> None:
     assert {"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::Route"} <= types
     assert {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::CloudWatch::Alarm"} <= types
     names = {r["Properties"].get("FunctionName") for r in nested.values() if r["Type"] == "AWS::Lambda::Function"}
-    assert names == {PREFIX + f for f in REALTIME_FUNCTIONS}
+    assert names == {PREFIX + f for f in NESTED_FUNCTIONS}
     main = synth.template.to_json()["Resources"]
     assert not any(r["Type"].startswith("AWS::ApiGatewayV2::") for r in main.values())
     assert len(main) < 500 and len(nested) < 500

@@ -16,7 +16,7 @@ class Queue:
     logical_name: str
     visibility_timeout_s: int = 60
     max_receive_count: int = 5  # then the message moves to the queue's DLQ (<name>-dlq)
-    stack: str = ""  # "" = the main stack; REALTIME_STACK = the realtime nested stack (CDK only)
+    stack: str = ""  # "" = the main stack; REALTIME_STACK = the channels nested stack: realtime and email (CDK only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ QUEUES: tuple[Queue, ...] = (
     # One message per event (its recipients in it); a push is a few Management API calls, retried 5 times.
     Queue("realtime", visibility_timeout_s=60, max_receive_count=5, stack=REALTIME_STACK),
     # One message per (event, account); SES failures come back by visibility, then the DLQ (and its alarm).
-    Queue("email", visibility_timeout_s=60, max_receive_count=5),
+    Queue("email", visibility_timeout_s=60, max_receive_count=5, stack=REALTIME_STACK),
 )
 
 WORKERS: tuple[Worker, ...] = (
@@ -75,6 +75,7 @@ WORKERS: tuple[Worker, ...] = (
         "email",
         batch_size=10,
         summary="Sends one notification email per message through SES (text + HTML), once per event and account",
+        stack=REALTIME_STACK,  # a channel too: deployed beside realtime's (the main stack is near 500 resources)
     ),
 )
 
@@ -84,3 +85,5 @@ AUTHORIZER = "authorizer"
 REALTIME_AUTHORIZER = "realtime_authorize"
 WEBSOCKET_ROUTES: dict[str, str] = {"$connect": "realtime_connect", "$disconnect": "realtime_disconnect"}
 REALTIME_FUNCTIONS: tuple[str, ...] = (REALTIME_AUTHORIZER, *WEBSOCKET_ROUTES.values(), "realtime_push")
+# Every function of the channels nested stack (REALTIME_STACK): realtime's and the email worker.
+NESTED_FUNCTIONS: tuple[str, ...] = (*REALTIME_FUNCTIONS, "email_send")

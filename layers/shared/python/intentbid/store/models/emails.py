@@ -14,6 +14,8 @@ class EmailModel(BaseModel):
     logical_name = "emails"
     ttl_attribute = "expire_at"
 
+    stack = "realtime"  # deployed in the channels nested stack (intentbid.workers.REALTIME_STACK)
+
     class Meta:
         table_name = ""
 
