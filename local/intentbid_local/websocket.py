@@ -169,17 +169,19 @@ class Hub:
         connection_id = base64.urlsafe_b64encode(os.urandom(12)).decode().rstrip("=")
         status = self._connect(connection_id, host, query, headers)
         if status != 200:
-            return _refuse(handler, ws, status, "Unauthorized" if status == 401 else "Internal server error", [])
-        handler.wfile.write(ws.send(AcceptConnection()))  # no subprotocol, no extensions: as API Gateway
-        handler.wfile.flush()
+            message = {401: "Unauthorized", 403: "Forbidden"}.get(status, "Internal server error")
+            return _refuse(handler, ws, status, message, [])
         sock: socket.socket = handler.connection
         sock.settimeout(IDLE_TIMEOUT_S)
         conn = Connection(connection_id, sock, host, ws)
-        with self._lock:
-            self.connections[connection_id] = conn
-        log.info("websocket %s connected", connection_id)
         reason = "Going away"
         try:
+            with conn.lock:  # known to the Management API from the 101 on ($connect stored it), not a frame before
+                with self._lock:
+                    self.connections[connection_id] = conn
+                handler.wfile.write(ws.send(AcceptConnection()))  # no subprotocol, no extensions: as API Gateway
+                handler.wfile.flush()
+            log.info("websocket %s connected", connection_id)
             reason = self._read_loop(conn, handler.rfile.read1)
         except (OSError, LocalProtocolError) as exc:
             reason = f"Going away ({type(exc).__name__})"
