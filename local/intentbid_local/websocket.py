@@ -6,23 +6,22 @@ As deployed: the ``$connect`` authorizer (``realtime_authorize``) gets a REQUEST
 ``ticket`` query parameter (none -> 401 without calling it, as an identity source does); an ``Unauthorized``
 -> 401, a failure -> 500; then ``$connect`` (``realtime_connect``) gets the connection id and the authorizer's
 context; only its 200 completes the handshake. Closing (either side, or the runtime stopping) invokes
-``$disconnect``. Client frames are ignored (the API has no ``$default`` route): the channel is push-only.
+``$disconnect``. Client messages are ignored (the API has no ``$default`` route): the channel is push-only.
 
-The protocol is RFC 6455's minimum (handshake, text/binary/close/ping/pong frames, client masking) written on
-the standard library: the ``websockets`` package is not installed in this environment (README "Realtime").
-:class:`Client` is the matching minimal client for tests and tools.
+The protocol is python-hyper's sans-IO ``wsproto``: the gateway's HTTP handler has parsed the upgrade request,
+``WSConnection.initiate_upgrade_connection`` validates it and writes the 101 (or the refusal, an HTTP
+response), and the socket's bytes go through it both ways (framing, masking, ping/pong, the close handshake).
+Tests and tools connect with the ``websockets`` package's client (``websockets.sync.client.connect``).
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import json
 import logging
 import os
 import socket
-import struct
 import threading
 import time
 import uuid
@@ -30,6 +29,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+import h11
+from wsproto import ConnectionType, WSConnection
+from wsproto.connection import ConnectionState
+from wsproto.events import (
+    AcceptConnection,
+    BytesMessage,
+    CloseConnection,
+    Event,
+    Message,
+    Ping,
+    RejectConnection,
+    RejectData,
+    Request,
+    TextMessage,
+)
+from wsproto.frame_protocol import CloseReason
+from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
 from intentbid.workers import REALTIME_AUTHORIZER, WEBSOCKET_ROUTES
 from intentbid_local.gateway_responses import HttpResponse
@@ -39,62 +56,10 @@ PATH = "/realtime"
 MANAGEMENT_PREFIX = "/@connections/"
 API_ID = "local-ws"
 STAGE = "local"
-GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-MAX_FRAME_BYTES = 128 * 1024  # API Gateway's WebSocket frame limit is 32 KB; the message limit 128 KB
+MAX_MESSAGE_BYTES = 128 * 1024  # API Gateway's WebSocket message limit (frames: 32 KB)
 IDLE_TIMEOUT_S = 600  # API Gateway's idle timeout (10 min)
-OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+READ_CHUNK = 64 * 1024
 log = logging.getLogger("intentbid_local.websocket")
-
-
-def accept_key(key: str) -> str:
-    return base64.b64encode(hashlib.sha1((key + GUID).encode("ascii")).digest()).decode("ascii")  # noqa: S324 - RFC 6455
-
-
-def encode_frame(opcode: int, payload: bytes, *, mask: bool = False) -> bytes:
-    head = bytes([0x80 | opcode])
-    n = len(payload)
-    bit = 0x80 if mask else 0
-    if n < 126:
-        head += bytes([bit | n])
-    elif n < 1 << 16:
-        head += bytes([bit | 126]) + struct.pack("!H", n)
-    else:
-        head += bytes([bit | 127]) + struct.pack("!Q", n)
-    if not mask:
-        return head + payload
-    key = os.urandom(4)
-    return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
-
-
-class Closed(Exception):
-    """The peer closed the connection (or it broke)."""
-
-
-def _read_exact(read: Any, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        chunk = read(n - len(data))
-        if not chunk:
-            raise Closed("connection closed")
-        data += chunk
-    return data
-
-
-def read_frame(read: Any) -> tuple[int, bytes]:
-    """One frame from ``read(n)``: (opcode, payload), unmasked."""
-    b0, b1 = _read_exact(read, 2)
-    opcode, masked, n = b0 & 0x0F, bool(b1 & 0x80), b1 & 0x7F
-    if n == 126:
-        n = struct.unpack("!H", _read_exact(read, 2))[0]
-    elif n == 127:
-        n = struct.unpack("!Q", _read_exact(read, 8))[0]
-    if n > MAX_FRAME_BYTES:
-        raise Closed(f"frame of {n} bytes refused")
-    key = _read_exact(read, 4) if masked else b""
-    payload = _read_exact(read, n)
-    if masked:
-        payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
-    return opcode, payload
 
 
 # -- API Gateway WebSocket events
@@ -158,16 +123,21 @@ def disconnect_event(connection_id: str, host: str, reason: str = "") -> dict[st
 
 @dataclass
 class Connection:
+    """One open WebSocket: its socket and its ``wsproto`` state, shared by the read loop (the HTTP handler's
+    thread) and the Management API's callers under ``lock``."""
+
     id: str
     sock: socket.socket
     host: str
+    ws: WSConnection
     connected_at: float = field(default_factory=time.time)
     lock: threading.Lock = field(default_factory=threading.Lock)
     open: bool = True
 
-    def send(self, opcode: int, payload: bytes) -> None:
+    def send(self, event: Event) -> None:
+        """``LocalProtocolError`` once the WebSocket is closing, ``OSError`` when the socket broke."""
         with self.lock:
-            self.sock.sendall(encode_frame(opcode, payload))
+            self.sock.sendall(self.ws.send(event))
 
 
 class Hub:
@@ -185,29 +155,35 @@ class Hub:
         query = dict(parse_qsl(urlsplit(handler.path).query))
         headers = dict(handler.headers.items())
         host = headers.get("Host") or "127.0.0.1"
-        key = handler.headers.get("Sec-WebSocket-Key")
-        if not key or (handler.headers.get("Sec-WebSocket-Version") or "") != "13":
-            return _refuse(handler, 400, "Bad Request")
+        ws = WSConnection(ConnectionType.SERVER)
+        try:
+            raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in handler.headers.items()]
+            ws.initiate_upgrade_connection(raw, handler.path)
+            requests = [e for e in ws.events() if isinstance(e, Request)]
+            assert requests, "wsproto parsed no upgrade request"
+        except RemoteProtocolError as exc:  # not a valid WebSocket upgrade: wsproto's status (400, 426)
+            hint = exc.event_hint if isinstance(exc.event_hint, RejectConnection) else RejectConnection()
+            return _refuse(handler, ws, hint.status_code, "Bad Request", list(hint.headers))
+        except h11.ProtocolError:  # e.g. no Host header: h11 will not even frame the request
+            return _refuse(handler, None, 400, "Bad Request", [])
         connection_id = base64.urlsafe_b64encode(os.urandom(12)).decode().rstrip("=")
         status = self._connect(connection_id, host, query, headers)
         if status != 200:
-            return _refuse(handler, status, "Unauthorized" if status == 401 else "Internal server error")
-        handler.send_response(101, "Switching Protocols")
-        handler.send_header("Upgrade", "websocket")
-        handler.send_header("Connection", "Upgrade")
-        handler.send_header("Sec-WebSocket-Accept", accept_key(key))
-        handler.end_headers()
-        handler.wfile.flush()
+            message = {401: "Unauthorized", 403: "Forbidden"}.get(status, "Internal server error")
+            return _refuse(handler, ws, status, message, [])
         sock: socket.socket = handler.connection
         sock.settimeout(IDLE_TIMEOUT_S)
-        conn = Connection(connection_id, sock, host)
-        with self._lock:
-            self.connections[connection_id] = conn
-        log.info("websocket %s connected", connection_id)
-        reason = "Client closed"
+        conn = Connection(connection_id, sock, host, ws)
+        reason = "Going away"
         try:
-            self._read_loop(conn, handler.rfile.read)
-        except (Closed, OSError) as exc:
+            with conn.lock:  # known to the Management API from the 101 on ($connect stored it), not a frame before
+                with self._lock:
+                    self.connections[connection_id] = conn
+                handler.wfile.write(ws.send(AcceptConnection()))  # no subprotocol, no extensions: as API Gateway
+                handler.wfile.flush()
+            log.info("websocket %s connected", connection_id)
+            reason = self._read_loop(conn, handler.rfile.read1)
+        except (OSError, LocalProtocolError) as exc:
             reason = f"Going away ({type(exc).__name__})"
         finally:
             self._forget(conn, reason)
@@ -245,16 +221,31 @@ class Hub:
         return fn(event, context_for(name, 10))
 
     @staticmethod
-    def _read_loop(conn: Connection, read: Any) -> None:
-        while conn.open:
-            opcode, payload = read_frame(read)
-            if opcode == OP_CLOSE:
-                with contextlib.suppress(OSError):
-                    conn.send(OP_CLOSE, payload[:2])
-                return
-            if opcode == OP_PING:
-                conn.send(OP_PONG, payload)
-            # data frames: no $default route (push-only channel); pongs and continuations: nothing to do
+    def _read_loop(conn: Connection, read1: Any) -> str:
+        """Feed the socket's bytes to wsproto until the WebSocket closes; the reason for ``$disconnect``."""
+        message_bytes = 0
+        while True:
+            data = read1(READ_CHUNK)
+            with conn.lock:
+                conn.ws.receive_data(data or None)  # None: the TCP connection ended (close code 1006)
+                for event in conn.ws.events():
+                    if isinstance(event, CloseConnection):
+                        if conn.ws.state is ConnectionState.REMOTE_CLOSING:  # the client's close: echo it
+                            conn.sock.sendall(conn.ws.send(event.response()))
+                        elif conn.ws.state is ConnectionState.OPEN:  # a protocol error wsproto found
+                            conn.sock.sendall(conn.ws.send(CloseConnection(event.code, event.reason)))
+                        return "Client closed" if data else "Going away (connection lost)"
+                    if isinstance(event, Ping):
+                        conn.sock.sendall(conn.ws.send(event.response()))
+                    elif isinstance(event, Message):  # no $default route (push-only): counted, then dropped
+                        message_bytes += len(event.data)
+                        if message_bytes > MAX_MESSAGE_BYTES:
+                            conn.sock.sendall(conn.ws.send(CloseConnection(CloseReason.MESSAGE_TOO_BIG)))
+                            return "Message too big"
+                        if event.message_finished:
+                            message_bytes = 0
+            if not data:
+                return "Going away (connection lost)"
 
     def _forget(self, conn: Connection, reason: str) -> None:
         with self._lock:
@@ -278,8 +269,8 @@ class Hub:
             return _mgmt_error(410, "GoneException")
         if method == "POST":
             try:
-                conn.send(OP_TEXT, body)
-            except OSError:
+                conn.send(_message(body))
+            except (OSError, LocalProtocolError):
                 return _mgmt_error(410, "GoneException")
             return HttpResponse(200, [("Content-Type", "application/json")], b"")
         if method == "GET":
@@ -297,8 +288,8 @@ class Hub:
             conn = self.connections.get(connection_id)
         if conn is None:
             return
-        with contextlib.suppress(OSError):
-            conn.send(OP_CLOSE, struct.pack("!H", 1001))
+        with contextlib.suppress(OSError, LocalProtocolError):
+            conn.send(CloseConnection(CloseReason.GOING_AWAY))
         with contextlib.suppress(OSError):
             conn.sock.shutdown(socket.SHUT_RDWR)  # the read loop ends and runs $disconnect
 
@@ -307,89 +298,36 @@ class Hub:
             self.close(connection_id)
 
 
+def _message(body: bytes) -> Message[Any]:
+    """The Management API's ``Data`` as a text frame (the envelopes are JSON), binary if it is not UTF-8."""
+    try:
+        return TextMessage(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return BytesMessage(body)
+
+
 def _mgmt_error(status: int, code: str) -> HttpResponse:
     body = json.dumps({"message": code}).encode()
     return HttpResponse(status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)], body)
 
 
-def _refuse(handler: Any, status: int, message: str) -> None:
+def _refuse(handler: Any, ws: WSConnection | None, status: int, message: str, extra: list[tuple[bytes, bytes]]) -> None:
+    """An HTTP response instead of the upgrade (the client sees the status): wsproto's (h11's) rejection, or the
+    HTTP handler's own response when h11 could not even take the request in (``ws`` None)."""
     body = json.dumps({"message": message}).encode()
     handler.close_connection = True
-    handler.send_response(status)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", str(len(body)))
-    handler.send_header("Connection", "close")
-    handler.end_headers()
-    handler.wfile.write(body)
-
-
-# -- a minimal client (tests, tools)
-
-
-class HandshakeRefused(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(f"WebSocket handshake refused: HTTP {status}")
-        self.status = status
-
-
-class Client:
-    """``Client(url)`` opens a WebSocket (``ws://`` only); :meth:`recv` returns the next text message."""
-
-    def __init__(self, url: str, timeout_s: float = 10.0) -> None:
-        parts = urlsplit(url)
-        if parts.scheme != "ws" or parts.hostname is None:
-            raise ValueError(f"only ws:// URLs: {url!r}")
-        self.sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout_s)
-        self._buf = b""
-        key = base64.b64encode(os.urandom(16)).decode()
-        target = parts.path + (f"?{parts.query}" if parts.query else "")
-        self.sock.sendall(
-            (
-                f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            ).encode()
-        )
-        while b"\r\n\r\n" not in self._buf:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                self.close()
-                raise HandshakeRefused(0)
-            self._buf += chunk
-        head, _, self._buf = self._buf.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        words = lines[0].split()
-        status = int(words[1]) if len(words) > 1 and words[1].isdigit() else 0
-        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-        if status != 101 or headers.get("sec-websocket-accept") != accept_key(key):
-            self.close()
-            raise HandshakeRefused(status)
-
-    def _read(self, n: int) -> bytes:
-        if self._buf:
-            out, self._buf = self._buf[:n], self._buf[n:]
-            return out
-        return self.sock.recv(n)
-
-    def recv(self, timeout_s: float = 10.0) -> str:
-        """The next text message; ``TimeoutError`` when none comes in time, :class:`Closed` when closed."""
-        self.sock.settimeout(timeout_s)
-        while True:
-            opcode, payload = read_frame(self._read)
-            if opcode in (OP_TEXT, OP_BINARY):
-                return payload.decode("utf-8")
-            if opcode == OP_CLOSE:
-                raise Closed("closed by the server")
-            if opcode == OP_PING:
-                self.sock.sendall(encode_frame(OP_PONG, payload, mask=True))
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self.sock.sendall(encode_frame(OP_CLOSE, struct.pack("!H", 1000), mask=True))
-        with contextlib.suppress(OSError):
-            self.sock.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    head = [
+        (b"Content-Type", b"application/json"),
+        (b"Content-Length", str(len(body)).encode()),
+        (b"Connection", b"close"),
+        *extra,
+    ]
+    if ws is None:
+        handler.send_response(status)
+        for name, value in head:
+            handler.send_header(name.decode("latin-1"), value.decode("latin-1"))
+        handler.end_headers()
+        handler.wfile.write(body)
+        return
+    handler.wfile.write(ws.send(RejectConnection(status_code=status, headers=head, has_body=True)))
+    handler.wfile.write(ws.send(RejectData(body)))
