@@ -6,6 +6,9 @@ answers from a per-path script - a status, extra headers and an optional delay p
         url = rx.url("/hook")
         ...
         rx.wait_for(lambda got: len(got) >= 2, timeout=10)
+
+``respond`` (optional) answers instead of the scripts: called with each request as it arrives, it returns the
+status (``make listen`` answers 200 to a verified delivery and 400 to one whose signature fails).
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, respond: Callable[[Received], int] | None = None
+    ) -> None:
         self.requests: list[Received] = []
         self._scripts: dict[str, list[Answer]] = {}
         self._defaults: dict[str, Answer] = {}
@@ -44,8 +49,11 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 status, headers, delay = receiver._answer(self.path)
+                got = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                if respond is not None:
+                    status = respond(got)
                 with receiver._lock:  # recorded on arrival (a slow answer's time is when it came)
-                    receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                    receiver.requests.append(got)
                     receiver._lock.notify_all()
                 if delay:
                     time.sleep(delay)
