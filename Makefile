@@ -80,12 +80,13 @@ demo: install ## Play a marketplace round against a running `make dev` (or start
 listen: install ## Print every webhook delivery, verified: KEY=ib_test_… make listen (registers itself) or SECRET=whsec_… [PORT=9000 EVENTS=rfo.created]
 	$(PYTHON) -m intentbid_local.listen $(if $(KEY),--key "$(KEY)",$(if $(SECRET),--secret "$(SECRET)")) $(if $(PORT),--port $(PORT)) $(if $(EVENTS),--events "$(EVENTS)") $(if $(RUNTIME_URL),--url $(RUNTIME_URL))
 
-bench: install ## Benchmarks: cold imports, AWS calls per request, ranking CPU, cost per 1M (print tables)
+bench: install ## Benchmarks: cold imports, AWS calls per request, ranking CPU, cost per 1M, webhook chaos and latency (print tables)
 	$(PYTHON) bench/cold_imports.py
 	$(PYTHON) bench/aws_calls.py
 	$(PYTHON) bench/ranking.py
 	$(PYTHON) bench/rejections.py
 	$(PYTHON) bench/cost.py
+	$(PYTHON) bench/webhook_chaos.py
 
 bench-load: install ## Load test over HTTP: 50 vendors x 40 offers/revisions, every answer checked (~5 min)
 	$(PYTHON) bench/load.py
