@@ -86,6 +86,7 @@ bench: install ## Benchmarks: cold imports, AWS calls per request, ranking CPU, 
 	$(PYTHON) bench/ranking.py
 	$(PYTHON) bench/rejections.py
 	$(PYTHON) bench/cost.py
+	$(PYTHON) bench/webhooks.py
 	$(PYTHON) bench/webhook_chaos.py
 
 bench-load: install ## Load test over HTTP: 50 vendors x 40 offers/revisions, every answer checked (~5 min)
