@@ -39,6 +39,7 @@ from intentbid_local.webhook_receiver import Received, Receiver
 
 GOALS = {"p50": 1000.0, "p99": 3000.0}
 ESM_DELETE = "sqs:DeleteMessage (event source mapping)"
+RFOS_PER_BUYER = 100  # the per-key rate limit is 120 requests a minute: a buyer key per 100 RFOs
 
 
 # --- 3. AWS calls per delivery (in-process) -----------------------------------------------------------------
@@ -185,12 +186,13 @@ def latency(url: str, events: int) -> dict[str, Any]:
     """Sequential RFOs, one endpoint: ms from the request sent / the 201 received to the receiver's 2xx."""
     arrivals = Arrivals()
     with arrivals.rx:
-        vendor, buyer = _register(url, "vendor", "benchhooksv"), _register(url, "buyer", "benchhooksb")
+        vendor = _register(url, "vendor", "benchhooksv")
+        buyers = [_register(url, "buyer", f"benchhooksb{i}") for i in range(-(-events // RFOS_PER_BUYER))]
         _endpoint(url, vendor, arrivals.rx.url("/lat"))
         conn = http_client.Connection(url)
         posted: dict[str, tuple[float, float]] = {}
         for i in range(events):
-            resp = conn.request("POST", "/v1/rfos", rfo_body(title=f"Latency {i}"), key=buyer)
+            resp = conn.request("POST", "/v1/rfos", rfo_body(title=f"Latency {i}"), key=buyers[i // RFOS_PER_BUYER])
             if resp.status != 201:
                 raise RuntimeError(f"POST /v1/rfos: {resp.status} {resp.body!r}")
             posted[str(resp.body["id"])] = (resp.sent_at, resp.received_at)
@@ -204,7 +206,8 @@ def throughput(url: str, events: int, n_endpoints: int) -> dict[str, float]:
     arrivals = Arrivals()
     n_rfos = max(1, events // n_endpoints)
     with arrivals.rx:
-        vendor, buyer = _register(url, "vendor", "benchburstv"), _register(url, "buyer", "benchburstb")
+        vendor = _register(url, "vendor", "benchburstv")
+        buyers = [_register(url, "buyer", f"benchburstb{i}") for i in range(-(-n_rfos // RFOS_PER_BUYER))]
         for i in range(n_endpoints):
             _endpoint(url, vendor, arrivals.rx.url(f"/burst/{i}"))
         pool = http_client.connections(url, 4)
@@ -212,7 +215,8 @@ def throughput(url: str, events: int, n_endpoints: int) -> dict[str, float]:
 
         def one(i: int) -> None:
             with locks[i % len(pool)]:
-                resp = pool[i % len(pool)].request("POST", "/v1/rfos", rfo_body(title=f"Burst {i}"), key=buyer)
+                body = rfo_body(title=f"Burst {i}")
+                resp = pool[i % len(pool)].request("POST", "/v1/rfos", body, key=buyers[i // RFOS_PER_BUYER])
             if resp.status != 201:
                 raise RuntimeError(f"POST /v1/rfos: {resp.status}")
 

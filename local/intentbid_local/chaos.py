@@ -22,6 +22,7 @@ failed check raises :class:`ChaosFailed` naming it.
 from __future__ import annotations
 
 import json
+import math
 import random
 import threading
 import time
@@ -53,6 +54,7 @@ VISIBILITY_TIMEOUT_S = 6  # > a batch of attempts (each within TIMEOUT_S), and a
 CRASH_FAULTS = "worker_crash=0.15,worker_crash_only=webhook_deliver"
 CHAOTIC = ("/chaos/a", "/chaos/b", "/chaos/c")
 GONE = "/gone"
+RFOS_PER_BUYER = 100  # the per-key rate limit is 120 requests a minute
 
 
 class ChaosFailed(AssertionError):
@@ -145,7 +147,11 @@ class Api:
         self.pool = http_client.connections(url, 4)
 
     def call(self, method: str, path: str, body: Any = None, key: str | None = None, expect: int = 200) -> Any:
+        """One request; a 429 (the per-key rate limit) waits its ``Retry-After`` and asks again."""
         resp = http_client.request(self.url, method, path, body, key=key)
+        while resp.status == 429:
+            time.sleep(float(resp.headers.get("Retry-After") or 1))
+            resp = http_client.request(self.url, method, path, body, key=key)
         check(resp.status == expect, f"{method} {path}: {resp.status} {resp.body!r}")
         return resp.body
 
@@ -157,13 +163,14 @@ class Api:
         out = self.call("POST", "/v1/webhooks", {"url": url, "events": ["rfo.created"]}, key=key, expect=201)
         return str(out["webhook"]["id"]), str(out["secret"])
 
-    def post_rfos(self, key: str, n: int) -> list[tuple[str, float]]:
-        """``n`` RFOs over 4 connections: (id, when its create was sent, epoch s) each."""
+    def post_rfos(self, keys: list[str], n: int) -> list[tuple[str, float]]:
+        """``n`` RFOs over 4 connections, :data:`RFOS_PER_BUYER` per buyer key (under the per-key rate limit):
+        (id, when its create was sent, epoch s) each."""
 
         def one(i: int) -> tuple[str, float]:
             conn = self.pool[i % len(self.pool)]
             with lock_of[id(conn)]:
-                resp = conn.request("POST", "/v1/rfos", rfo_body(title=f"Chaos {i}"), key=key)
+                resp = conn.request("POST", "/v1/rfos", rfo_body(title=f"Chaos {i}"), key=keys[i // RFOS_PER_BUYER])
             check(resp.status == 201, f"POST /v1/rfos: {resp.status} {resp.body!r}")
             return str(resp.body["id"]), resp.sent_at
 
@@ -233,10 +240,11 @@ def run(
     queue = sqs.get_queue_url(QueueName="intentbid-local-webhook")["QueueUrl"]
     dlq = sqs.get_queue_url(QueueName="intentbid-local-webhook-dlq")["QueueUrl"]
     with ChaosReceiver(seed) as rec:
-        vendor, buyer = api.register("vendor", f"chaosv{seed}"), api.register("buyer", f"chaosb{seed}")
+        vendor = api.register("vendor", f"chaosv{seed}")
+        buyers = [api.register("buyer", f"chaosb{seed}x{i}") for i in range(math.ceil(n_rfos / RFOS_PER_BUYER))]
         hooks = {path: api.endpoint(vendor, rec.rx.url(path)) for path in (*CHAOTIC, GONE)}
         started = datetime.now(UTC) - timedelta(seconds=5)
-        rfos = api.post_rfos(buyer, n_rfos)
+        rfos = api.post_rfos(buyers, n_rfos)
         report.seconds["post"] = time.monotonic() - t0
         report.deliveries = n_rfos * len(CHAOTIC)
 

@@ -100,8 +100,8 @@ EXPECTED: dict[str, list[str]] = {
     # webhooks: the create counts the account's endpoints (the cap), then one transaction (endpoint + audit);
     # a change reads the endpoint (consistent GetItem), writes it guarded on its sealed secret, reads it back
     "webhook_create": [RL, QUERY, TX],
-    "webhook_list": [RL, QUERY],
-    "webhook_get": [RL, GET],
+    "webhook_list": [RL, QUERY, QUERY],  # ... and per endpoint listed, its newest delivery (last_delivery)
+    "webhook_get": [RL, GET, QUERY],
     "webhook_patch": [RL, GET, TX, GET],
     "webhook_rotate": [RL, GET, TX],
     "webhook_delete": [RL, GET, TX],
