@@ -11,7 +11,7 @@ export TZ := UTC
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install node chromium dev dev-reset migrate lock lint-templates test test-fast test-e2e test-browser test-infra lint typecheck synth \
-        invoke demo bench bench-load build clean openapi deploy access-policy config-docs
+        invoke demo listen bench bench-load build clean openapi deploy access-policy config-docs
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -82,12 +82,17 @@ invoke: install ## Run one handler on one event: make invoke FN=health EVENT=eve
 demo: install ## Play a marketplace round against a running `make dev` (or start one)
 	$(PYTHON) -m intentbid_local.demo
 
-bench: install ## Benchmarks: cold imports, AWS calls per request, ranking CPU, cost per 1M (print tables)
+listen: install ## Print every webhook delivery, verified: KEY=ib_test_… make listen (registers itself) or SECRET=whsec_… [PORT=9000 EVENTS=rfo.created]
+	$(PYTHON) -m intentbid_local.listen $(if $(KEY),--key "$(KEY)",$(if $(SECRET),--secret "$(SECRET)")) $(if $(PORT),--port $(PORT)) $(if $(EVENTS),--events "$(EVENTS)") $(if $(RUNTIME_URL),--url $(RUNTIME_URL))
+
+bench: install ## Benchmarks: cold imports, AWS calls per request, ranking CPU, cost per 1M, webhook chaos and latency (print tables)
 	$(PYTHON) bench/cold_imports.py
 	$(PYTHON) bench/aws_calls.py
 	$(PYTHON) bench/ranking.py
 	$(PYTHON) bench/rejections.py
 	$(PYTHON) bench/cost.py
+	$(PYTHON) bench/webhooks.py
+	$(PYTHON) bench/webhook_chaos.py
 
 bench-load: install ## Load test over HTTP: 50 vendors x 40 offers/revisions, every answer checked (~5 min)
 	$(PYTHON) bench/load.py

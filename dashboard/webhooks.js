@@ -84,6 +84,7 @@ export function webhooksView(ctx) {
           statusBadge(w.status),
           w.disabled_reason ? h("div", {className: "muted", "data-testid": "webhook-disabled-reason"},
             w.disabled_reason) : null)},
+        {label: "Last delivery", key: "last_delivery", cell: (w) => lastDelivery(w.last_delivery)},
         {label: "Events", key: "events", cell: (w) => h("ul", {className: "chips", "data-testid": "webhook-events"},
           w.events.map((e) => h("li", {}, e === "*" ? "every event" : e)))},
         {label: "Secret", key: "secret", cell: (w) => h("dl", {className: "dates"},
@@ -220,6 +221,19 @@ export function webhooksView(ctx) {
         "belong to this key's environment: test keys' endpoints receive only sandbox events."),
       h("div", {className: "toolbar"}, refresh), alert, body),
     h("div", {className: "columns"}, section("New endpoint", "new-webhook", create), actionArea));
+}
+
+// The endpoint's newest delivery at a glance (GET /v1/webhooks gives it: last_delivery): its status, the
+// receiver's answer (or the error class when none came), the latency and when.
+function lastDelivery(d) {
+  if (!d) return h("span", {className: "muted", "data-testid": "last-delivery"}, "none yet");
+  const answer = d.response_status != null ? `HTTP ${d.response_status}` : (d.error || "no answer");
+  return h("div", {"data-testid": "last-delivery"},
+    h("span", {className: `badge badge-${d.status}`, "data-testid": "last-delivery-status"}, d.status),
+    h("div", {"data-testid": "last-delivery-answer"},
+      `${answer} · ${d.response_ms != null ? `${d.response_ms} ms` : "—"}`,
+      d.attempt > 1 ? ` · attempt ${d.attempt}` : ""),
+    h("div", {className: "muted", "data-testid": "last-delivery-event"}, d.event_type, " · ", when(d.at)));
 }
 
 function endpointForm({types, hook = null, submitLabel, testid}) {

@@ -15,6 +15,8 @@ A local-only setting, deliberately not in ``intentbid.config``: no deployed func
 - ``sqs_duplicate=P``: a share P of SQS batches is delivered a second time (SQS is at-least-once).
 - ``worker_crash=P``: a share P of worker invocations (SQS and stream) handles the first part of its batch, then
   the worker crashes: the whole batch counts as failed and comes back (visibility timeout / stream retry).
+- ``worker_crash_only=F``: ``worker_crash`` hits only the worker function F (``|``-separated names, e.g.
+  ``webhook_deliver``); default every worker.
 - ``lambda_timeout=P``: a share P of API invocations overruns the function's timeout after the handler did its
   work: the answer is lost and the gateway answers 502, as API Gateway does for a timed-out Lambda.
 - ``lambda_crash=P``: a share P of API invocations with an ``Idempotency-Key`` is killed mid-handler (Lambda's
@@ -65,6 +67,7 @@ class FaultPlan:
     lambda_crash: float = 0.0
     sdk_backoff: float = 1.0
     seed: int = 0
+    worker_crash_only: str = ""
 
     @classmethod
     def parse(cls, text: str) -> FaultPlan:
@@ -78,6 +81,9 @@ class FaultPlan:
             name = name.strip()
             if not sep or name not in known:
                 raise PlanError(f"{ENV}: {part!r} is not one of {', '.join(f'{n}=...' for n in known)}")
+            if name == "worker_crash_only":
+                values[name] = raw.strip()
+                continue
             try:
                 value: float | int = int(raw) if name in ("gsi_lag_ms", "seed") else float(raw)
             except ValueError:
@@ -88,6 +94,10 @@ class FaultPlan:
                 raise PlanError(f"{ENV}: {name} must not be negative")
             values[name] = value
         return cls(**values)
+
+    def crashes(self, function: str) -> bool:
+        """Whether ``worker_crash`` may hit the worker ``function``."""
+        return not self.worker_crash_only or function in self.worker_crash_only.split("|")
 
     @property
     def active(self) -> bool:

@@ -235,7 +235,7 @@ def _crash_mid_batch(
     """Fault ``worker_crash``: the worker handles the first half of the batch (at least one record), then its
     process dies. True when it did: the whole batch counts as failed, as when a Lambda crashes."""
     injector = faults.current()
-    if injector is None or not batch or not injector.draw("worker_crash"):
+    if injector is None or not batch or not injector.plan.crashes(poller.function) or not injector.draw("worker_crash"):
         return False
     part = batch[: max(1, len(batch) // 2)]
     poller._invoke(event_of(part), timeout_s)

@@ -6,6 +6,10 @@ answers from a per-path script - a status, extra headers and an optional delay p
         url = rx.url("/hook")
         ...
         rx.wait_for(lambda got: len(got) >= 2, timeout=10)
+
+``respond`` (optional) answers instead of the scripts: called with each request as it arrives, it returns the
+answer (``make listen``: 200 to a verified delivery, 400 to one whose signature fails; the chaos receiver: a
+seeded fate per ``webhook-id``).
 """
 
 from __future__ import annotations
@@ -28,8 +32,18 @@ class Received:
     at: float = field(default_factory=time.monotonic)
 
 
+def _normal(answer: Answer) -> tuple[int, dict[str, str], float]:
+    if isinstance(answer, int):
+        return answer, {}, 0.0
+    if len(answer) == 2:
+        return answer[0], dict(answer[1]), 0.0
+    return answer[0], dict(answer[1]), float(answer[2])  # type: ignore[misc]
+
+
 class Receiver:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, respond: Callable[[Received], Answer] | None = None
+    ) -> None:
         self.requests: list[Received] = []
         self._scripts: dict[str, list[Answer]] = {}
         self._defaults: dict[str, Answer] = {}
@@ -43,9 +57,13 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                status, headers, delay = receiver._answer(self.path)
+                got = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                if respond is not None:
+                    status, headers, delay = _normal(respond(got))
+                else:
+                    status, headers, delay = receiver._answer(self.path)
                 with receiver._lock:  # recorded on arrival (a slow answer's time is when it came)
-                    receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                    receiver.requests.append(got)
                     receiver._lock.notify_all()
                 if delay:
                     time.sleep(delay)
@@ -68,11 +86,7 @@ class Receiver:
         with self._lock:
             queue = self._scripts.get(path)
             answer: Answer = queue.pop(0) if queue else self._defaults.get(path, 200)
-        if isinstance(answer, int):
-            return answer, {}, 0.0
-        if len(answer) == 2:
-            return answer[0], dict(answer[1]), 0.0
-        return answer[0], dict(answer[1]), float(answer[2])  # type: ignore[misc]
+        return _normal(answer)
 
     def script(self, path: str, *answers: Answer, then: Answer = 200) -> None:
         """Answer the next requests to ``path`` with ``answers`` in order, then ``then``."""

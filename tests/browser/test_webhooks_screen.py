@@ -1,15 +1,19 @@
 """The webhooks screen: add an endpoint (a refused URL named at its field; the signing secret shown once),
 edit it, disable and re-enable it, rotate its secret with a grace period, delete it; each step checked against
-the API. A key without ``webhooks:manage`` sees no webhooks section."""
+the API. Each endpoint's last delivery (status, response code, latency, when) at a glance. A key without
+``webhooks:manage`` sees no webhooks section."""
 
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
 from dashboard_ui import WEBHOOKS_SCREENSHOT, row, sign_in
 from playwright.sync_api import expect
+
+from intentbid_local.webhook_receiver import Receiver
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("e2e")]
 
@@ -101,3 +105,47 @@ def test_a_key_without_webhooks_manage_sees_no_webhooks_section(page: Any, api: 
     page.get_by_test_id("sign-out").click()
     sign_in(page, buyer.key, "buyer")
     expect(page.get_by_test_id("tab-webhooks")).to_be_visible()
+
+
+def test_the_last_delivery_of_each_endpoint_at_a_glance(page: Any, api: Any) -> None:
+    """Two endpoints on a real local receiver: one answers 200, one 500; after a test event to each, the list
+    shows each one's last delivery - status, response code, latency, event and when - as the API reports it."""
+    vendor = api.register("vendor")
+    with Receiver() as rx:
+        rx.script("/ok", then=200)
+        rx.script("/broken", then=500)
+        ok = api.call("POST", "/v1/webhooks", {"url": rx.url("/ok"), "events": ["*"]}, key=vendor.key, expect=201)
+        broken = api.call(
+            "POST", "/v1/webhooks", {"url": rx.url("/broken"), "events": ["*"]}, key=vendor.key, expect=201
+        )
+        page.goto("/")
+        sign_in(page, vendor.key, "vendor")
+        page.get_by_test_id("tab-webhooks").click()
+        for hook in (ok, broken):
+            expect(row(page, "webhook-row", hook["webhook"]["id"]).get_by_test_id("last-delivery")).to_have_text(
+                "none yet"
+            )
+            api.call("POST", f"/v1/webhooks/{hook['webhook']['id']}/test", {}, key=vendor.key, expect=202)
+        rx.wait_for(lambda got: {r.path for r in got} == {"/ok", "/broken"}, timeout=20)
+
+        def settled(webhook_id: str) -> dict[str, Any]:
+            deadline = time.monotonic() + 20
+            while True:
+                last = api.call("GET", f"/v1/webhooks/{webhook_id}", key=vendor.key)["last_delivery"]
+                if last and last["status"] != "pending":
+                    return dict(last)
+                assert time.monotonic() < deadline, last
+                time.sleep(0.2)
+
+        lasts = {name: settled(h["webhook"]["id"]) for name, h in (("ok", ok), ("broken", broken))}
+        assert (lasts["ok"]["status"], lasts["ok"]["response_status"]) == ("succeeded", 200)
+        assert (lasts["broken"]["status"], lasts["broken"]["response_status"]) == ("failed", 500)
+        page.get_by_test_id("refresh-webhooks").click()
+        for name, hook in (("ok", ok), ("broken", broken)):
+            cell = row(page, "webhook-row", hook["webhook"]["id"]).get_by_test_id("last-delivery")
+            expect(cell.get_by_test_id("last-delivery-status")).to_have_text(lasts[name]["status"])
+            expect(cell.get_by_test_id("last-delivery-answer")).to_have_text(
+                f"HTTP {lasts[name]['response_status']} · {lasts[name]['response_ms']} ms"
+            )
+            expect(cell.get_by_test_id("last-delivery-event")).to_contain_text("webhook.test")
+            expect(cell.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT"))

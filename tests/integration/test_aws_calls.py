@@ -105,8 +105,8 @@ EXPECTED: dict[str, list[str]] = {
     # webhooks: the create counts the account's endpoints (the cap), then one transaction (endpoint + audit);
     # a change reads the endpoint (consistent GetItem), writes it guarded on its sealed secret, reads it back
     "webhook_create": [RL, QUERY, TX],
-    "webhook_list": [RL, QUERY],
-    "webhook_get": [RL, GET],
+    "webhook_list": [RL, QUERY, QUERY],  # ... and per endpoint listed, its newest delivery (last_delivery)
+    "webhook_get": [RL, GET, QUERY],
     "webhook_patch": [RL, GET, TX, GET],
     "webhook_rotate": [RL, GET, TX],
     "webhook_delete": [RL, GET, TX],
@@ -223,3 +223,26 @@ def test_tables_touched_are_within_the_functions_iam(measured: dict[str, Any], r
     assert m.access_violations(PREFIX) == {}, (
         f"{row} needs {m.table_actions(PREFIX)}; effective({m.function!r}) grants {effective(m.function).tables}"
     )
+
+
+def test_aws_calls_per_webhook_delivery(aws: None) -> None:
+    """One delivery attempt by the real worker (``bench/webhooks.py`` prints the same rows): a success is the
+    endpoint (consistent GetItem) and one UpdateItem of the delivery record, plus the event source mapping's
+    DeleteMessage of the done message - 3 AWS calls (issue 13's goal: <= 3). A failure also starts the endpoint's
+    failing streak and schedules the next attempt (the message's visibility); the success after it ends the
+    streak."""
+    import webhooks as webhook_bench
+
+    rows = webhook_bench.calls_per_delivery()
+    delete = webhook_bench.ESM_DELETE
+    assert rows["first attempt succeeds"] == [GET, UPDATE, delete]
+    assert rows["the retry succeeds"] == [GET, UPDATE, UPDATE, delete]
+    # failing_since, the attempt, the status with next_attempt_at; the queue's URL (once per warm instance)
+    assert rows["first attempt fails (503): retry due"] == [
+        GET,
+        UPDATE,
+        UPDATE,
+        UPDATE,
+        "sqs:GetQueueUrl",
+        "sqs:ChangeMessageVisibility",
+    ]

@@ -229,7 +229,7 @@ def _webhook_routes() -> tuple[Route, ...]:
             query="common:PageQuery",
             response="webhooks:WebhookPage",
             returns={"*": "its own endpoints of its key's environment, paginated, never secrets"},
-            tables={"webhooks": "read"},
+            tables={"webhooks": "read", "deliveries": "read"},
         ),
         _R(
             "webhook_get",
@@ -242,7 +242,7 @@ def _webhook_routes() -> tuple[Route, ...]:
             response="webhooks:Webhook",
             ownership="own",
             returns={"*": "its own endpoint of its environment, never the secret"},
-            tables={"webhooks": "read"},
+            tables={"webhooks": "read", "deliveries": "read"},
         ),
         _R(
             "webhook_patch",

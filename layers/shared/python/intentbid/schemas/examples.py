@@ -472,6 +472,7 @@ WEBHOOK = {
     "disabled_reason": None,
     "secret_rotated_at": None,
     "previous_secret_expires_at": None,
+    "last_delivery": None,
 }
 DELIVERY_ATTEMPTS = [
     {
@@ -510,6 +511,18 @@ DELIVERY = {
     "event_created_at": NOW,
     "attempts": None,
 }
+LAST_DELIVERY = {
+    "id": DELIVERY["id"],
+    "object": "webhook_last_delivery",
+    "event_type": "rfo.created",
+    "status": "succeeded",
+    "attempt": 2,
+    "response_status": 200,
+    "response_ms": 48,
+    "error": None,
+    "at": LATER,
+}
+WEBHOOK_SEEN = {**WEBHOOK, "last_delivery": LAST_DELIVERY}  # GET and list read the newest delivery
 WEBHOOK_URL_REFUSED = problem(
     400,
     "webhook_url_not_allowed",
@@ -542,10 +555,10 @@ WEBHOOK_EXAMPLES: dict[str, Examples] = {
         ),
     ),
     "webhook_list": Examples(
-        success={"object": "list", "data": [WEBHOOK], "next_cursor": None},
+        success={"object": "list", "data": [WEBHOOK_SEEN], "next_cursor": None},
         errors=(_insufficient_scope("webhooks:manage"), INVALID_CURSOR),
     ),
-    "webhook_get": Examples(success=WEBHOOK, errors=(_not_found("webhook endpoint"),)),
+    "webhook_get": Examples(success=WEBHOOK_SEEN, errors=(_not_found("webhook endpoint"),)),
     "webhook_patch": Examples(
         request={"status": "enabled"},
         summary="Re-enable an endpoint after fixing the receiver",

@@ -53,6 +53,20 @@ class WebhookRotate(StrictModel):
     )
 
 
+class LastDelivery(Out):
+    """The endpoint's newest delivery (of the newest event sent to it), at a glance."""
+
+    id: str
+    object: Literal["webhook_last_delivery"] = "webhook_last_delivery"
+    event_type: str
+    status: Literal["pending", "succeeded", "failed", "dead"]
+    attempt: int = Field(description="Attempts made so far")
+    response_status: int | None = Field(None, description="The last attempt's HTTP status; null when none came")
+    response_ms: int | None = Field(None, description="The last attempt's latency")
+    error: str | None = None
+    at: Timestamp = Field(description="When it last changed (its last attempt, or queued)")
+
+
 class Webhook(Out):
     """An endpoint as its owner sees it: never a secret."""
 
@@ -69,6 +83,11 @@ class Webhook(Out):
     secret_rotated_at: Timestamp | None = None
     previous_secret_expires_at: Timestamp | None = Field(
         None, description="Until then the previous secret signs too (a rotation's grace)"
+    )
+    last_delivery: LastDelivery | None = Field(
+        None,
+        description="The newest delivery to this endpoint (GET and list; null before the first, and in other answers "
+        "and event payloads)",
     )
 
 

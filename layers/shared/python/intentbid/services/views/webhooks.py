@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from intentbid.domain import clock
-from intentbid.schemas.webhooks import Delivery, DeliveryAttempt, Webhook
+from intentbid.schemas.webhooks import Delivery, DeliveryAttempt, LastDelivery, Webhook
 from intentbid.store.port import WebhookEndpoint
 
 
@@ -58,4 +58,18 @@ def delivery_view(d: Any, with_attempts: bool = False) -> Delivery:
         at=d.updated_at,
         event_created_at=d.event_created_at,
         attempts=attempts if with_attempts else None,
+    )
+
+
+def last_delivery_view(d: Any) -> LastDelivery:
+    full = delivery_view(d)
+    return LastDelivery(
+        id=full.id,
+        event_type=full.event_type,
+        status=full.status,
+        attempt=full.attempt,
+        response_status=full.response_status,
+        response_ms=full.response_ms,
+        error=full.error,
+        at=full.at,
     )
