@@ -432,6 +432,7 @@ def _webhooks(request: _Round, who: dict[str, Any]) -> None:
     request("webhook_recover", path=path, body={"since": "2020-01-01T00:00:00Z"}, principal=who)
     request("webhook_delete", path={"webhook_id": hook}, principal=who)
     request("event_list", principal=who)  # its own partition and its kind's audience: one Query each
+    request("realtime_ticket", principal=who)  # the one-time ticket: stored as its hash
 
 
 def admin_principal() -> dict[str, Any]:
@@ -529,6 +530,7 @@ EXPECTED_STATUS = {
     "webhook_test": 202,
     "webhook_delivery_retry": 202,
     "webhook_recover": 202,
+    "realtime_ticket": 201,
     ("me", "rate-limited"): 429,
     ("authorizer", "unknown key"): 401,
     ("authorizer", "malformed key"): 401,

@@ -20,6 +20,9 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "IntentBid")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "intentbid")
 os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
 os.environ.pop("AWS_ENDPOINT_URL", None)
+# The stage's WebSocket URL (CDK sets it for the ticket route; the local gateway its own): in-process tests issue
+# tickets for a socket nobody opens. tests/integration/test_route_errors.py takes it away for the 503.
+os.environ.setdefault("REALTIME_URL", "ws://127.0.0.1:9/realtime")
 os.environ.pop("AWS_PROFILE", None)
 
 

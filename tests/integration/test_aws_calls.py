@@ -118,6 +118,7 @@ EXPECTED: dict[str, list[str]] = {
     "webhook_delivery_retry": [RL, GET, GET, UPDATE, GET],
     "webhook_recover": [RL, GET, QUERY],  # ... and per failed or dead delivery in the window, an upsert
     "event_list": [RL, QUERY, QUERY],  # the caller's own partition, then its kind's audience partition
+    "realtime_ticket": [RL, PUT],  # the ticket, stored as its hash (TTL 60 s)
 }
 
 _results: list[Any] = []

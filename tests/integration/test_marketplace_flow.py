@@ -39,6 +39,8 @@ def test_me_reports_the_principal() -> None:
         "key_id": buyer["key_id"],
         "scopes": sorted(buyer["scopes"]),
         "environment": "live",
+        "notify_email": "acme@example.com",  # the registration email until PATCH /v1/buyers/{id} changes it
+        "email_events": ["webhook.disabled"],
     }
 
 

@@ -122,9 +122,9 @@ def test_every_request_example_is_accepted_and_answers_in_the_example_s_shape(st
     call("webhook_delivery_retry", principal=vendor, path=delivery)
     call("webhook_recover", principal=vendor, path=hook)
     call("webhook_delete", principal=vendor, path=hook)
-    call(
-        "event_list", principal=vendor
-    )  # no outbox dispatch in this story: an empty log (tests/integration/test_event_log_api.py)
+    # no outbox dispatch in this story: an empty log (tests/integration/test_event_log_api.py)
+    call("event_list", principal=vendor)
+    call("realtime_ticket", principal=vendor)
 
     assert set(answers) == {r.function for r in ROUTES}
     wrong_status = {f: s for f, (s, body) in answers.items() if s != BY_FUNCTION[f].status}
