@@ -101,16 +101,31 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     rt.stop()
 
 
+# Every runtime the factory started, in order. A live runtime is not idle: its pollers read moto's queues and
+# streams several times a second, so runtimes left running until the session ends slowed every later test.
+_STARTED: list[Runtime] = []
+
+
 @pytest.fixture(scope="session")
 def runtime_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Runtime]]:
-    """Start more runtimes: ``runtime_factory("--visibility-timeout", "1", env={...})``; stopped at the end."""
-    started: list[Runtime] = []
+    """Start more runtimes: ``runtime_factory("--visibility-timeout", "1", env={...})``. An e2e module's are
+    stopped when the module ends (``_stop_the_module_s_runtimes``); the rest (the browser tests' session
+    runtime) at the end of the session."""
 
     def factory(*args: str, env: dict[str, str] | None = None) -> Runtime:
         rt = start_runtime(tmp_path_factory.mktemp("runtime"), *args, env=env)
-        started.append(rt)
+        _STARTED.append(rt)
         return rt
 
     yield factory
-    for rt in started:
+    for rt in _STARTED:
+        rt.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_the_module_s_runtimes() -> Iterator[None]:
+    """Autouse, so set up before (and torn down after) every fixture of the module that holds a runtime."""
+    before = len(_STARTED)
+    yield
+    for rt in _STARTED[before:]:
         rt.stop()
