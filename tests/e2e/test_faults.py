@@ -146,7 +146,7 @@ def test_the_matrix_each_fault_on_the_marketplace_round_and_a_small_load(
         },
     )
     outcomes = [
-        faultmatrix.marketplace_round(rt.url, rt.aws, vendors=2, expiring_in_s=12),
+        faultmatrix.marketplace_round(rt.url, rt.aws, vendors=2, expiring_in_s=25),
         faultmatrix.load_round(rt.url, SMALL_LOAD, Rules()),
     ]
     print("\n" + "\n".join(f"{group} / {o.scenario}: {o.line()}" for o in outcomes))
